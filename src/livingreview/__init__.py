@@ -1,0 +1,1 @@
+"""Living review of local therapies combined with immune checkpoint inhibitors."""

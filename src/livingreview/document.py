@@ -1,0 +1,39 @@
+"""The decoded source document every extractor works on.
+
+A document's `text` is what all spans index into: for plain-text formats it is
+the file's text exactly as decoded; for JSON wrappers it is the wrapper's
+fields rendered as plain text (title, then abstract with HTML tags removed),
+followed by whatever text stood after the JSON value in the file.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class SourceError(Exception):
+    """A source document that cannot be turned into a study record."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source document, decoded, with the parts that hold the study marked."""
+
+    path: str
+    text: str
+    format: str
+    # Metadata the document's structure states outright (JSON keys, catalogue
+    # fields, a markdown header): title, authors, journal, year, doi,
+    # publication_types. Missing keys mean the structure did not say.
+    fields: dict = field(default_factory=dict)
+    # (start, end) ranges of `text` holding the study's own words: title and
+    # abstract or summary, never navigation, metrics, references or captions.
+    body: tuple = ()
+
+    def body_text(self) -> str:
+        """The body ranges joined by blank lines (for quick inspection only)."""
+        return "\n\n".join(self.text[s:e] for s, e in self.body)
