@@ -1,0 +1,97 @@
+"""The book's structure, derived from the registry: chapter jobs and the table of contents."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import yaml
+
+from . import registry
+from .document import SourceError
+from .execute import Job
+from .record import extract
+
+CHAPTER_TEMPLATE = Path("templates") / "chapter.ipynb"
+SYNTHESIS_TEMPLATE = Path("templates") / "synthesis.ipynb"
+PATIENTS_TEMPLATE = Path("templates") / "patients.ipynb"
+CHAPTERS = Path("chapters")
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&$%^=:\"'@/])")
+
+
+def markdown_escape(text: str) -> str:
+    """Source text made inert in MyST Markdown: every punctuation mark backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def short_title(record: dict) -> str:
+    """A navigation title such as 'Liao et al. 2025 · HIFU + ICI'."""
+    if record["authors"]:
+        surname = record["authors"][0].split()[-1]
+        who = f"{surname} et al." if len(record["authors"]) > 1 else surname
+    else:
+        who = record["journal"] or record["id"]
+    year = record["year"] or "n.d."
+    therapies = " + ".join(record["local_therapy"] + record["systemic_therapy"])
+    if not record["is_primary_study"]:
+        return f"{who} {year} · not a study"
+    return f"{who} {year} · {therapies}" if therapies else f"{who} {year}"
+
+
+def records_for(root: Path, entries: list[registry.Entry]) -> dict[str, dict | SourceError]:
+    """Each entry's record, or the SourceError that stopped it (the build reports those)."""
+    out: dict[str, dict | SourceError] = {}
+    for entry in entries:
+        try:
+            out[entry.id] = extract(os.path.relpath(entry.source_path(root)))
+        except SourceError as err:
+            out[entry.id] = err
+    return out
+
+
+def chapter_jobs(root: Path, entries: list[registry.Entry], records: dict) -> list[Job]:
+    jobs = []
+    for entry in entries:
+        record = records.get(entry.id)
+        title = record["title"] if isinstance(record, dict) and record.get("title") else entry.id
+        jobs.append(
+            Job(
+                template=root / CHAPTER_TEMPLATE,
+                output=root / CHAPTERS / f"{entry.id}.ipynb",
+                parameters={"source_id": entry.id},
+                heading=markdown_escape(title),
+            )
+        )
+    for template in (SYNTHESIS_TEMPLATE, PATIENTS_TEMPLATE):
+        if (root / template).is_file():
+            jobs.append(Job(root / template, root / CHAPTERS / template.name, {}, None))
+    return jobs
+
+
+def toc(entries: list[registry.Entry], records: dict) -> dict:
+    """The `_toc.yml` content: intro, studies, other documents, synthesis pages."""
+    studies, others = [], []
+    for entry in entries:
+        record = records.get(entry.id)
+        item = {"file": f"chapters/{entry.id}"}
+        if isinstance(record, dict):
+            item["title"] = short_title(record)
+            (studies if record["is_primary_study"] else others).append(item)
+        else:
+            studies.append(item)
+    parts = [{"caption": "Studies", "chapters": studies}]
+    if others:
+        parts.append({"caption": "Other documents", "chapters": others})
+    parts.append(
+        {
+            "caption": "Synthesis",
+            "chapters": [{"file": "chapters/synthesis"}, {"file": "chapters/patients"}],
+        }
+    )
+    return {"format": "jb-book", "root": "intro", "parts": parts}
+
+
+def toc_text(entries: list[registry.Entry], records: dict) -> str:
+    header = "# Generated from data/registry.yaml by `python -m livingreview toc`; do not edit.\n"
+    return header + yaml.safe_dump(toc(entries, records), sort_keys=False, allow_unicode=True)

@@ -1,0 +1,154 @@
+"""What a paper's chapter shows, cell by cell: each method is one short notebook cell.
+
+Every piece of source text is HTML-escaped before it reaches the page, so a
+title or quote holding markup shows as text and never runs.
+"""
+from __future__ import annotations
+
+import os
+from html import escape
+from pathlib import Path
+
+from IPython.display import HTML, Markdown
+
+from . import charts, registry, render, survival, tables
+from .record import extract
+
+MODALITY_WORDS = {
+    "pubmed_page": "a PubMed abstract page",
+    "semantic_scholar_json": "a Semantic Scholar JSON record",
+    "json_record": "a JSON metadata record",
+    "catalogue_record": "a library catalogue record",
+    "markdown_summary": "a Markdown summary of a paper",
+    "journal_page": "a publisher's article page",
+    "plain_text": "a plain-text page",
+}
+
+
+def note(text: str, kind: str = "info") -> HTML:
+    """A short visible remark, such as what a chart cannot show for this paper."""
+    return HTML(f'<p class="lr-flag lr-{escape(kind)}">{escape(text)}</p>')
+
+
+class ChapterPage:
+    """One registered source document, extracted, ready to be shown cell by cell."""
+
+    def __init__(self, entry: registry.Entry, record: dict, root: Path):
+        self.entry = entry
+        self.record = record
+        self.root = root
+
+    @classmethod
+    def load(cls, source_id: str) -> "ChapterPage":
+        render.enable()
+        root = registry.project_root()
+        entry = registry.find(registry.load(root), source_id)
+        record = extract(os.path.relpath(entry.source_path(root)))
+        return cls(entry, record, root)
+
+    @property
+    def primary(self) -> bool:
+        return bool(self.record["is_primary_study"])
+
+    def citation(self) -> HTML:
+        r = self.record
+        authors = ", ".join(r["authors"]) if r["authors"] else "authors not listed in the source"
+        parts = [f"{escape(authors)} ({escape(str(r['year'] or 'n.d.'))})."]
+        if r["title"]:
+            parts.append(f"<em>{escape(r['title'])}</em>.")
+        if r["journal"]:
+            parts.append(f"{escape(r['journal'])}.")
+        if r["doi"]:
+            doi = escape(r["doi"], quote=True)
+            parts.append(f'<a href="https://doi.org/{doi}">doi:{doi}</a>')
+        source = escape(f"data/{self.entry.file}")
+        return HTML(
+            f'<p class="lr-citation">{" ".join(parts)}</p>'
+            f'<p class="lr-quote">Source document: <code>{source}</code> '
+            f"(sha256 <code>{escape(self.entry.sha256[:12])}</code>…)</p>"
+        )
+
+    def document_kind(self) -> HTML:
+        r = self.record
+        kind = MODALITY_WORDS.get(r["source_format"], r["source_format"])
+        if self.primary:
+            text = (
+                f"The source is {kind}. It reports a primary study "
+                f"(design: {r['design'] or 'not stated'}), so its results enter the synthesis."
+            )
+            return HTML(f"<p>{escape(text)}</p>")
+        text = (
+            f"The source is {kind}. It is not a primary study: it reports no patients of its own "
+            "and no results of its own, so the review takes no numbers from it and leaves it out "
+            "of the synthesis. It is kept because readers may meet it and should know what it is."
+        )
+        return note(text, "info")
+
+    def study_card(self) -> HTML:
+        return HTML(tables.study_card_html(self.record))
+
+    def appraisal(self) -> Markdown | HTML:
+        path = self.entry.appraisal_path(self.root)
+        if not path.is_file():
+            return note("No reviewer has written an appraisal of this document yet.", "warning")
+        return Markdown(path.read_text(encoding="utf-8"))
+
+    def flags(self) -> HTML:
+        flags = self.record["flags"]
+        if not flags:
+            if self.primary:
+                return HTML("<p>The consistency checks found nothing to report.</p>")
+            return HTML("")
+        items = []
+        for flag in flags:
+            quote = f'<br><span class="lr-quote">“{escape(flag["quote"])}”</span>' if flag["quote"] else ""
+            items.append(
+                f'<div class="lr-flag lr-{escape(flag["severity"])}"><strong>'
+                f'{escape(flag["severity"]).capitalize()} ({escape(flag["check"])}):</strong> '
+                f'{escape(flag["message"])}{quote}</div>'
+            )
+        return HTML("\n".join(items))
+
+    def endpoint_table(self) -> HTML:
+        if not self.record["endpoints"]:
+            why = (
+                "No results were taken from this document: it is not a primary study."
+                if not self.primary
+                else "No result in this document was stated clearly enough to take."
+            )
+            return note(why, "info")
+        return HTML(tables.styled_endpoint_table(self.record))
+
+    def chart(self, name: str):
+        builder = charts.CHAPTER_CHARTS[name]
+        chart = builder(self.record)
+        if chart is None:
+            return note(charts.MISSING[name], "info")
+        return chart
+
+    def survival_chart(self):
+        curves = survival.reconstruct(self.record)
+        if curves.empty:
+            return note("No median or landmark rate of OS or PFS to reconstruct a curve from.", "info")
+        return charts.survival_chart(curves, self.record)
+
+    def rmst_table(self) -> HTML:
+        table = survival.rmst_table(self.record)
+        if table.empty:
+            return HTML("")
+        return HTML(tables.html_table(table, table_id=f"{self.record['id']}-rmst"))
+
+    def caveats(self) -> HTML:
+        items = []
+        r = self.record
+        if not self.primary:
+            items.append("This document is background reading; nothing from it is counted.")
+        else:
+            if r["design"] in ("retrospective", "other", None):
+                items.append("A non-randomised design cannot separate the treatment's effect from who was chosen for it.")
+            if len(r["arms"]) < 2:
+                items.append("With a single arm there is no comparison group; results describe, they do not compare.")
+            if r["flags"]:
+                items.append("The consistency checks raised flags: read the flagged numbers with care.")
+            items.append("Only numbers stated plainly in the source are shown; anything ambiguous was left out.")
+        return HTML("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>")

@@ -1,0 +1,100 @@
+"""Executing chapter notebooks with papermill, reproducibly and atomically.
+
+Papermill is the book's one executor. Each chapter is executed from its
+template into a temporary file, stripped of everything that changes from
+run to run (timestamps, durations), and only then moved over the committed
+notebook, so a failed run never leaves a half-written chapter.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import papermill
+
+VOLATILE_NOTEBOOK_KEYS = ("papermill", "widgets")
+VOLATILE_CELL_KEYS = ("papermill", "execution")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to produce: from which template, with which parameters."""
+
+    template: Path
+    output: Path
+    parameters: dict
+    heading: str | None = None  # Markdown for the page's first heading, already escaped
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    ok: bool
+    error: str = ""
+
+
+def normalise(nb: nbformat.NotebookNode, heading: str | None = None) -> nbformat.NotebookNode:
+    """Drop run-dependent metadata so executing twice gives identical bytes.
+
+    Also hides papermill's injected parameters cell and, when given, sets the
+    page title (the first Markdown cell) to `heading`.
+    """
+    for key in VOLATILE_NOTEBOOK_KEYS:
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        for key in VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+        cell.pop("id", None)
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
+    if heading is not None:
+        first = next(c for c in nb.cells if c.cell_type == "markdown")
+        first.source = f"# {heading}"
+    nb.nbformat_minor = 4  # cell ids (4.5) are random per execution; 4.4 has none
+    return nb
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _error_line(err: Exception) -> str:
+    evalue = getattr(err, "evalue", None)
+    ename = getattr(err, "ename", None)
+    if evalue:
+        return f"{ename}: {evalue}" if ename and ename != "SourceError" else str(evalue)
+    return str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
+
+
+def run(job: Job) -> Outcome:
+    """Execute one job; on success replace its output, on failure keep the old one."""
+    with tempfile.TemporaryDirectory(prefix="livingreview-") as tmpdir:
+        scratch = Path(tmpdir) / job.output.name
+        try:
+            papermill.execute_notebook(
+                str(job.template),
+                str(scratch),
+                parameters=job.parameters,
+                cwd=str(job.output.parent),
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+            )
+        except Exception as err:  # papermill wraps the cell's exception
+            return Outcome(job, False, _error_line(err))
+        nb = normalise(nbformat.read(scratch, as_version=4), job.heading)
+        write_atomically(job.output, nbformat.writes(nb) + "\n")
+    return Outcome(job, True)
