@@ -9,12 +9,21 @@ import os
 from html import escape
 from pathlib import Path
 
-from IPython.display import HTML, Markdown
+from IPython.display import HTML, Markdown, display
 
 from . import charts, registry, render, survival, tables
 from .record import extract
 
-MODALITY_WORDS = {
+MISSING_CHART = {
+    "medians": "no median OS or PFS is reported",
+    "ratios": "no hazard ratio or ratio of medians is reported",
+    "landmarks": "no landmark survival rate is reported",
+    "responses": "no response, local-control, technical or adverse-event rate is reported",
+    "survival": "no median or landmark rate to reconstruct a survival curve from",
+    "rmst": "no reconstructed curve to compute a restricted mean survival time from",
+}
+
+FORMAT_WORDS = {
     "pubmed_page": "a PubMed abstract page",
     "semantic_scholar_json": "a Semantic Scholar JSON record",
     "json_record": "a JSON metadata record",
@@ -70,7 +79,7 @@ class ChapterPage:
 
     def document_kind(self) -> HTML:
         r = self.record
-        kind = MODALITY_WORDS.get(r["source_format"], r["source_format"])
+        kind = FORMAT_WORDS.get(r["source_format"], r["source_format"])
         if self.primary:
             text = (
                 f"The source is {kind}. It reports a primary study "
@@ -119,24 +128,30 @@ class ChapterPage:
             return note(why, "info")
         return HTML(tables.styled_endpoint_table(self.record))
 
-    def chart(self, name: str):
-        builder = charts.CHAPTER_CHARTS[name]
-        chart = builder(self.record)
-        if chart is None:
-            return note(charts.MISSING[name], "info")
-        return chart
-
-    def survival_chart(self):
-        curves = survival.reconstruct(self.record)
-        if curves.empty:
-            return note("No median or landmark rate of OS or PFS to reconstruct a curve from.", "info")
-        return charts.survival_chart(curves, self.record)
+    def charts(self, names: tuple[str, ...]) -> None:
+        """Display this paper's charts among `names`, or say which have no data to draw."""
+        drawn = dict(charts.charts_for(self.record))
+        missing = [MISSING_CHART[n] for n in names if n not in drawn]
+        for name in names:
+            if name in drawn:
+                display(drawn[name])
+        if missing and self.primary:
+            display(note("Not drawn: " + "; ".join(missing) + ".", "info"))
+        elif not self.primary:
+            display(note("No charts: this document reports no results of its own.", "info"))
 
     def rmst_table(self) -> HTML:
+        """RMST at 12 and 24 months per endpoint, arm and model, as a plain escaped table."""
         table = survival.rmst_table(self.record)
         if table.empty:
             return HTML("")
-        return HTML(tables.html_table(table, table_id=f"{self.record['id']}-rmst"))
+        wide = table.pivot_table(
+            index=["endpoint", "arm", "model"], columns="tau_months", values="rmst_months", aggfunc="first"
+        )
+        wide.columns = [f"RMST to {tau:g} months" for tau in wide.columns]
+        html = wide.reset_index().to_html(index=False, escape=True, border=0, classes="lr-table")
+        caption = "Restricted mean survival time (months) from the reconstructed curves."
+        return HTML(f"<p>{escape(caption)}</p>{html}")
 
     def caveats(self) -> HTML:
         items = []

@@ -1,0 +1,670 @@
+"""Endpoint statements of an abstract, as contract endpoint dicts.
+
+Each sentence of the document's body is cut into tokens (endpoint mentions,
+timepoints, numbers with units, CIs, p-values, "vs", "respectively", group
+mentions, and words that end a statement such as "follow-up" or "most
+common"), then read left to right as *statements*: endpoint mentions followed
+by values. A statement's values are paired with its endpoints, timepoints or
+groups in order (respectively-lists), "A vs B" values go to the arms in the
+order the sentence names them, and "2.38 times [A vs B, CI, P]" gives a ratio
+carrying the CI and p plus one median per arm.
+
+Precision first: a value is only emitted when its endpoint, measure and unit
+are all clear (a survival time needs "median"/"mean", a survival rate needs a
+timepoint; "not reached", "<10%" and bare numbers are never values), and the
+quote is the statement itself, so every number it carries is in it.
+"""
+from __future__ import annotations
+
+import re
+
+from .arms import match_arm
+from .document import Document
+from .numbers import CI_RE, DASHES, NUM, P_RE, normalise_p, split_sentences, to_number
+
+_D = f"[{DASHES}]"
+_SP = r"[\s\u00a0\u2009\u202f]"
+_AE = (r"(?:(?:treatment|immune|drug)[-\u2010\u2011 ](?:related|emergent|mediated)\s+)?"
+       r"(?:adverse\s+(?:events?|effects?|reactions?)|T?R?AEs?\b|irAEs?\b|imAEs?\b"
+       r"|toxicit(?:y|ies)|complications?)")
+_G3 = (rf"(?:grade|G)\s?(?:(?:≥|>=|⩾|≧)\s?(?:3|III)\b"
+       rf"|(?:3|III)\s?(?:{_D}\s?(?:4|5|IV|V)\b|/\s?(?:4|5|IV|V)\b|\+|\s(?:or|and)\s+(?:higher|above|greater|more|worse|4|5|IV)\b))"
+       rf"|(?:≥|>=)\s?grade\s?(?:3|III)\b")
+_GLOW = rf"(?:grade|G)\s?(?:1|I)\s?(?:{_D}|/|or|and|to)\s?(?:2|II)\b"
+_NUMW = r"(?:\d+|one|two|three|four|five|six)"
+_TPU = r"(?P<{}>years?|yrs?|months?|mos?)\b"
+
+# Order matters: at one position the first alternative that matches wins.
+# Tokens start at a word's beginning (the lookbehind lets the engine skip the
+# inside of words cheaply); ";" is the one token that may follow a letter.
+_ALTS = [
+    rf"(?P<ci>{CI_RE.pattern})",
+    rf"(?P<p>{P_RE.pattern})",
+    r"(?P<hr>\b(?:adjusted\s+)?(?:a?HRs?|hazard\s+ratios?)\b(?:\s*[(\[]\s*a?HR\s*[)\]])?"
+    r"(?:\s+for\s+(?P<hrfor>death|mortality|(?:disease\s+)?progression(?:\s+or\s+death)?|recurrence))?"
+    r"(?:\s*[:=,]|\s+(?:of|was|is|were))?)",
+    # "1-, 2- and 3-year", "12-month", "3 year OS": one or more landmark timepoints.
+    rf"(?P<tpl>\b{_NUMW}(?:(?:\s?{_D}?\s?,\s*|\s?{_D}?\s?,?\s*(?:and|&)\s+){_NUMW})*)"
+    rf"(?:\s?{_D}\s?|\s(?=(?:year|month)s?\s+(?:overall|progression|OS|PFS|survival|local|rates?|LC|DFS|RFS|DCR|ORR)))"
+    + _TPU.format("tplu") + r"(?!\s+(?:old|of\s+age))",
+    rf"(?P<attp>\bat\s+{_NUMW}(?:\s*,\s*{_NUMW})*(?:\s*,?\s*and\s+{_NUMW})?\s+(?:years?|months?)\b)",
+    # Endpoint mentions.
+    rf"(?P<ae>(?:(?P<g3a>{_G3})\s+|(?P<glowa>{_GLOW})\s+|(?:any|all)[-\u2010\u2011 ](?:grade|cause)\s+)?{_AE}"
+    rf"(?:\s+(?:of\s+)?(?:(?P<g3b>{_G3})|(?P<glowb>{_GLOW})))?)",
+    rf"(?P<pfs>(?:disease\s+)?progression{_D}?\s?free{_SP}+survival|\bPFS\b)",
+    r"(?P<mpfs>\bmPFS\b)",
+    rf"(?P<os>overall{_SP}+survival|\bOS\b)",
+    r"(?P<mos>\bmOS\b)",
+    rf"(?P<dfs>disease{_D}?\s?free\s+survival|\bDFS\b)",
+    rf"(?P<rfs>(?:recurrence|relapse){_D}?\s?free\s+survival|\bRFS\b)",
+    rf"(?P<efs>event{_D}?\s?free\s+survival|\bEFS\b)",
+    rf"(?P<css>(?:cancer|disease){_D}?\s?specific\s+survival|\bCSS\b|\bDSS\b)",
+    r"(?P<ttp>time\s+to\s+(?:tumou?r\s+)?progression|\bTTP\b)",
+    r"(?P<dor>duration\s+of\s+(?:objective\s+)?response|\bDoR\b|\bDOR\b)",
+    r"(?P<surv>\bsurvival\b)",
+    r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
+    r"(?P<dcr>\bdisease\s+control(?:\s+rates?)?|\bDCR\b)",
+    r"(?P<lc>\b(?:local|in-field)\s+(?:tumou?r\s+)?control(?:\s+rates?)?|\bLCR?\b)",
+    r"(?P<ts>\btechnical(?:ly)?\s+success(?:ful)?(?:\s+rates?)?)",
+    r"(?P<te>\btechni(?:cal|que)\s+(?:efficacy|effectiveness)(?:\s+rates?)?)",
+    r"(?P<cab>\bcomplete\s+ablation(?:\s+rates?)?)",
+    r"(?P<mc>\bmajor\s+complications?(?:\s+rates?)?)",
+    # Non-values.
+    r"(?P<nr>\bnot\s+(?:yet\s+)?(?:been\s+)?reached\b|\bNR\b|\bnot\s+estimable\b|\bNE\b)",
+    rf"(?P<count>(?<![\w.·\-\u2011]){NUM}\s*(?:/|of\s)\s*\d+\b(?:\s+(?:patients|cases|subjects|participants))?)",
+    rf"(?<![\w.·\-\u2011])(?P<val>{NUM})(?:{_SP}?(?P<unit>%|percent\b|months?\b|mos?\b|times\b|{_D}?fold\b|years?\b|yrs?\b"
+    r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|patients\b|cases\b|subjects\b|participants\b"
+    r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
+    r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
+    r"(?P<resp>\brespectively\b)",
+    r"(?P<median>\bmedian\b)",
+    r"(?P<mean>\bmean\b|\baverage\b)",
+    rf"(?P<fu>\bfollow{_D}?\s?ups?\b|\bfollowed\s+up\b)",
+    r"(?P<range>\brange[sd]?\b|\bIQR\b|\binterquartile\b)",
+    r"(?P<block>\bmost\s+(?:common(?:ly)?|frequent(?:ly)?)\b|\bincluding\b|\bincluded\b|\bsuch\s+as\b"
+    r"|\bmainly\b|\bpredominantly\b|\bhistorical\b|\bpreviously\s+reported\b|\bliterature\b"
+    r"|\bvaried\b|\branging\b|\bbaseline\b)",
+    # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's.
+    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:in|among|for)\s+(?:the\s+)?(?:patients|those)\s+(?:with|without|who)\b)",
+    r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
+]
+
+_ALT_BY_NAME = {re.search(r"\(\?P<(\w+)>", x).group(1): x for x in _ALTS}
+
+
+def _alts(*names: str) -> str:
+    return "|".join(_ALT_BY_NAME[n] for n in names)
+
+
+_FIRST = ("ci", "tpl")
+_DIGIT_FIRST = ("count", "val")
+_TOKEN_RE = re.compile(
+    r"(?<![A-Za-z0-9_])(?:" + _alts(*_FIRST)
+    + r"|(?=\d)(?:" + _alts(*_DIGIT_FIRST) + ")"
+    + r"|(?=\D)(?:" + _alts(*[n for n in _ALT_BY_NAME if n not in _FIRST + _DIGIT_FIRST]) + "))"
+    + r"|(?P<semi>;)", re.IGNORECASE)
+
+
+
+
+# Groups whose case must be respected (abbreviations); the regex above is
+# case-insensitive for the prose, so these are re-checked on the matched text.
+_CASED = {"pfs": "PFS", "mpfs": "mPFS", "os": "OS", "mos": "mOS", "dfs": "DFS", "rfs": "RFS",
+          "efs": "EFS", "ttp": "TTP", "nr": None, "lc": None}
+_EP_NAME = {"pfs": "PFS", "mpfs": "PFS", "os": "OS", "mos": "OS", "surv": "OS",
+            "dfs": "other:DFS", "rfs": "other:RFS", "efs": "other:EFS", "css": "other:CSS",
+            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "dcr": "DCR",
+            "lc": "local_control", "ts": "technical_success", "te": "technical_efficacy",
+            "cab": "other:complete_ablation", "mc": "other:major_complications",
+            "ae3": "AE_grade3plus", "aeany": "AE_any", "aelow": None}
+_TIME_TO_EVENT = {"PFS", "OS", "other:DFS", "other:RFS", "other:EFS", "other:CSS", "other:TTP", "other:DoR"}
+
+
+def _time_to_event(name: str) -> bool:
+    """Survival-type endpoints: a value in months is a time, a % needs a timepoint."""
+    return name in _TIME_TO_EVENT or name.rsplit("_", 1)[-1] in ("PFS", "OS", "DFS", "RFS", "TTP")
+
+_WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_MOD_RE = re.compile(r"(intra-?hepatic|extra-?hepatic|hepatic|liver|local|locoregional|distant"
+                     r"|in-field|out-of-field|lung|pulmonary|intracranial)[-\s]+$", re.IGNORECASE)
+_NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$", re.IGNORECASE)
+_NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|radiologic(?:al)?)\s+$", re.IGNORECASE)
+_INEXACT_RE = re.compile(r"(?:<|>|≤|≥|⩽|⩾|~|≈|\bless\s+than|\bmore\s+than|\bgreater\s+than|\bover|\bunder"
+                         r"|\bup\s+to|\bat\s+least|\bapproximately|\babout|\bnearly|\balmost|\bexceeding)\s*$",
+                         re.IGNORECASE)
+_PROGNOSTIC_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multivariate|multivariable"
+                            r"|univariate|associated\s+with|correlated", re.IGNORECASE)
+_FILLER_RE = re.compile(r"(?:[\s\u00a0]|\b(?:of|the|patients|cases|lesions|tumou?rs|had|achieved|showed"
+                        r"|an?|with|and|rate|in)\b)*", re.IGNORECASE)
+# Section labels of structured abstracts, also glued to the text ("BackgroundThe").
+_LABEL_SKIP_RE = re.compile(r"^[\W_]*(?:[A-Z][a-z]+\s*:\s*\|?\s*)?(?i:background|introduction|purpose|objectives?"
+                            r"|aims?|context|rationale)(?:[\s:.|]|(?=[A-Z]))")
+_LABEL_ANY_RE = re.compile(r"^[\W_]*(?:[A-Z][a-z]+\s*:\s*\|?\s*)?(?i:background|introduction|purpose|objectives?"
+                           r"|aims?|context|rationale|methods?|materials|patients\s+and|results?|findings"
+                           r"|conclusions?|interpretation|discussion)(?:[\s:.|]|(?=[A-Z]))")
+# A sentence can only state an endpoint if it names one (cheap test first).
+_PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic"
+                           r"|complicat|ablation|\b[DRE]FS\b|TTP|DoR|progression|HR\b|hazard", re.IGNORECASE)
+_GROUP_CUT_RE = re.compile(r"\bthe\s+|\bin\s+|\bof\s+|\(|\bwith\s+|\bfor\s+|\bbetween\s+")
+_WORD_BEFORE_RE = re.compile(r"[^\s,;:.()\[\]]+[-\s]$")
+_DIGIT_RE = re.compile(r"\d")
+_UNITS = {"%": "%", "percent": "%", "month": "months", "months": "months", "mo": "months",
+          "mos": "months", "times": "ratio", "fold": "ratio"}
+_COUNT_UNITS = {"patients", "cases", "subjects", "participants"}
+
+
+class _Tok:
+    __slots__ = ("kind", "s", "e", "depth", "data")
+
+    def __init__(self, kind, s, e, depth, data=None):
+        self.kind, self.s, self.e, self.depth, self.data = kind, s, e, depth, data
+
+
+def _months(nums: list[str], unit: str) -> list[float | int]:
+    out = []
+    for n in nums:
+        v = _WORDNUM.get(n.lower()) or int(n)
+        out.append(v * 12 if unit.lower().startswith("y") else v)
+    return out
+
+
+def _tokens(text: str, ss: int, se: int) -> list[_Tok]:
+    toks: list[_Tok] = []
+    depth, pos = 0, ss
+    for m in _TOKEN_RE.finditer(text, ss, se):
+        gap = text[pos:m.start()]
+        if gap:
+            depth = max(0, depth + gap.count("(") + gap.count("[") - gap.count(")") - gap.count("]"))
+        pos = m.end()
+        kind = m.lastgroup
+        if kind in ("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval"):  # an inner group closed last
+            kind = next(k for k in ("ci", "p", "hr", "tpl", "val") if m.group(k) is not None)
+        g = m.group()
+        if kind in _CASED and _CASED[kind] is not None and g.strip() != _CASED[kind] and len(g) <= 4:
+            continue
+        if kind in ("lc", "nr") and g.isupper() is False and len(g) <= 3:
+            continue
+        data = None
+        if kind == "ci":
+            data = (m["lo"], m["hi"])
+        elif kind == "p":
+            data = normalise_p(m["pcmp"], m["pval"])
+        elif kind == "hr":
+            if not re.search(r"HR|[Hh]azard", g):
+                continue
+            data = (m["hrfor"] or "").lower()
+        elif kind == "tpl":
+            data = _months(re.findall(_NUMW, m["tpl"], re.IGNORECASE), m["tplu"])
+        elif kind == "attp":
+            nums = re.findall(_NUMW, g[2:], re.IGNORECASE)
+            data = _months(nums, "y" if "year" in g.lower() else "m")
+            kind = "tpl"
+        elif kind == "val":
+            unit = (m["unit"] or "").lower().lstrip(DASHES)
+            exact = not _INEXACT_RE.search(text, max(ss, m.start() - 14), m.start())
+            data = (m["val"], _UNITS.get(unit, unit or None), exact)
+        elif kind == "ae":
+            kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
+        if kind in _EP_NAME:
+            name = _EP_NAME[kind]
+            before = text[max(ss, m.start() - 25):m.start()]
+            if kind == "surv" and _NOT_BARE_SURV_RE.search(before):
+                continue
+            if kind == "orr" and _NOT_ORR_RE.search(before):
+                continue
+            if kind in ("pfs", "os", "surv", "dfs", "rfs", "ttp") and (mod := _MOD_RE.search(before)):
+                name = f"other:{mod.group(1).lower()}_{name.split(':')[-1]}"
+            if name and name.startswith("AE_") and re.search(r"immune|irAE|imAE", g, re.IGNORECASE):
+                name = "other:irAE_grade3plus" if name == "AE_grade3plus" else "other:irAE_any"
+            if name and name.startswith("AE_") and re.search(r"complication", g, re.IGNORECASE):
+                name = "other:complications_grade3plus" if name == "AE_grade3plus" else None
+            data = (name, kind)
+            kind = "ep"
+        toks.append(_Tok(kind, m.start(), m.end(), depth, data))
+    return toks
+
+
+# ------------------------------------------------------------------ items
+class _Item:
+    """One reported value group: a value, an "A vs B" pair, or a ratio over a pair."""
+
+    __slots__ = ("vals", "ratio", "hr", "ci", "p", "end", "start")
+
+    def __init__(self, start):
+        self.vals = []      # [[value_tok, ci]]
+        self.ratio = None   # value tok of "2.38 times"
+        self.hr = None      # [value_tok, hrfor, ci, p]
+        self.ci = None      # item-level CI (of the ratio)
+        self.p = None
+        self.start, self.end = start, start
+
+
+def _build_items(raw: list[_Tok]) -> list[_Item]:
+    vals = [t for t in raw if t.kind in ("val", "nr", "count")]
+    if not vals and not any(t.kind == "hr" for t in raw):
+        return []
+    base = min(t.depth for t in vals) if vals else min(t.depth for t in raw)
+    items: list[_Item] = []
+    i, n = 0, len(raw)
+    while i < n:
+        t = raw[i]
+        k = t.kind
+        if k == "hr":
+            j = i + 1
+            if j < n and raw[j].kind == "val" and raw[j].data[1] in (None, "ratio"):
+                hr = [raw[j], t.data, None, None]
+                j += 1
+                while j < n and raw[j].kind in ("ci", "p") and raw[j].depth >= t.depth:
+                    if raw[j].kind == "ci" and hr[2] is None:
+                        hr[2] = raw[j].data
+                    elif raw[j].kind == "p" and hr[3] is None:
+                        hr[3] = raw[j].data
+                    j += 1
+                if items and items[-1].hr is None:
+                    items[-1].hr = hr
+                    items[-1].end = raw[j - 1].e
+                else:
+                    it = _Item(t.s)
+                    it.hr, it.end = hr, raw[j - 1].e
+                    items.append(it)
+                i = j
+                continue
+        elif k in ("val", "nr", "count") and t.depth == base:
+            it = _Item(t.s)
+            if k == "count" or (k == "val" and t.data[1] in _COUNT_UNITS) or (
+                    k == "val" and t.data[1] is None and i + 1 < n and raw[i + 1].kind == "val"
+                    and raw[i + 1].depth == base + 1 and raw[i + 1].data[1] == "%"
+                    and "." not in t.data[0]):
+                # "12 patients (19%)", "12/62 (19.4%)": the percentage is the value.
+                if i + 1 < n and raw[i + 1].kind == "val" and raw[i + 1].depth == base + 1 \
+                        and raw[i + 1].data[1] == "%":
+                    it.vals.append([raw[i + 1], None])
+                    it.end = raw[i + 1].e
+                    items.append(it)
+                    i += 2
+                    continue
+                i += 1
+                continue
+            if k == "val" and t.data[1] == "ratio":
+                it.ratio = t
+                it.end = t.e
+                j = i + 1
+                while j < n and raw[j].depth > base and raw[j].kind in ("val", "nr", "vs", "ci", "p"):
+                    r = raw[j]
+                    if r.kind in ("val", "nr"):
+                        it.vals.append([r, None])
+                    elif r.kind == "ci" and it.ci is None:
+                        it.ci = r.data
+                    elif r.kind == "p" and it.p is None:
+                        it.p = r.data
+                    it.end = r.e
+                    j += 1
+                items.append(it)
+                i = j
+                continue
+            it.vals.append([t, None])
+            it.end = t.e
+            j = i + 1
+            while j < n:
+                r = raw[j]
+                if r.kind == "ci" and r.depth >= base and it.vals[-1][1] is None and it.ci is None:
+                    if r.depth == base + 1 or len(it.vals) == 1:
+                        it.vals[-1][1] = r.data
+                    it.end = r.e
+                elif r.kind == "p" and r.depth >= base:
+                    it.p = it.p or r.data
+                    it.end = r.e
+                elif r.kind == "vs" and r.depth == base and j + 1 < n and raw[j + 1].kind in ("val", "nr") \
+                        and raw[j + 1].depth == base:
+                    it.vals.append([raw[j + 1], None])
+                    it.end = raw[j + 1].e
+                    j += 1
+                elif r.kind in ("val", "nr", "count") and r.depth > base:
+                    pass  # ranges, counts and sub-results in brackets are not values
+                else:
+                    break
+                j += 1
+            items.append(it)
+            i = j
+            continue
+        i += 1
+    _inherit_units(items)
+    return items
+
+
+def _inherit_units(items: list[_Item]) -> None:
+    """A bare number in a list takes the unit printed after the list ("98.4, 78.7% and 43.7%")."""
+    unit = None
+    for it in reversed(items):
+        for v in reversed(it.vals):
+            tok = v[0]
+            if tok.kind != "val":
+                continue
+            num, u, exact = tok.data
+            if u in ("%", "months"):
+                unit = u
+            elif u is None and unit is not None:
+                tok.data = (num, unit, exact)
+
+
+# ------------------------------------------------------------- statements
+class _Statement:
+    __slots__ = ("start", "eps", "tps", "median", "mean", "raw", "resp_end", "groups")
+
+    def __init__(self):
+        self.start = None
+        self.eps, self.tps, self.raw, self.groups = [], [], [], []
+        self.median = self.mean = False
+        self.resp_end = None
+
+    def mark(self, t: _Tok) -> None:
+        if self.start is None:
+            self.start = t.s
+
+    def has_values(self) -> bool:
+        return any(t.kind in ("val", "nr", "count") for t in self.raw)
+
+
+class _Ctx:
+    """What one sentence's statements need to know about the document."""
+
+    __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out")
+
+    def __init__(self, text, arms, sent, out):
+        self.text, self.arms, self.sent, self.out = text, arms, sent, out
+        self.prognostic = bool(_PROGNOSTIC_RE.search(text, sent[0], sent[1]))
+        self.sent_eps: list[_Tok] = []
+
+
+def _group_phrases(text: str, t: _Tok, sent: tuple[int, int]) -> list[tuple[int, str]]:
+    """(position, phrase) of the groups a group word names ("the A and B groups" gives two)."""
+    g = text[t.s:t.e]
+    if not re.fullmatch(r"(?:groups?|arms?|cohorts?)", g, re.IGNORECASE):
+        # "chemotherapy alone", "chemotherapy-only": the word before names the group.
+        w = _WORD_BEFORE_RE.search(text, max(sent[0], t.s - 40), t.s)
+        return [(w.start() if w else t.s, (w.group() if w else "") + g)]
+    lo = max(sent[0], t.s - 60)
+    back = text[lo:t.s]
+    cut = max((m.end() for m in _GROUP_CUT_RE.finditer(back)), default=0)
+    fwd = re.match(r"\s+(?:without|not\s+receiving|receiving|treated\s+with|with)\s+[^,;.()]{1,40}",
+                   text[t.e:min(sent[1], t.e + 50)])
+    if fwd:
+        return [(t.s, g + fwd.group())]
+    out, pos = [], lo + cut
+    for part in re.split(r"(\s+and\s+|\s*,\s*|\s+or\s+)", back[cut:]):
+        if part and not re.fullmatch(r"\s+and\s+|\s*,\s*|\s+or\s+", part):
+            out.append((pos, part + " " + g))
+        pos += len(part)
+    return out or [(t.s, g)]
+
+
+def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
+    st = _Statement()
+    skip = None
+    n = len(toks)
+    consumed = set()
+    for i, t in enumerate(toks):
+        if i in consumed:
+            continue
+        k = t.kind
+        if k == "ep":
+            if skip == "hard":
+                continue
+            if st.has_values():
+                _close(ctx, st)
+                st = _Statement()
+            skip = None
+            prev = st.eps[-1] if st.eps else None
+            # "progression-free survival (PFS)": one mention, not two.
+            if not (prev and prev.data[0] == t.data[0] and re.fullmatch(r"[\s(\[,]*", ctx.text[prev.e:t.s])):
+                st.eps.append(t)
+            st.mark(t)
+            ctx.sent_eps.append(t)
+        elif k == "tpl":
+            if skip == "hard":
+                continue
+            if st.has_values():
+                _close(ctx, st)
+                st = _Statement()
+            skip = None
+            st.tps.extend(t.data)
+            st.mark(t)
+        elif k in ("median", "mean"):
+            if skip == "hard":
+                continue
+            if st.has_values() or (st.eps and k == "median" and st.median):
+                _close(ctx, st)
+                st = _Statement()
+            skip = None
+            setattr(st, k, True)
+            st.mark(t)
+        elif k == "fu" or (k == "range" and not st.raw) or (k == "range" and t.depth <= min(r.depth for r in st.raw)):
+            _close(ctx, st)
+            st = _Statement()
+            skip = skip or "soft"
+        elif k == "sub":
+            st = _Statement()  # dropped, not closed
+            skip = "hard"
+        elif k == "block":
+            _close(ctx, st)
+            st = _Statement()
+            skip = "hard"
+        elif k == "semi":
+            if t.depth == 0 and not (i + 1 < n and toks[i + 1].kind in ("ci", "p", "hr")):
+                _close(ctx, st)
+                st = _Statement()
+                skip = None
+        elif k == "resp":
+            if st.raw and not skip:
+                st.resp_end = t.e
+        elif k == "group":
+            phrases = _group_phrases(ctx.text, t, ctx.sent)
+            if st.start is not None and not skip:
+                st.groups.extend(phrases)
+        elif k in ("val", "nr", "count", "ci", "p", "vs", "hr"):
+            if skip or st.resp_end:  # nothing after "respectively" belongs to the list
+                continue
+            if not st.eps and k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
+                    and _FILLER_RE.fullmatch(ctx.text, t.e, toks[i + 1].s):
+                # "achieved 100% technical success": value before its endpoint.
+                pre = _Statement()
+                pre.start, pre.eps, pre.raw = t.s, [toks[i + 1]], [t]
+                _close(ctx, pre, end=toks[i + 1].e)
+                consumed.add(i + 1)
+                continue
+            if not st.eps and k == "hr" and ctx.sent_eps:
+                st.eps.append(ctx.sent_eps[-1])
+                st.mark(t)
+            if st.eps:
+                st.raw.append(t)
+    _close(ctx, st)
+
+
+def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
+    eps = st.eps  # unnamed mentions ("grade 1-2 AEs") still take their values
+    if not eps or not st.raw:
+        return
+    items = _build_items(st.raw)
+    if not items:
+        return
+    tps = st.tps or [None]
+    k, m = len(eps), len(items)
+    arm_names = [a["name"] for a in ctx.arms]
+    # Arms named in the sentence as printed ("TACE plus ICI compared with TACE
+    # alone") count as mentions too, at the place they are named.
+    low = ctx.text[ctx.sent[0]:ctx.sent[1]].lower()
+    named = [(ctx.sent[0] + i, a) for a in arm_names if len(arm_names) > 1 and (i := low.find(a.lower())) >= 0]
+    mapped = _mapped_arms(st.groups + named, arm_names)
+    plan = []  # (ep_tok, item, timepoint, arm_or_None)
+    if len(tps) > 1:
+        if k == 1 and m == len(tps):
+            plan = [(eps[0], it, tp, None) for it, tp in zip(items, tps)]
+    elif k == m:
+        plan = [(ep, it, tps[0], None) for ep, it in zip(eps, items)]
+    elif k == 1 and m > 1 and len(mapped) == m and all(len(it.vals) == 1 and not it.ratio for it in items):
+        plan = [(eps[0], it, tps[0], arm) for it, arm in zip(items, mapped)]
+    if not plan:
+        return
+    qs = st.start
+    qe = max(end or 0, max(it.end for it in items), st.resp_end or 0)
+    qe = _balance(ctx.text, qs, qe, ctx.sent[1])
+    for ep, it, tp, arm in plan:
+        _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe)
+
+
+def _mapped_arms(phrases: list[tuple[int, str]], arm_names: list[str]) -> list[str]:
+    """The study arms a statement names, in the order it names them."""
+    out = []
+    for _, ph in sorted(phrases):
+        a = match_arm(ph, arm_names) if arm_names else None
+        if a is not None and a not in out:
+            out.append(a)
+    return out
+
+
+def _balance(text: str, s: int, e: int, limit: int) -> int:
+    """Extend a quote's end to close the brackets it opens."""
+    q = text[s:e]
+    depth = q.count("(") + q.count("[") - q.count(")") - q.count("]")
+    while depth > 0 and e < limit:
+        c = text[e]
+        e += 1
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+    return e
+
+
+def _pair_arms(n_vals: int, mapped: list[str], arm_names: list[str]) -> list[str | None] | None:
+    """Arms of an "A vs B" statement, in the order the sentence names the groups."""
+    if len(arm_names) == 1:
+        return None  # one cohort: the comparison is not between the study's arms
+    if not arm_names:
+        return [None] * n_vals
+    if len(mapped) == n_vals:
+        return mapped
+    if n_vals == 2 and len(arm_names) == 2:
+        if len(mapped) == 1:
+            return [mapped[0], next(a for a in arm_names if a != mapped[0])]
+        if not mapped:
+            return list(arm_names)
+    return [None] * n_vals
+
+
+def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe) -> None:
+    name = ep.data[0]
+    if name is None:
+        return
+    median = st.median or ep.data[1] in ("mpfs", "mos")
+    bare_surv = ep.data[1] == "surv"
+    quote = ctx.text[qs:qe]
+    span = [qs, qe]
+
+    def add(value_tok, measure, unit, arm_name, ci=None, p=None, timepoint=None):
+        ctx.out.append({
+            "endpoint": name, "measure": measure, "arm": arm_name,
+            "value": to_number(value_tok.data[0]), "unit": unit,
+            "ci": [to_number(ci[0]), to_number(ci[1])] if ci else None,
+            "timepoint_months": timepoint, "p": p, "quote": quote, "span": span,
+        })
+
+    def value_measure(tok):
+        """(measure, unit) of a plain value, or None when it is not clearly an endpoint value."""
+        if tok.kind != "val" or not tok.data[2]:
+            return None
+        unit = tok.data[1]
+        if unit == "%":
+            if _time_to_event(name):
+                return ("rate", "%") if tp is not None else None
+            return "rate", "%"
+        if unit == "months" and _time_to_event(name) and tp is None:
+            if bare_surv and not median:
+                return None
+            if median:
+                return "median", "months"
+            if st.mean:
+                return "mean", "months"
+        return None
+
+    vals = it.vals
+    if it.ratio is not None:
+        if len(arm_names) == 1 or not it.ratio.data[2]:
+            return
+        pair = _pair_arms(len(vals), mapped, arm_names) if len(vals) == 2 else None
+        vs = f"{pair[0]} vs {pair[1]}" if pair and None not in pair else (
+            f"{arm_names[0]} vs {arm_names[1]}" if len(arm_names) == 2 else None)
+        add(it.ratio, "ratio", "ratio", vs, it.ci, it.p)
+        if pair:
+            for (tok, ci), a in zip(vals, pair):
+                mu = value_measure(tok)
+                if mu:
+                    add(tok, mu[0], mu[1], a, ci, None, tp if mu[0] == "rate" else None)
+        return
+    if len(vals) == 1:
+        a = arm
+        if a is None:
+            a = mapped[0] if len(mapped) == 1 else (arm_names[0] if len(arm_names) == 1 else None)
+        mu = value_measure(vals[0][0])
+        if mu:
+            # A p-value belongs to a comparison; next to one value it compares
+            # with something the record has no place for ("vs baseline").
+            add(vals[0][0], mu[0], mu[1], a, vals[0][1], None, tp if mu[0] == "rate" else None)
+    elif len(vals) > 1:
+        pair = _pair_arms(len(vals), mapped, arm_names)
+        if pair is None:
+            return
+        for (tok, ci), a in zip(vals, pair):
+            mu = value_measure(tok)
+            if mu:
+                add(tok, mu[0], mu[1], a, ci, it.p if it.hr is None else None,
+                    tp if mu[0] == "rate" else None)
+    if it.hr is not None and not ctx.prognostic and len(arm_names) != 1:
+        tok, hrfor, ci, p = it.hr
+        if hrfor:
+            name = "OS" if hrfor in ("death", "mortality") else "PFS" if "progression" in hrfor else name
+        if not tok.data[2] or name is None:
+            return
+        pair = _pair_arms(2, mapped, arm_names) if len(arm_names) == 2 else None
+        vs = f"{pair[0]} vs {pair[1]}" if pair and None not in pair else None
+        add(tok, "HR", "ratio", vs, ci, p or (it.p if len(vals) != 1 else None))
+
+
+def _dedupe(found: list[dict]) -> list[dict]:
+    """One endpoint per (endpoint, measure, arm, value, timepoint); the fullest statement wins."""
+    best: dict = {}
+    order = []
+    for e in found:
+        key = (e["endpoint"], e["measure"], e["arm"], float(e["value"]), e["timepoint_months"])
+        cur = best.get(key)
+        if cur is None:
+            best[key] = [e]
+            order.append(key)
+            continue
+        if any(c["ci"] == e["ci"] and c["p"] == e["p"] for c in cur):
+            continue
+        richer = (e["ci"] is not None) + (e["p"] is not None)
+        same_ci = [c for c in cur if e["ci"] is None or c["ci"] is None or c["ci"] == e["ci"]]
+        if same_ci and all((c["ci"] is not None) + (c["p"] is not None) >= richer for c in same_ci):
+            continue
+        cur[:] = [c for c in cur if c not in same_ci] + [e]
+    out = [e for key in order for e in best[key]]
+    out.sort(key=lambda e: e["span"][0])
+    return out
+
+
+def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
+    """Contract endpoint dicts for every clearly stated result in the document's body."""
+    text = doc.text
+    found: list[dict] = []
+    for bs, be in doc.body:
+        skipping = False
+        for ss, se in split_sentences(text, bs, be):
+            head = text[ss:min(se, ss + 40)]
+            if _LABEL_ANY_RE.match(head):
+                skipping = bool(_LABEL_SKIP_RE.match(head))
+            if skipping or not _DIGIT_RE.search(text, ss, se) or not _PREFILTER_RE.search(text, ss, se):
+                continue
+            ctx = _Ctx(text, arms, (ss, se), found)
+            _sentence(ctx, _tokens(text, ss, se))
+    return _dedupe(found)

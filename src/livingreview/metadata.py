@@ -1,0 +1,338 @@
+"""Study metadata from a Document: id, bibliographic fields, design, size, therapies, population.
+
+Everything is read from the document's structure (`Document.fields`) or its
+body (title + abstract); nothing is guessed beyond what the text states.
+
+The `id` rule (deterministic, never random): NAME + YEAR + "_" + TOPIC.
+* NAME: the first author's surname (the last word of "Given Surname", the
+  first of "Surname G"/"Surname, Given"), ASCII-folded, lower case, letters
+  only. With no authors: the first significant word of the journal name, else
+  of the title (stop words such as "how", "the", "journal" skipped); else "source".
+* YEAR: four digits; with no year "_nd" (liao2025 but immune_nd).
+* TOPIC: the slug of the main local therapy (the first one the title names,
+  else the first the abstract names: hifu, ablation, radiotherapy, tace, sirt,
+  haic, surgery), then "ici" when ICIs are a systemic therapy, joined by "_";
+  with neither, nothing is appended.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from livingreview.document import Document
+from livingreview.reading import find_doi
+from livingreview.vocabulary import DESIGN_RE, LOCAL_SLUGS, find_therapies
+
+# ------------------------------------------------------------------ sentences
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])|(?<=[a-z]{2}[.?!])(?=[A-Z][a-z])|\n+")
+_NO_SPLIT_BEFORE = re.compile(r"(?i)(?:\bet al|\bvs|\be\.g|\bi\.e|\bapprox|\bFig|\bNo|\bref)\.$")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of `text` (lines first, then sentence punctuation; "et al." and "vs." kept whole)."""
+    out: list[str] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        piece = text[pos:m.start()]
+        if "\n" not in m.group(0) and _NO_SPLIT_BEFORE.search(piece):
+            continue
+        if piece.strip():
+            out.append(piece.strip())
+        pos = m.end()
+    if text[pos:].strip():
+        out.append(text[pos:].strip())
+    return out
+
+
+# ------------------------------------------------------------------ kinds
+
+_PATIENT_PAGE = re.compile(
+    r"(?i)\bask your (?:doctor|oncologist|care team)\b|\btalk (?:to|with) your (?:doctor|care team)\b|"
+    r"\bthis question is drawn from\b|\bcommon patient questions\b|\bindividuali[sz]ed (?:medical )?advice\b|"
+    r"\bpatient information (?:leaflet|sheet|page)\b")
+_EDITORIAL_LINE = re.compile(
+    r"(?im)^(?:editorial|commentary|invited commentary|editorial comment|perspective|viewpoint|"
+    r"letter to the editor|correspondence)\s*$")
+_EDITORIAL_TEXT = re.compile(r"(?i)\bthis (?:editorial|commentary)\b|\bin this issue of\b")
+_NONPRIMARY_TYPES = re.compile(r"(?i)\b(?:review|meta-analysis|editorial|comment|letter|news|guideline)\b")
+
+
+def document_kind(doc: Document) -> str | None:
+    """"patient information", "editorial" or None (an ordinary paper or page)."""
+    if _PATIENT_PAGE.search(doc.text):
+        return "patient information"
+    head = "\n".join(doc.text.splitlines()[:20])
+    types = " ".join(doc.fields.get("publication_types", []))
+    if _EDITORIAL_LINE.search(head) or _EDITORIAL_TEXT.search(doc.body_text()) or \
+            re.search(r"(?i)\b(?:editorial|comment)\b", types):
+        return "editorial"
+    return None
+
+
+# ------------------------------------------------------------------ design
+
+_FUTURE = re.compile(r"(?i)\b(?:warrant\w*|further|future|needed|should be|are required|remains? to be|"
+                     r"would be|is required)\b")
+_OTHERS_WORK = re.compile(r"(?i)\b(?:previous(?:ly)?|prior|earlier|published|reported|historical|literature)\b")
+_SELF = re.compile(r"(?i)\b(?:this|we|our|present|current)\b|\b(?:patients|participants) were randomly\b|"
+                   r"\bwere randomi[sz]ed\b|\b(?:enrolled|recruited|randomly assigned)\b")
+
+
+def design(title: str, sentences: list[str], publication_types: list[str] = ()) -> str | None:
+    """The study design from the title and the sentences about the document's own study.
+
+    Sentences about future work ("warrants further prospective investigation")
+    or others' work ("previous retrospective studies") do not count; review and
+    randomized also need the title, a publication type, or a sentence that
+    refers to the document itself ("this", "we", "our").
+    """
+    if any(re.search(r"(?i)\breview\b|\bmeta-analysis\b", t) for t in publication_types):
+        return "review"
+    own = [s for s in sentences if not _FUTURE.search(s) and not _OTHERS_WORK.search(s)]
+    for label, rx in DESIGN_RE:
+        pool = [title] + ([s for s in own if _SELF.search(s)] if label in ("review", "randomized") else own)
+        if any(rx.search(c) for c in pool if c):
+            return label
+    return None
+
+
+# ------------------------------------------------------------------ patients
+
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+          "fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_WORD_NUM = (r"(?:(?:" + "|".join(_UNITS[1:10]) + r")[\s-]+hundred(?:[\s-]+(?:and[\s-]+)?)?)?"
+             r"(?:(?:" + "|".join(_TENS) + r")(?:[\s-]+(?:" + "|".join(_UNITS[1:10]) + r"))?|"
+             + "|".join(sorted(_UNITS[1:], key=len, reverse=True)) + r")?")
+_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+|" + _WORD_NUM + r")"
+_NOUN = r"(?:patients|participants|subjects|cases|individuals|people|persons|adults|children)"
+_CANDIDATE = re.compile(r"(?i)(?<![\w.])" + _NUM + r"(?P<mid>(?:\s+(?![\d(])[\w-]+){0,3}?)\s+" + _NOUN + r"\b")
+_ENROLLED_VERB = re.compile(r"(?i)(?<![\w.])" + _NUM + r"\s+(?:were|was)\s+(?:enrolled|included|analy[sz]ed|recruited|"
+                            r"randomi[sz]ed|eligible)\b")
+_MID_BLOCK = re.compile(r"(?i)\b(?:of|the|these|whom|them|those|were|was|and|or|with|vs|than|more|fewer|other)\b")
+_NEG_AFTER = re.compile(r"(?i)\b(?:(?:were|was) (?:reviewed|screened|assessed|excluded|identified)|screened|"
+                        r"excluded|assessed for eligibility)\b")
+_NEG_BEFORE = re.compile(r"(?i)(?:subgroup of|of whom|of these|of them|among them|among these|matched (?:with|to)|"
+                         r"versus|vs\.?|compared (?:with|to)|than|data from|records of)\s*$")
+_STRONG_AFTER = re.compile(r"(?i)^\W*(?:\([^)]*\)\s*)?(?:\w+\s+){0,6}?(?:were|was) (?:enrolled|included|recruited|"
+                           r"analy[sz]ed|randomi[sz]ed|evaluated|studied)\b")
+_STRONG_BEFORE = re.compile(r"(?i)\b(?:a total of|total of|enrolled|included|recruited|study of|cohort of|"
+                            r"series of|analysis of|comprised|involving|enrolling|including a total of)\s*$")
+_MEDIUM = re.compile(r"(?i)\b(?:treated|underwent|received|receiving|undergoing|conducted on)\b")
+
+
+def words_to_int(words: str) -> int | None:
+    """"Sixty-four" -> 64, "one hundred and eight" -> 108; None if not a number word."""
+    total, current = 0, 0
+    tokens = [t for t in re.split(r"[\s-]+", words.lower()) if t and t != "and"]
+    if not tokens:
+        return None
+    for tok in tokens:
+        if tok in _UNITS:
+            current += _UNITS.index(tok)
+        elif tok in _TENS:
+            current += 10 * (_TENS.index(tok) + 2)
+        elif tok == "hundred":
+            current = max(current, 1) * 100
+        else:
+            return None
+    return total + current
+
+
+def _as_int(num: str) -> int | None:
+    if num[0].isdigit():
+        return int(num.replace(",", ""))
+    return words_to_int(num)
+
+
+def n_patients(title: str, sentences: list[str]) -> int | None:
+    """Patients enrolled or analysed, as stated; not those screened or reviewed, nor subgroups.
+
+    Each "N patients" (digits or words) is scored by its clause: "a total of",
+    "were enrolled/included/analysed", "study of" are strong; "treated",
+    "underwent", "received" are weaker; "reviewed", "screened", "subgroup of",
+    "matched with" or a following "(53.7%)" rule it out. The best score wins,
+    the earliest on ties.
+    """
+    best: tuple[int, int, int] | None = None  # (-score, order, n)
+    order = 0
+    for sentence in [title] + sentences:
+        found = [(m, True) for m in _CANDIDATE.finditer(sentence)] + \
+                [(m, False) for m in _ENROLLED_VERB.finditer(sentence)]
+        for m, with_noun in sorted(found, key=lambda x: x[0].start()):
+            order += 1
+            num = m.group("num")
+            if not num or not num.strip():
+                continue
+            n = _as_int(num.strip())
+            if n is None or n == 0 or (with_noun and _MID_BLOCK.search(m.group("mid"))):
+                continue
+            before, after = sentence[:m.start()], sentence[m.end():]
+            if _NEG_BEFORE.search(before[-40:]) or _NEG_AFTER.search(after) or re.match(r"\s*\(\d+(?:\.\d+)?\s?%", after):
+                continue
+            if not with_noun or _STRONG_BEFORE.search(before[-40:]) or _STRONG_AFTER.search(after):
+                score = 3
+            elif _MEDIUM.search(after[:60]) or _MEDIUM.search(before[-40:]) or re.search(r"(?i)\bin\s*$", before):
+                score = 2
+            else:
+                score = 1
+            key = (-score, order, n)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else None
+
+
+# ------------------------------------------------------------------ therapies
+
+_STUDY_CUE = re.compile(r"(?i)\b(?:this|we|our|patients?|participants|group|arm|cohort|received|receiving|"
+                        r"underwent|treated|enrolled|included|combined|combination|plus)\b")
+
+
+def study_therapies(title: str, sentences: list[str], primary: bool) -> tuple[list[str], list[str]]:
+    """Therapies the study itself used: the title's, plus those in abstract sentences about
+    this study's patients (not sentences about earlier, others' or standard treatments).
+    For a non-primary document only the title counts."""
+    t_local, t_sys = find_therapies(title)
+    local = {l: (0, o) for o, l in t_local}
+    systemic = {l: (0, o) for o, l in t_sys}
+    if primary or not (t_local or t_sys):
+        pool = sentences if primary else []
+        for k, s in enumerate(pool, start=1):
+            if _OTHERS_WORK.search(s) or not _STUDY_CUE.search(s) or re.search(r"(?i)\bstandard\b", s):
+                continue
+            s_local, s_sys = find_therapies(s)
+            for o, l in s_local:
+                local.setdefault(l, (k, o))
+            for o, l in s_sys:
+                systemic.setdefault(l, (k, o))
+    return sorted(local, key=local.get), sorted(systemic, key=systemic.get)
+
+
+# ------------------------------------------------------------------ population
+
+_AIM = re.compile(r"(?i)\b(?:aim\w*|to (?:evaluate|explore|investigate|assess|compare|determine|examine)|"
+                  r"we (?:investigated|evaluated|explored|assessed|compared|report)|this study)\b")
+_POP = re.compile(r"(?i)\b(?P<pop>(?:(?:[\w-]+\s+){0,2}?)patients\s+with\s+.+?)"
+                  r"(?=\s+(?:in an?|in our|at|from \d|between|during|treated at|were|was|and (?:to|the)|"
+                  r"followed by|to the|every)\b|[.;:]|,\s|$)")
+_TITLE_POP = re.compile(r"(?i)\b(?:for|in|on|among)\s+(?P<pop>(?:patients\s+with\s+)?[^:;,]+?)(?=\s*[:;,(]|\s+[-\u2013\u2014]\s|$)")
+_POP_LEAD = re.compile(r"(?i)^(?:the|of|in|on|for|and|\d+)\s+")
+
+
+def population(title: str, sentences: list[str]) -> str | None:
+    """Who was studied, in the document's words: "patients with ..." from the aim sentence,
+    else the title's "for/in ... <population>", else the enrolment sentence."""
+    aims = [s for s in sentences if _AIM.search(s)]
+    for s in aims:
+        m = _POP.search(s)
+        if m:
+            return _clean_pop(m.group("pop"))
+    m = _TITLE_POP.search(title)
+    if m and re.search(r"(?i)carcinoma|cancer|metasta|tumou?r|neoplasm|patients|oligometasta", m.group("pop")):
+        return _clean_pop(m.group("pop"))
+    for s in sentences:
+        m = _POP.search(re.sub(r"\s*\([^()]*\)", "", s))
+        if m:
+            return _clean_pop(m.group("pop"))
+    return None
+
+
+def _clean_pop(pop: str) -> str:
+    pop = re.sub(r"\s+", " ", pop).strip(" .,;")
+    pop = re.sub(r"(?i)^.*?\b\d+\s+(?=(?:[\w-]+\s+){0,2}patients\b)", "", pop)
+    pop = re.sub(r"(?i)^(?:enrolled|included|analy[sz]ed|recruited|treated|studied|evaluated)\s+", "", pop)
+    while _POP_LEAD.match(pop):
+        pop = _POP_LEAD.sub("", pop, count=1)
+    return pop
+
+
+# ------------------------------------------------------------------ id
+
+_STOPWORDS = set("""a an the of for in on and or with to at by from how do does what why when which who is are can
+should will your my our their this that these those journal international annals archives american european
+british chinese japanese clinical""".split())
+
+
+def _fold(word: str) -> str:
+    return re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().lower())
+
+
+def surname(author: str) -> str:
+    """Surname of "Given Surname", "Surname G" (PubMed style) or "Surname, Given"."""
+    author = author.strip()
+    if "," in author:
+        return author.split(",")[0].strip()
+    parts = author.split()
+    if len(parts) > 1 and re.fullmatch(r"[A-Z]{1,3}\.?", parts[-1]):
+        return " ".join(parts[:-1])
+    return parts[-1] if parts else ""
+
+
+def _first_significant(text: str | None) -> str:
+    for word in re.findall(r"[^\W\d_]+", text or ""):
+        folded = _fold(word)
+        if folded and folded not in _STOPWORDS and len(folded) > 1:
+            return folded
+    return ""
+
+
+def make_id(authors: list[str], journal: str | None, title: str | None, year: int | None,
+            local: list[str], systemic: list[str]) -> str:
+    """The study id by the rule in the module docstring."""
+    name = _fold(surname(authors[0])) if authors else ""
+    name = name or _first_significant(journal) or _first_significant(title) or "source"
+    stem = f"{name}{year}" if year else f"{name}_nd"
+    topic = ([LOCAL_SLUGS[local[0]]] if local else []) + (["ici"] if "ICI" in systemic else [])
+    return "_".join([stem] + topic)
+
+
+# ------------------------------------------------------------------ entry point
+
+def extract_metadata(doc: Document) -> dict:
+    """id, title, authors, journal, year, doi, design, n_patients, local_therapy,
+    systemic_therapy, population, is_primary_study and publication_type of `doc`."""
+    fields = doc.fields
+    spans = list(doc.body)
+    title = (fields.get("title") or (doc.text[slice(*spans[0])] if spans else "")).strip()
+    body = "\n".join(doc.text[s:e] for s, e in spans)
+    title_in_body = spans and _norm(doc.text[slice(*spans[0])]) == _norm(title)
+    sentences = split_sentences("\n".join(doc.text[s:e] for s, e in (spans[1:] if title_in_body else spans)))
+    types = list(fields.get("publication_types", []))
+
+    kind = document_kind(doc)
+    the_design = None if kind else design(title, sentences, types)
+    n = n_patients(title, sentences)
+    primary = kind is None and the_design != "review" and not _nonprimary_type(types) and (
+        n is not None or the_design is not None or bool(re.search(
+            r"(?i)\b(?:we (?:enrolled|included|analy[sz]ed|conducted|retrospectively|prospectively)|"
+            r"(?:patients|participants) were (?:enrolled|included|recruited|randomi[sz]ed)|"
+            r"this (?:study|trial))\b", body)))
+    local, systemic = study_therapies(title, sentences, primary)
+    doi = fields.get("doi") or find_doi(doc.text[:spans[-1][1]] if spans else doc.text)
+    year = fields.get("year")
+    authors = list(fields.get("authors") or [])
+    journal = fields.get("journal")
+    return {
+        "id": make_id(authors, journal, title, year, local, systemic),
+        "title": re.sub(r"\s+", " ", title).rstrip(".") or None,
+        "authors": authors,
+        "journal": journal,
+        "year": year,
+        "doi": doi,
+        "design": the_design,
+        "n_patients": n if primary else None,
+        "local_therapy": local,
+        "systemic_therapy": systemic,
+        "population": population(title, sentences) if primary else None,
+        "is_primary_study": primary,
+        "publication_type": kind or the_design == "review" and "review" or (types[0] if types else None),
+    }
+
+
+def _nonprimary_type(types: list[str]) -> bool:
+    return any(_NONPRIMARY_TYPES.search(t) for t in types)
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip().casefold()

@@ -1,0 +1,148 @@
+"""What the synthesis and patient pages show, cell by cell, computed from every record."""
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+from IPython.display import HTML, display
+from myst_nb import glue
+
+from . import book, certainty, charts, registry, render, survival, synthesis
+from .chapter import note
+from .document import SourceError
+
+SUMMARY_SHOWN = [
+    "study", "modality", "design", "n_patients", "arm", "arm_n", "ICI", "median OS", "median PFS",
+    "OS 12 mo", "OS 24 mo", "OS 36 mo", "PFS 12 mo", "ORR", "grade ≥3 AE", "notes",
+]
+WITHIN_SHOWN = ["study", "endpoint", "comparison", "median_a", "median_b", "measure", "effect",
+                "ci_low", "ci_high", "p"]
+
+
+def html_table(df: pd.DataFrame) -> HTML:
+    """A plain table with every cell HTML-escaped (cells hold source text)."""
+    return HTML(df.to_html(index=False, escape=True, border=0, classes="lr-table", na_rep=""))
+
+
+class SynthesisPage:
+    """All registered studies' records, for the cross-study pages."""
+
+    def __init__(self, entries: list[registry.Entry], records: list[dict]):
+        self.entries = entries
+        self.records = records
+
+    @classmethod
+    def load(cls) -> "SynthesisPage":
+        render.enable()
+        root = registry.project_root()
+        entries = registry.load(root)
+        found = book.records_for(root, entries)
+        records = [r for r in found.values() if not isinstance(r, SourceError)]
+        return cls(entries, records)
+
+    @property
+    def primary(self) -> list[dict]:
+        return synthesis.primary_studies(self.records)
+
+    def numbers(self) -> dict:
+        return synthesis.prose_numbers(self.records)
+
+    def glue_numbers(self) -> None:
+        """Glue every computed number under its name, for {glue:text} in the prose."""
+        for name, value in sorted(self.numbers().items()):
+            glue(name, "not available" if value is None else value, display=False)
+
+    def summary_table(self) -> HTML:
+        table = synthesis.summary_table(self.records)
+        return html_table(table[[c for c in SUMMARY_SHOWN if c in table.columns]])
+
+    def forest_chart(self):
+        return charts.forest_chart(self.records) or note("No study reports a median OS or PFS.")
+
+    def within_study(self) -> HTML:
+        table = synthesis.within_study_comparisons(self.records)
+        if table.empty:
+            return note("No study compares arms within itself.")
+        return html_table(table[[c for c in WITHIN_SHOWN if c in table.columns]])
+
+    def modality_curves(self):
+        return charts.modality_curves_chart(self.records) or note("No curve could be reconstructed.")
+
+    def rmst_chart(self):
+        return charts.rmst_chart(self.records) or note("No curve to compute an RMST from.")
+
+    def rmst_table(self) -> HTML:
+        frames = [survival.rmst_table(r) for r in self.primary]
+        frames = [f for f in frames if not f.empty]
+        if not frames:
+            return HTML("")
+        table = pd.concat(frames, ignore_index=True)
+        wide = table.pivot_table(
+            index=["study", "endpoint", "arm", "model"], columns="tau_months",
+            values="rmst_months", aggfunc="first",
+        )
+        wide.columns = [f"RMST to {tau:g} months" for tau in wide.columns]
+        return html_table(wide.reset_index())
+
+    def certainty_table(self) -> HTML:
+        return html_table(certainty.certainty_table(self.records))
+
+    def excluded(self) -> HTML:
+        others = [r for r in self.records if not r["is_primary_study"]]
+        if not others:
+            return HTML("<p>Every document in the review is a primary study.</p>")
+        items = "".join(
+            f'<li><a href="{escape(r["id"])}.html">{escape(r["title"] or r["id"])}</a>: '
+            "not a primary study, so no numbers are taken from it.</li>"
+            for r in others
+        )
+        return HTML(f"<ul>{items}</ul>")
+
+    def plain_language(self) -> None:
+        """The patient page: short sentences, links to chapters, no number of its own."""
+        by_modality: dict[str, list[dict]] = {}
+        for record in self.primary:
+            by_modality.setdefault(synthesis.modality(record), []).append(record)
+        parts = [
+            "<p>Doctors are testing whether treating tumours in the liver directly, with focused "
+            "ultrasound (HIFU), heat (thermal ablation) or radiotherapy, helps immunotherapy drugs "
+            "called immune checkpoint inhibitors work better.</p>",
+            "<h2>What the studies so far say</h2>",
+        ]
+        for modality in synthesis.MODALITIES:
+            studies = by_modality.get(modality)
+            if not studies:
+                continue
+            with_ici = [r for r in studies if synthesis.has_ici(r)]
+            compared = [r for r in studies if len(r["arms"]) > 1]
+            sentences = [
+                "Some of these studies gave immunotherapy with it." if with_ici and len(with_ici) < len(studies)
+                else "These studies gave immunotherapy with it." if with_ici
+                else "None of these studies gave immunotherapy with it.",
+                "One or more compared patients who had it with patients who did not."
+                if compared else "None compared patients who had it with patients who did not.",
+                "No study was randomised, so differences may come from which patients were chosen."
+                if not any(r["design"] == "randomized" for r in studies) else
+                "At least one study was randomised.",
+            ]
+            links = ", ".join(
+                f'<a href="{escape(r["id"])}.html">{escape(book.short_title(r))}</a>' for r in studies
+            )
+            parts.append(
+                f"<h3>{escape(modality)}</h3><p>{escape(' '.join(sentences))}</p>"
+                f"<p>Read the studies: {links}.</p>"
+            )
+        parts += [
+            "<h2>What the evidence does not say</h2>",
+            "<p>It does not show that any of these treatments makes immunotherapy work better. The "
+            "studies are small, look back at past patients, and treat different cancers. The "
+            "certainty of the evidence is rated on the synthesis page.</p>",
+            "<p>Talk to your care team about whether a clinical trial is open to you.</p>",
+        ]
+        others = [r for r in self.records if not r["is_primary_study"]]
+        if others:
+            links = ", ".join(
+                f'<a href="{escape(r["id"])}.html">{escape(r["title"] or r["id"])}</a>' for r in others
+            )
+            parts.append(f"<p>Background reading for patients: {links}.</p>")
+        display(HTML("\n".join(parts)))

@@ -1,0 +1,206 @@
+"""Per-study tables: reported endpoints as printed, an HTML-escaped styled table, and a study card.
+
+All source text (quotes, arm names, titles, flag messages) is treated as untrusted: it reaches
+HTML only through escaping, never as markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from .survival import arm_label
+
+ENDPOINT_LABELS = {
+    "OS": "OS",
+    "PFS": "PFS",
+    "ORR": "ORR",
+    "DCR": "DCR",
+    "technical_success": "technical success",
+    "technical_efficacy": "technical efficacy",
+    "AE_grade3plus": "grade ≥3 AE",
+    "AE_any": "any-grade AE",
+    "local_control": "local control",
+}
+ENDPOINT_COLUMNS = ["endpoint", "measure", "arm", "value", "CI", "p", "timepoint", "quote"]
+SEVERITY_ORDER = ("error", "warning", "info")
+SEVERITY_STYLE = {
+    "error": "background-color: #fde2e1;",
+    "warning": "background-color: #fff4d6;",
+    "info": "background-color: #eef4fb;",
+}
+NOT_STATED = "not stated"
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def endpoint_label(endpoint: str) -> str:
+    """Reader-facing name of a contract endpoint code ("AE_grade3plus" -> "grade ≥3 AE")."""
+    if endpoint.startswith("other:"):
+        return "other: " + endpoint[len("other:"):]
+    return ENDPOINT_LABELS.get(endpoint, endpoint)
+
+
+def as_printed(value, quote: str | None = None) -> str:
+    """The number as the source prints it: the first token of ``quote`` equal to ``value`` (keeps
+    "4.60" and "75.0"), else the shortest exact decimal form of ``value``; never rounded."""
+    if value is None:
+        return ""
+    for token in _NUMBER.findall(quote or ""):
+        if float(token) == float(value):
+            return token
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def format_ci(ci, quote: str | None = None) -> str:
+    """A CI as "low–high" with both bounds as printed; empty when there is none."""
+    if not ci:
+        return ""
+    return f"{as_printed(ci[0], quote)}–{as_printed(ci[1], quote)}"
+
+
+def format_value(endpoint: dict) -> str:
+    """Value as printed with its unit: "10.95 months", "75.0%", "2.38"."""
+    text = as_printed(endpoint.get("value"), endpoint.get("quote"))
+    unit = endpoint.get("unit")
+    if unit == "%":
+        return text + "%"
+    if unit == "months":
+        return text + " months"
+    return text
+
+
+def _timepoint(endpoint: dict) -> str:
+    t = endpoint.get("timepoint_months")
+    return "" if t is None else f"{as_printed(t)} months"
+
+
+def endpoint_table(record: dict) -> pd.DataFrame:
+    """One row per reported endpoint, in the record's order, every number as the source prints it."""
+    rows = []
+    for ep in record.get("endpoints") or []:
+        measure = ep.get("measure")
+        arm = ep.get("arm") if measure in ("HR", "ratio") else arm_label(record, ep.get("arm"))
+        rows.append({
+            "endpoint": endpoint_label(ep.get("endpoint", "")),
+            "measure": measure,
+            "arm": arm or "",
+            "value": format_value(ep),
+            "CI": format_ci(ep.get("ci"), ep.get("quote")),
+            "p": ep.get("p") or "",
+            "timepoint": _timepoint(ep),
+            "quote": ep.get("quote", ""),
+        })
+    return pd.DataFrame(rows, columns=ENDPOINT_COLUMNS)
+
+
+def _quotes_overlap(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and (a in b or b in a)
+
+
+def flags_by_row(record: dict) -> tuple[list[list[dict]], list[dict]]:
+    """Flags beside the endpoint rows whose quote they share (either quote containing the other),
+    and the flags that concern no row (kept, shown apart)."""
+    endpoints = record.get("endpoints") or []
+    per_row: list[list[dict]] = [[] for _ in endpoints]
+    unmatched = []
+    for flag in record.get("flags") or []:
+        hits = [i for i, ep in enumerate(endpoints) if _quotes_overlap(flag.get("quote"), ep.get("quote"))]
+        for i in hits:
+            per_row[i].append(flag)
+        if not hits:
+            unmatched.append(flag)
+    return per_row, unmatched
+
+
+def _flag_text(flag: dict) -> str:
+    return f"{flag.get('severity', 'info')}: {flag.get('message', '')}"
+
+
+def _worst(flags: list[dict]) -> str | None:
+    for severity in SEVERITY_ORDER:
+        if any(f.get("severity") == severity for f in flags):
+            return severity
+    return None
+
+
+def _safe_id(record: dict, prefix: str) -> str:
+    return prefix + "_" + re.sub(r"[^a-z0-9_]", "_", str(record.get("id") or "record").lower())
+
+
+def styled_endpoint_table(record: dict) -> str:
+    """HTML table of the endpoints with consistency flags beside the rows they concern.
+
+    Every cell is HTML-escaped (``format(escape="html")``); the Styler uuid derives from the record
+    id so the markup is identical across runs. Flags that match no row follow in an escaped list.
+    """
+    table = endpoint_table(record)
+    per_row, unmatched = flags_by_row(record)
+    table["flags"] = ["; ".join(_flag_text(f) for f in flags) for flags in per_row]
+    worst = [_worst(flags) for flags in per_row]
+
+    classes = pd.DataFrame([[f"lr-flag-{w}" if w else ""] * table.shape[1] for w in worst],
+                           index=table.index, columns=table.columns)
+    styler = Styler(table, uuid=_safe_id(record, "endpoints"), cell_ids=False)
+    styler = (styler.format(escape="html", na_rep="")
+              .hide(axis="index")
+              .set_td_classes(classes)
+              .set_table_styles([{"selector": f"td.lr-flag-{sev}", "props": css}
+                                 for sev, css in SEVERITY_STYLE.items() if css])
+              .set_table_attributes('class="lr-endpoints"'))
+    out = styler.to_html()
+    if unmatched:
+        items = "".join(f"<li>{html.escape(_flag_text(f))}"
+                        + (f" — <q>{html.escape(f['quote'])}</q>" if f.get("quote") else "")
+                        + "</li>" for f in unmatched)
+        out += f'<ul class="lr-flags">{items}</ul>\n'
+    return out
+
+
+def _arms_text(record: dict) -> str:
+    arms = record.get("arms") or []
+    if not arms:
+        return NOT_STATED
+    parts = []
+    for arm in arms:
+        n = arm.get("n")
+        parts.append(f"{arm.get('name')} (n={n})" if n is not None else f"{arm.get('name')} (n not stated)")
+    return "; ".join(parts)
+
+
+def study_card(record: dict) -> dict[str, str]:
+    """Design, size, population, arms and therapies of one record as HTML-escaped display strings."""
+    def text(value, empty=NOT_STATED) -> str:
+        if value is None or value == "" or value == []:
+            return html.escape(empty)
+        if isinstance(value, list):
+            return html.escape(", ".join(str(v) for v in value))
+        return html.escape(str(value))
+
+    return {
+        "id": text(record.get("id")),
+        "title": text(record.get("title")),
+        "authors": text(record.get("authors"), "not listed"),
+        "journal": text(record.get("journal")),
+        "year": text(record.get("year")),
+        "doi": text(record.get("doi")),
+        "source format": text(record.get("source_format")),
+        "primary study": "yes" if record.get("is_primary_study") else "no",
+        "design": text(record.get("design")),
+        "patients": text(record.get("n_patients")),
+        "population": text(record.get("population")),
+        "arms": html.escape(_arms_text(record)),
+        "local therapy": text(record.get("local_therapy"), "none"),
+        "systemic therapy": text(record.get("systemic_therapy"), "none"),
+    }
+
+
+def study_card_html(record: dict) -> str:
+    """The study card as a definition list; every value is escaped by ``study_card``."""
+    card = study_card(record)
+    rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{v}</dd>" for k, v in card.items())
+    return f'<dl class="lr-study-card" id="{_safe_id(record, "card")}">{rows}</dl>\n'

@@ -1,0 +1,168 @@
+"""Study metadata for the five seeds (expected values read off the documents by hand) and fixtures."""
+from pathlib import Path
+
+import pytest
+
+from livingreview.metadata import extract_metadata, make_id, n_patients, surname, words_to_int
+from livingreview.reading import read_source
+from livingreview.vocabulary import therapies
+
+SEEDS = Path("/work/shared/seeds")
+FIXTURES = Path(__file__).parent / "fixtures" / "documents"
+
+
+def meta(path) -> dict:
+    return extract_metadata(read_source(str(path)))
+
+
+def seed_meta(prefix: str) -> dict:
+    return meta(next(SEEDS.glob(prefix + "_*.txt")))
+
+
+def test_seed_000_pubmed_liao():
+    m = seed_meta("000")
+    assert m["id"] == "liao2025_hifu_ici"
+    assert m["title"].startswith("High‑intensity focused ultrasound thermal ablation boosts the efficacy")
+    assert m["authors"] == ["Yao Liao"]  # "Yao Liao et al.": only what is stated
+    assert m["journal"] == "Oncol Lett"
+    assert m["year"] == 2025
+    assert m["doi"] == "10.3892/ol.2025.14871"
+    assert m["design"] == "retrospective"  # not "prospective" from "warrants further prospective..."
+    assert m["n_patients"] == 94  # enrolled, not the 438 reviewed
+    assert m["local_therapy"] == ["HIFU"]  # HIFU "thermal ablation" is HIFU, not thermal ablation
+    assert m["systemic_therapy"] == ["ICI"]
+    assert "patients with cancer with LIM who received first-line immune checkpoint inhibitor" in m["population"]
+    assert m["is_primary_study"] is True
+
+
+def test_seed_001_semantic_scholar_wang():
+    m = seed_meta("001")
+    assert m["id"] == "wang2025_hifu"
+    assert m["authors"][0] == "Shasha Wang" and m["authors"][-1] == "Wensheng Qiu"
+    assert m["year"] == 2025
+    assert m["doi"] == "10.1080/02656736.2025.2519344"
+    assert m["design"] == "retrospective"
+    assert m["n_patients"] == 64  # not the 24 vs 21 matched subgroup
+    assert m["local_therapy"] == ["HIFU"]
+    assert m["systemic_therapy"] == ["chemotherapy"]  # no ICI stated
+    assert m["population"] == "patients with colorectal cancer liver metastasis"
+    assert m["is_primary_study"] is True
+
+
+def test_seed_002_catalogue_radiotherapy_ici():
+    m = seed_meta("002")
+    assert m["id"] == "frontiers2025_radiotherapy_ici"
+    assert m["authors"] == []
+    assert m["journal"] == "Frontiers in Immunology"
+    assert m["year"] == 2025
+    assert m["doi"] == "10.3389/fimmu.2025.1594577"  # only in the Online Access URL
+    assert m["design"] == "other"  # "real-world study": neither pro- nor retrospective is stated
+    assert m["n_patients"] == 108  # not 69 (63.9%) with portal vein thrombosis
+    assert m["local_therapy"] == ["radiotherapy"]
+    assert m["systemic_therapy"] == ["ICI"]
+    assert m["population"] == "patients with metastatic and recurrent HCC"
+    assert m["is_primary_study"] is True
+
+
+def test_seed_003_markdown_hou_ablation():
+    m = seed_meta("003")
+    assert m["id"] == "hou2025_ablation"
+    assert m["authors"][0] == "Rongna Hou" and len(m["authors"]) == 8
+    assert m["journal"] == "Cancer Imaging"
+    assert m["year"] == 2025
+    assert m["doi"] == "10.1186/s40644-025-00896-8"
+    assert m["design"] == "retrospective"
+    assert m["n_patients"] == 62  # patients, not the 145 POs
+    assert m["local_therapy"] == ["thermal ablation"]
+    assert m["systemic_therapy"] == []
+    assert m["population"] == "pulmonary oligometastases from hepatocellular carcinoma"
+    assert m["is_primary_study"] is True
+
+
+def test_seed_004_patient_page_is_not_a_primary_study():
+    m = seed_meta("004")
+    assert m["id"] == "immune_nd_ici"
+    assert m["is_primary_study"] is False
+    assert m["authors"] == [] and m["journal"] is None and m["year"] is None and m["doi"] is None
+    assert m["design"] is None and m["n_patients"] is None and m["population"] is None
+    assert m["local_therapy"] == []  # TACE/HAIC are mentioned in passing, not studied
+    assert m["systemic_therapy"] == ["ICI"]
+    assert m["publication_type"] == "patient information"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("pubmed_sbrt_camrelizumab.txt", dict(id="chen2024_radiotherapy_ici", journal="J Hepatocell Oncol", year=2024,
+                                          design="prospective", n_patients=41, is_primary_study=True,
+                                          local_therapy=["radiotherapy"], systemic_therapy=["ICI"])),
+    ("pmc_mwa_pd1.txt", dict(id="weber2023_ablation_ici", authors=["Tomas Weber", "Lena Hoffmann", "Karl Brandt"],
+                             design="retrospective", n_patients=76, local_therapy=["thermal ablation"],
+                             systemic_therapy=["ICI", "chemotherapy"], doi="10.5555/for.2023.1187")),
+    ("journal_page_tace_ici.txt", dict(id="kim2024_tace_ici", journal="Hepatic Oncology Reports",
+                                       doi="10.5555/hor.2024.0087", n_patients=152, design="retrospective",
+                                       local_therapy=["TACE"], systemic_therapy=["TKI", "ICI"])),
+    ("s2_sirt_durvalumab.json", dict(id="rossi2023_sirt_ici", doi="10.5555/jlc.2023.7712", design="prospective",
+                                     n_patients=24, journal="Journal of Liver Cancer Research")),
+    ("crossref_rfa_sintilimab.json", dict(id="zhang2022_ablation_ici", n_patients=58,
+                                          local_therapy=["thermal ablation"],  # "after hepatectomy" is prior
+                                          journal="International Journal of Hepatology Practice")),
+    ("catalogue_hifu_record.txt", dict(id="novak2024_hifu_ici", n_patients=18, design="prospective",
+                                       authors=["Novak, Petra", "Horvat, Luka", "Kovac, Ana"],
+                                       doi="10.5555/cirl.2024.0099")),
+    ("markdown_sbrt_summary.md", dict(id="lindqvist2024_radiotherapy_ici", n_patients=35, design="retrospective",
+                                      journal="Acta Oncologica Nordica")),
+    ("news_hifu_trial.txt", dict(is_primary_study=True, design="randomized", n_patients=120, authors=[],
+                                 population="patients with hepatocellular carcinoma")),
+    ("patient_page_ablation.txt", dict(is_primary_study=False, n_patients=None, local_therapy=[])),
+    ("narrative_review.txt", dict(is_primary_study=False, design="review", n_patients=None)),
+    ("editorial_local_ici.txt", dict(is_primary_study=False, publication_type="editorial", n_patients=None)),
+])
+def test_fixture_metadata(name, expected):
+    m = meta(FIXTURES / name)
+    for key, value in expected.items():
+        assert m[key] == value, key
+
+
+def test_ids_are_slugs_and_deterministic():
+    for path in list(SEEDS.glob("*.txt")) + list(FIXTURES.iterdir()):
+        first, second = meta(path)["id"], meta(path)["id"]
+        assert first == second
+        assert first.replace("_", "").isalnum() and first == first.lower() and first.isascii()
+
+
+def test_make_id_rule():
+    assert make_id(["Ángel Núñez-Ruiz"], None, None, 2021, ["TACE", "HIFU"], ["TKI", "ICI"]) == "nunezruiz2021_tace_ici"
+    assert make_id(["Liao Y"], None, None, 2025, [], []) == "liao2025"
+    assert make_id([], "The Journal of Liver Oncology", "x", None, [], ["ICI"]) == "liver_nd_ici"
+    assert make_id([], None, None, None, [], []) == "source_nd"
+
+
+@pytest.mark.parametrize("author, name", [("Yao Liao", "Liao"), ("Liao Y", "Liao"), ("Novak, Petra", "Novak"),
+                                          ("de Santibañes E", "de Santibañes")])
+def test_surname(author, name):
+    assert surname(author) == name
+
+
+@pytest.mark.parametrize("words, n", [("Sixty-four", 64), ("one hundred and eight", 108), ("Eighteen", 18),
+                                      ("ninety nine", 99), ("patients", None)])
+def test_words_to_int(words, n):
+    assert words_to_int(words) == n
+
+
+def test_n_patients_prefers_enrolled_over_screened_and_subgroups():
+    sentences = ["Of 210 patients screened, 150 were enrolled.",
+                 "A subgroup of 40 patients received SBRT.", "Thirty patients (20.0%) had PVTT."]
+    assert n_patients("", sentences) == 150
+
+
+@pytest.mark.parametrize("text, local, systemic", [
+    ("FOLFOX-HAIC plus lenvatinib and sintilimab", ["HAIC"], ["TKI", "ICI"]),
+    ("selective internal radiation therapy (SIRT) with nivolumab", ["SIRT"], ["ICI"]),
+    ("MR-guided focused ultrasound thermal ablation (HIFU)", ["HIFU"], []),
+    ("microwave ablation (MWA) with no ionizing radiation", ["thermal ablation"], []),
+    ("concurrent chemoradiotherapy", ["radiotherapy"], ["chemotherapy"]),
+    ("RT-PCR confirmed infection", [], []),
+    ("patients refractory to sorafenib received SBRT and durvalumab", ["radiotherapy"], ["ICI"]),
+    ("intrahepatic recurrence after hepatectomy", [], []),
+])
+def test_therapy_vocabulary(text, local, systemic):
+    assert therapies(text) == (local, systemic)
