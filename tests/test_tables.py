@@ -67,15 +67,17 @@ def test_styled_table_ids_derive_from_the_record_id_and_are_stable():
     assert not re.search(r"T_[0-9a-f]{5}_", out)  # no random pandas uuid
 
 
-def test_flags_sit_beside_the_rows_whose_quote_they_share():
+def test_flags_sit_beside_the_rows_whose_quote_and_numbers_they_name():
+    # The flag quotes the OS sentence and names the CI 1.087-3.106: only the OS ratio carries it,
+    # not the OS medians from the same sentence.
     per_row, unmatched = T.flags_by_row(liao())
-    assert [bool(f) for f in per_row] == [False, False, False, True, True, True]
+    assert [bool(f) for f in per_row] == [False, False, False, False, False, True]
     assert unmatched == []
     out = T.styled_endpoint_table(liao())
     rows = re.findall(r"<tr>(.*?)</tr>", out, re.S)[1:]
-    flagged = ["warning: PFS and OS ratios report the identical 95% CI" in r for r in rows]
-    assert flagged == [False, False, False, True, True, True]
-    assert all("lr-flag-warning" in r for r in rows[3:]) and not any("lr-flag-warning" in r for r in rows[:3])
+    flagged = ["warning: identical_ci" in r for r in rows]
+    assert flagged == [False, False, False, False, False, True]
+    assert "lr-flag-warning" in rows[5] and not any("lr-flag-warning" in r for r in rows[:5])
 
 
 def test_a_flag_that_matches_no_row_is_listed_below_the_table_escaped():
@@ -90,11 +92,20 @@ def test_a_flag_that_matches_no_row_is_listed_below_the_table_escaped():
 
 def test_flag_quote_inside_an_endpoint_quote_still_matches():
     rec = liao()
-    rec["flags"] = [{"check": "identical_ci", "severity": "info", "message": "m",
+    rec["flags"] = [{"check": "identical_ci", "severity": "info", "message": "OS ratio 1.84 shares its CI",
                      "quote": "95% CI: 1.087-3.106, P=0.0418"}]
     per_row, _ = T.flags_by_row(rec)
-    assert [bool(f) for f in per_row] == [False, False, False, True, True, True]
+    assert [bool(f) for f in per_row] == [False, False, False, False, False, True]
     assert LIAO_OS_Q.endswith("P=0.0418)")
+
+
+def test_a_flag_naming_another_endpoint_is_not_pinned_to_this_row():
+    rec = liao()
+    rec["flags"] = [{"check": "p_ci_conflict", "severity": "warning",
+                     "message": "PFS ratio: p does not fit the CI 1.087-3.106",
+                     "quote": "95% CI: 1.087-3.106, P=0.0418"}]
+    per_row, unmatched = T.flags_by_row(rec)
+    assert not any(per_row) and [f["check"] for f in unmatched] == ["p_ci_conflict"]
 
 
 def test_study_card_escapes_source_text_and_says_what_is_missing():

@@ -69,8 +69,12 @@ def chapter_jobs(root: Path, entries: list[registry.Entry], records: dict) -> li
     return jobs
 
 
-def toc(entries: list[registry.Entry], records: dict) -> dict:
-    """The `_toc.yml` content: intro, studies, other documents, synthesis pages."""
+def toc(entries: list[registry.Entry], records: dict, root: Path | None = None) -> dict:
+    """The `_toc.yml` content: intro, studies, other documents, synthesis pages.
+
+    A source that no longer extracts keeps its page only while its last good
+    chapter notebook exists under `root`.
+    """
     studies, others = [], []
     for entry in entries:
         record = records.get(entry.id)
@@ -78,7 +82,7 @@ def toc(entries: list[registry.Entry], records: dict) -> dict:
         if isinstance(record, dict):
             item["title"] = short_title(record)
             (studies if record["is_primary_study"] else others).append(item)
-        else:
+        elif root is not None and (root / CHAPTERS / f"{entry.id}.ipynb").is_file():
             studies.append(item)
     parts = [{"caption": "Studies", "chapters": studies}]
     if others:
@@ -92,6 +96,6 @@ def toc(entries: list[registry.Entry], records: dict) -> dict:
     return {"format": "jb-book", "root": "intro", "parts": parts}
 
 
-def toc_text(entries: list[registry.Entry], records: dict) -> str:
+def toc_text(entries: list[registry.Entry], records: dict, root: Path | None = None) -> str:
     header = "# Generated from data/registry.yaml by `python -m livingreview toc`; do not edit.\n"
-    return header + yaml.safe_dump(toc(entries, records), sort_keys=False, allow_unicode=True)
+    return header + yaml.safe_dump(toc(entries, records, root), sort_keys=False, allow_unicode=True)

@@ -8,9 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from . import book, execute, registry, render
+from . import registry
 from .document import SourceError
 from .record import extract
+
+# The book's modules (papermill, Altair, Vega) load only for the commands that
+# need them, so `extract` starts fast.
 
 
 def _fail(message: str) -> None:
@@ -41,6 +44,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def write_if_changed(path: Path, text: str) -> bool:
+    from . import execute
+
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
     execute.write_atomically(path, text)
@@ -48,13 +53,17 @@ def write_if_changed(path: Path, text: str) -> bool:
 
 
 def cmd_toc(args: argparse.Namespace) -> int:
+    from . import book
+
     root = registry.project_root()
     entries = registry.load(root)
-    write_if_changed(root / "_toc.yml", book.toc_text(entries, book.records_for(root, entries)))
+    write_if_changed(root / "_toc.yml", book.toc_text(entries, book.records_for(root, entries), root))
     return 0
 
 
 def cmd_assets(args: argparse.Namespace) -> int:
+    from . import render
+
     root = registry.project_root()
     write_if_changed(root / "_static" / "vega-bundle.js", render.vega_bundle())
     return 0
@@ -62,6 +71,8 @@ def cmd_assets(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Execute every chapter with papermill, then build the site with Jupyter Book."""
+    from . import book, execute, render
+
     root = registry.project_root()
     entries = registry.load(root)
     records = book.records_for(root, entries)
@@ -71,7 +82,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             _fail(f"{record} (chapter {entry_id} not rebuilt)")
             status = 1
     write_if_changed(root / "_static" / "vega-bundle.js", render.vega_bundle())
-    write_if_changed(root / "_toc.yml", book.toc_text(entries, records))
+    write_if_changed(root / "_toc.yml", book.toc_text(entries, records, root))
     if not args.no_execute:
         started = time.monotonic()
         jobs = [

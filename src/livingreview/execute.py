@@ -82,6 +82,7 @@ def _error_line(err: Exception) -> str:
 
 def run(job: Job) -> Outcome:
     """Execute one job; on success replace its output, on failure keep the old one."""
+    job.output.parent.mkdir(parents=True, exist_ok=True)  # the notebook's working directory
     with tempfile.TemporaryDirectory(prefix="livingreview-") as tmpdir:
         scratch = Path(tmpdir) / job.output.name
         try:

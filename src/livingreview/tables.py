@@ -102,19 +102,41 @@ def _quotes_overlap(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and (a in b or b in a)
 
 
+_ENDPOINT_WORD = re.compile(r"\b(OS|PFS|ORR|DCR|technical_success|technical_efficacy|AE_grade3plus|AE_any|"
+                            r"local_control|other:\w+)\b")
+
+
+def _flag_concerns(flag: dict, ep: dict) -> bool:
+    """Whether a flag is about this endpoint row: same source text, its numbers named in the
+    message, and its endpoint named there too when the message names endpoints at all."""
+    if not _quotes_overlap(flag.get("quote"), ep.get("quote")):
+        return False
+    message = flag.get("message") or ""
+    named = set(_ENDPOINT_WORD.findall(message))
+    if named and ep.get("endpoint") not in named:
+        return False
+    mentioned = {float(m) for m in _NUMBER.findall(message)}
+    own = [ep.get("value"), *(ep.get("ci") or [])]
+    return any(v is not None and float(v) in mentioned for v in own)
+
+
 def flags_by_row(record: dict) -> tuple[list[list[dict]], list[dict]]:
-    """Flags beside the endpoint rows whose quote they share (either quote containing the other),
-    and the flags that concern no row (kept, shown apart)."""
+    """Flags beside the endpoint rows they concern (see `_flag_concerns`), and the flags that
+    concern no single row (kept, shown apart)."""
     endpoints = record.get("endpoints") or []
     per_row: list[list[dict]] = [[] for _ in endpoints]
     unmatched = []
     for flag in record.get("flags") or []:
-        hits = [i for i, ep in enumerate(endpoints) if _quotes_overlap(flag.get("quote"), ep.get("quote"))]
+        hits = [i for i, ep in enumerate(endpoints) if _flag_concerns(flag, ep)]
         for i in hits:
             per_row[i].append(flag)
         if not hits:
             unmatched.append(flag)
     return per_row, unmatched
+
+
+def _flag_label(flag: dict) -> str:
+    return f"{flag.get('severity', 'info')}: {flag.get('check', '')}"
 
 
 def _flag_text(flag: dict) -> str:
@@ -140,7 +162,7 @@ def styled_endpoint_table(record: dict) -> str:
     """
     table = endpoint_table(record)
     per_row, unmatched = flags_by_row(record)
-    table["flags"] = ["; ".join(_flag_text(f) for f in flags) for flags in per_row]
+    table["flags"] = ["; ".join(_flag_label(f) for f in flags) for flags in per_row]
     worst = [_worst(flags) for flags in per_row]
 
     classes = pd.DataFrame([[f"lr-flag-{w}" if w else ""] * table.shape[1] for w in worst],
