@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import pandas as pd
 import pytest
 
 from livingreview import book, execute, registry, render
+from projects import make_project
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -137,24 +137,19 @@ def test_a_failing_run_keeps_the_previous_notebook_and_says_why(tmp_path):
 
 
 def test_build_with_one_bad_source_builds_the_rest_and_fails(tmp_path):
-    project = tmp_path / "book"
-    project.mkdir()
-    for name in ("_config.yml", "intro.md", "templates", "_static", "data/appraisals"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, project / name)
-    (project / "data" / "sources").mkdir(parents=True)
-    good = registry.find(registry.load(ROOT), "hou2025_ablation")
-    shutil.copy(good.source_path(ROOT), project / "data" / good.file)
-    (project / "data" / "sources" / "broken.txt").write_bytes(b"")
-    broken = registry.Entry("broken", "sources/broken.txt", registry.sha256_file(project / "data/sources/broken.txt"), "2026-11-23")
-    (project / "data" / "registry.yaml").write_text(registry.dump([good, broken]))
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"")
+    good = ROOT / "data" / "sources" / "hou2025_ablation.txt"
+    project = make_project(tmp_path / "book", [good, broken], ids=["hou2025_ablation", "broken"])
     done = subprocess.run(
         [sys.executable, "-m", "livingreview", "build"], cwd=project,
         capture_output=True, text=True, check=False,
     )
     assert done.returncode != 0
     errors = [line for line in done.stderr.splitlines() if line.startswith("livingreview:")]
-    assert errors == ["livingreview: data/sources/broken.txt: empty file (chapter broken not rebuilt)"]
+    assert errors[0] == "livingreview: data/sources/broken.txt: empty file (chapter broken not rebuilt)"
+    assert errors[1].startswith("livingreview: executed 3, reused 0, failed 0 in ")
+    assert len(errors) == 2
     assert (project / "chapters" / "hou2025_ablation.ipynb").is_file()
     assert not (project / "chapters" / "broken.ipynb").exists()
     assert (project / "_build" / "html" / "chapters" / "hou2025_ablation.html").is_file()

@@ -124,3 +124,11 @@ def test_single_arm_record_without_arms_uses_all_patients():
     rec["arms"] = []
     assert Y.study_arms(rec) == ["All patients"]
     assert Y.summary_table([rec]).iloc[0]["arm"] == "All patients"
+
+
+def test_an_arm_named_without_the_local_therapy_is_the_control():
+    rec = liao()
+    rec["arms"] = [{"name": "ICI + HIFU", "n": 28}, {"name": "ICI without HIFU", "n": None}]
+    assert Y.arm_role(rec, "ICI + HIFU") == "local therapy"
+    assert Y.arm_role(rec, "ICI without HIFU") == "control"
+    assert Y.arm_role(rec, "non-HIFU group") == "control"

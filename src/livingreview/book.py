@@ -60,7 +60,7 @@ def chapter_jobs(root: Path, entries: list[registry.Entry], records: dict) -> li
                 template=root / CHAPTER_TEMPLATE,
                 output=root / CHAPTERS / f"{entry.id}.ipynb",
                 parameters={"source_id": entry.id},
-                heading=markdown_escape(title),
+                heading=f"{markdown_escape(title)}\n\nCited as {{cite:p}}`{entry.id}`.",
             )
         )
     for template in (SYNTHESIS_TEMPLATE, PATIENTS_TEMPLATE):
@@ -91,6 +91,12 @@ def toc(entries: list[registry.Entry], records: dict, root: Path | None = None) 
         {
             "caption": "Synthesis",
             "chapters": [{"file": "chapters/synthesis"}, {"file": "chapters/patients"}],
+        }
+    )
+    parts.append(
+        {
+            "caption": "About the data",
+            "chapters": [{"file": "pages/data"}, {"file": "pages/whatsnew"}, {"file": "references"}],
         }
     )
     return {"format": "jb-book", "root": "intro", "parts": parts}

@@ -1,11 +1,10 @@
-"""Command line: `python -m livingreview COMMAND ...` (extract, toc, assets, build)."""
+"""Command line: `python -m livingreview COMMAND ...` (extract, add, remove, toc, assets, build)."""
 from __future__ import annotations
 
 import argparse
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from . import registry
@@ -70,8 +69,8 @@ def cmd_assets(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Execute every chapter with papermill, then build the site with Jupyter Book."""
-    from . import book, execute, render
+    """Execute the chapters whose inputs changed, write the derived pages, build the site."""
+    from . import book, cache, pages, render, runner
 
     root = registry.project_root()
     entries = registry.load(root)
@@ -81,23 +80,63 @@ def cmd_build(args: argparse.Namespace) -> int:
         if isinstance(record, SourceError):
             _fail(f"{record} (chapter {entry_id} not rebuilt)")
             status = 1
+    good = [r for r in records.values() if isinstance(r, dict)]
     write_if_changed(root / "_static" / "vega-bundle.js", render.vega_bundle())
     write_if_changed(root / "_toc.yml", book.toc_text(entries, records, root))
+    write_if_changed(root / pages.BIBLIOGRAPHY, pages.bibliography_text(good))
     if not args.no_execute:
-        started = time.monotonic()
+        to_run, reused = cache.plan(root, entries, force=args.force)
+        stale = {t.output: t.fingerprint for t in to_run}
         jobs = [
             job for job in book.chapter_jobs(root, entries, records)
-            if not isinstance(records.get(job.parameters.get("source_id")), SourceError)
+            if job.output in stale
+            and not isinstance(records.get(job.parameters.get("source_id")), SourceError)
         ]
-        for job in jobs:
-            outcome = execute.run(job)
+        for outcome in runner.run_jobs(jobs, args.jobs, fingerprints=stale, reused=len(reused)):
             if not outcome.ok:
-                _fail(f"{job.output.relative_to(root)}: {outcome.error}")
+                _fail(f"{outcome.job.output.relative_to(root)}: {outcome.error}")
                 status = 1
-        print(f"livingreview: executed {len(jobs)} notebooks in {time.monotonic() - started:.1f} s")
+    for path, text in pages.generated(root, good).items():
+        write_if_changed(root / path, text)
     jb = Path(sys.executable).with_name("jupyter-book")
     built = subprocess.run([str(jb), "build", str(root), "-W", "-n", "--keep-going"], check=False)
     return status or built.returncode
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """Register new source documents; each is refused whole or added whole."""
+    from . import adding
+
+    root, status = registry.project_root(), 0
+    for path in args.paths:
+        try:
+            result = adding.add_paper(root, path, allow_non_study=args.allow_non_study)
+        except adding.AddError as err:
+            _fail(str(err))
+            status = 1
+            continue
+        print(f"added {result.summary}")
+        print(f"  source: {result.source.relative_to(root)}; run `make book` to build its chapter")
+    if status == 0:
+        cmd_toc(args)
+    return status
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    """Undo an add: the source copy, the registry row, the chapter and its bib entry."""
+    from . import adding
+
+    root = registry.project_root()
+    try:
+        result = adding.remove_paper(root, args.study_id)
+    except adding.AddError as err:
+        _fail(str(err))
+        return 1
+    print(f"removed {result.entry.id}: " + ", ".join(str(p.relative_to(root)) for p in result.removed))
+    for kept in result.kept:
+        print(f"kept {kept.relative_to(root)} (a reviewer's text: delete it by hand if unwanted)")
+    cmd_toc(args)
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -117,7 +156,19 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="execute the chapters and build the site")
     p.add_argument("--no-execute", action="store_true", help="build from the committed notebooks")
+    p.add_argument("--force", action="store_true", help="re-execute every notebook, even up-to-date ones")
+    p.add_argument("-j", "--jobs", type=int, default=None, help="notebooks at once (default: CPUs)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("add", help="register source documents (copy, registry row, bib entry)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--allow-non-study", action="store_true",
+                   help="also add a document that reports no study of its own")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="undo an add")
+    p.add_argument("study_id", metavar="ID")
+    p.set_defaults(func=cmd_remove)
     return top
 
 

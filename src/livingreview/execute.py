@@ -26,7 +26,7 @@ class Job:
     template: Path
     output: Path
     parameters: dict
-    heading: str | None = None  # Markdown for the page's first heading, already escaped
+    heading: str | None = None  # Markdown for the page's title cell, source text already escaped
 
 
 @dataclass(frozen=True)

@@ -61,9 +61,17 @@ def primary_studies(records) -> list[dict]:
     return sorted(prim, key=lambda r: (MODALITIES.index(modality(r)), str(r.get("id"))))
 
 
+_WITHOUT = re.compile(r"\b(?:without|no|non|minus)[\s-]+", re.IGNORECASE)
+
+
 def _mentions_local_therapy(record: dict, arm: str) -> bool:
+    """Whether the arm's name says it received the study's local therapy ("ICI without HIFU" does not)."""
     terms = [_ARM_KEYWORDS[t] for t in record.get("local_therapy") or [] if t in _ARM_KEYWORDS]
-    return bool(terms) and re.search(r"\b(?:" + "|".join(terms) + r")\b", arm, re.IGNORECASE) is not None
+    if not terms:
+        return False
+    named = re.compile(r"\b(?:" + "|".join(terms) + r")\b", re.IGNORECASE)
+    negated = re.compile(_WITHOUT.pattern + r"(?:" + "|".join(terms) + r")\b", re.IGNORECASE)
+    return named.search(negated.sub(" ", arm)) is not None
 
 
 def arm_role(record: dict, arm: str) -> str:

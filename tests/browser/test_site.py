@@ -6,25 +6,16 @@ link only to pages that exist.
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
 import yaml
-from playwright.sync_api import sync_playwright
+
+from conftest import serve
 
 ROOT = Path(__file__).resolve().parents[2]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
 
 def toc_pages() -> list[str]:
     """Every page the table of contents names, as site-relative .html paths."""
@@ -35,29 +26,10 @@ def toc_pages() -> list[str]:
     return pages
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(site_dir):
-    handler = functools.partial(QuietHandler, directory=str(site_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with serve(site_dir) as url:
+        yield url
 
 
 def visit(browser, server: str, page_path: str) -> dict:

@@ -1,0 +1,132 @@
+"""Pages and files derived at build time: downloads, the data page and "What's new".
+
+They are written by `python -m livingreview build` before Jupyter Book runs
+and never committed: the downloads depend only on the records, and "What's
+new" on the git history, which a committed notebook could not keep up with.
+"""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from . import bibliography, downloads, history
+from .document import SourceError
+from .reading import decode_text
+from .record import build_record
+
+PAGES = Path("pages")
+DOWNLOADS = Path("_static") / "downloads"
+BIBLIOGRAPHY = Path("data") / "references.bib"
+WHATS_NEW_COMMITS = 30  # older history stays in git; the page shows the recent changes
+
+
+def bibliography_text(records: list[dict]) -> str:
+    return bibliography.references_bib(records)
+
+
+def _md_cell(text: str) -> str:
+    """Text for a Markdown table cell: pipes and markup made inert."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def data_page(records: list[dict]) -> str:
+    columns = "\n".join(f"| `{name}` | {_md_cell(meaning)} |" for name, meaning in downloads.column_dictionary())
+    n_endpoints = sum(len(r["endpoints"]) for r in records)
+    return f"""# Data and downloads
+
+Everything on this site is computed from the files below, regenerated on every build from the
+source documents in the project's `data/sources/`. They hold {len(records)} study records and
+{n_endpoints} endpoints.
+
+- {{download}}`endpoints.csv <../_static/downloads/endpoints.csv>`: one row per endpoint, with the
+  exact quote it came from and the quote's character span in the decoded source text.
+- {{download}}`studies.json <../_static/downloads/studies.json>`: the full study records, each
+  valid against the schema.
+- {{download}}`study-record.schema.json <../_static/downloads/study-record.schema.json>`: the JSON
+  Schema of a study record (draft 2020-12).
+- {{download}}`references.bib <../_static/downloads/references.bib>`: BibTeX entries for every
+  source, keyed by study id.
+
+## Columns of `endpoints.csv`
+
+| column | meaning |
+| --- | --- |
+{columns}
+"""
+
+
+def records_at(root: Path, rev: str) -> list[dict]:
+    """The study records as the sources stood at commit `rev` (unreadable ones left out)."""
+    out = []
+    for row in history._registry_at(root, rev).values():
+        raw = history._git(root, "show", f"{rev}:./data/{row.get('file')}")
+        if raw is None:
+            continue
+        try:
+            out.append(build_record(decode_text(raw, f"data/{row.get('file')}")))
+        except SourceError:
+            continue
+    return out
+
+
+def whats_new_page(root: Path) -> str:
+    lines = [
+        "# What's new",
+        "",
+        "Each entry is a change to the review's sources, registry or appraisals, newest first, "
+        "read from the project's history, with how it moved the synthesis's headline numbers.",
+        "",
+    ]
+    commits = history.changes(root)[:WHATS_NEW_COMMITS]
+    if not commits:
+        lines.append("No history is available in this copy of the project.")
+    for change in commits:
+        lines.append(f"## {change['date']}: {_md_cell(change['subject'])}")
+        lines.append("")
+        for verb in ("added", "changed", "removed"):
+            for study in change[verb]:
+                target = root / "chapters" / f"{study}.ipynb"
+                name = f"[{study}](../chapters/{study}.ipynb)" if verb != "removed" and target.is_file() else f"`{study}`"
+                lines.append(f"- {verb}: {name}")
+        delta = history.synthesis_delta(
+            records_at(root, f"{change['commit']}^"), records_at(root, change["commit"])
+        )
+        lines += [f"- synthesis: {_md_cell(line)}" for line in delta] or ["- synthesis: unchanged"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def generated(root: Path, records: list[dict]) -> dict[Path, str]:
+    """Every derived file, by path relative to the project root."""
+    schema = resources.files(__package__).joinpath("study-record.schema.json").read_text()
+    return {
+        DOWNLOADS / "endpoints.csv": downloads.endpoints_csv(records),
+        DOWNLOADS / "studies.json": downloads.studies_json(records),
+        DOWNLOADS / "study-record.schema.json": schema,
+        DOWNLOADS / "references.bib": bibliography_text(records),
+        PAGES / "data.md": data_page(records),
+        PAGES / "whatsnew.md": whats_new_page(root),
+    }
+
+
+def last_updated_hook(app, pagename, templatename, context, doctree) -> None:
+    """Sphinx hook: a chapter's "last updated" is the last commit of its source or appraisal."""
+    if not pagename.startswith("chapters/"):
+        return
+    root = Path(app.srcdir)
+    study = pagename.split("/", 1)[1]
+    if study in ("synthesis", "patients"):
+        context["last_updated"] = history.last_updated(root, "data") or "not yet committed"
+        return
+    paths = [p for p in (root / "data" / "sources").glob(f"{study}.*")]
+    paths.append(root / "data" / "appraisals" / f"{study}.md")
+    dates = [history.last_updated(root, p.relative_to(root)) for p in paths if p.exists()]
+    dates = [d for d in dates if d]
+    context["last_updated"] = max(dates) if dates else "not yet committed"
+
+
+def setup(app):
+    """A Sphinx extension of its own, so the hook runs inside `jupyter-book build`."""
+    app.connect("html-page-context", last_updated_hook)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+

@@ -1,0 +1,78 @@
+"""Running many notebook jobs in parallel: outcomes in job order, failures contained, stamps set."""
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from livingreview import cache, runner
+from livingreview.execute import Job
+
+
+@pytest.fixture
+def template(tmp_path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameters = nbformat.v4.new_code_cell("x = 0")
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Tiny"),
+        parameters,
+        nbformat.v4.new_code_cell(
+            "if x < 0:\n    raise ValueError(f'negative x: {x}')\nprint(x * 2)"
+        ),
+    ]
+    path = tmp_path / "template.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _printed(path: Path) -> str:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return "".join(nb["cells"][-1]["outputs"][0]["text"])
+
+
+def test_jobs_run_in_parallel_and_outcomes_keep_job_order(tmp_path, template):
+    out = tmp_path / "chapters"
+    jobs = [Job(template, out / f"n{x}.ipynb", {"x": x}) for x in (3, -1, 5)]
+    old_failed = out / "n-1.ipynb"
+    old_failed.parent.mkdir()
+    old_failed.write_text("previous good output", encoding="utf-8")
+    lines = []
+
+    outcomes = runner.run_jobs(jobs, workers=2, reused=4, report=lines.append)
+
+    assert [o.job for o in outcomes] == jobs
+    assert [o.ok for o in outcomes] == [True, False, True]
+    assert "negative x: -1" in outcomes[1].error
+    assert _printed(out / "n3.ipynb") == "6\n"
+    assert _printed(out / "n5.ipynb") == "10\n"
+    # A failed job leaves the notebook it would have replaced as it was.
+    assert old_failed.read_text(encoding="utf-8") == "previous good output"
+    assert len(lines) == 1
+    assert lines[0].startswith("executed 2, reused 4, failed 1 in ")
+    assert lines[0].endswith(" s")
+
+
+def test_executed_notebooks_are_stamped_with_their_fingerprint(tmp_path, template):
+    job = Job(template, tmp_path / "chapters" / "one.ipynb", {"x": 1})
+    [outcome] = runner.run_jobs([job], fingerprints={job.output: "f00d"}, report=lambda _: None)
+    assert outcome.ok
+    assert cache.is_fresh(job.output, "f00d")
+    assert _printed(job.output) == "2\n"
+
+
+def test_no_jobs_gives_no_outcomes_and_still_a_summary():
+    lines = []
+    assert runner.run_jobs([], reused=7, report=lines.append) == []
+    assert lines[0].startswith("executed 0, reused 7, failed 0 in ")
+
+
+def test_a_missing_template_is_a_failed_outcome_not_a_crash(tmp_path, template):
+    jobs = [
+        Job(tmp_path / "no-such-template.ipynb", tmp_path / "a.ipynb", {}),
+        Job(template, tmp_path / "b.ipynb", {"x": 2}),
+    ]
+    outcomes = runner.run_jobs(jobs, workers=2, report=lambda _: None)
+    assert [o.ok for o in outcomes] == [False, True]
+    assert not (tmp_path / "a.ipynb").exists()
