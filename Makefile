@@ -7,14 +7,14 @@ BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 CHROMIUM := /usr/bin/chromium
 SRC ?=
+ID ?=
 
-.PHONY: book site test test-package test-notebooks test-site setup chromium add clean
+.PHONY: book site test setup chromium add remove bench clean
 
 setup: $(READY)
 
 $(READY): requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(READY)
@@ -35,8 +35,18 @@ test: $(READY) chromium
 	$(BIN)/python -m livingreview build --no-execute
 	$(BIN)/python -m pytest tests/browser -q --site _build/html
 
+# make add SRC=path/to/abstract.txt   register a new paper (then `make book`)
 add: $(READY)
 	$(BIN)/python -m livingreview add $(SRC)
+
+# make remove ID=study_id              undo an add
+remove: $(READY)
+	$(BIN)/python -m livingreview remove $(ID)
+
+# Speed targets live here, never in tests.
+bench: $(READY)
+	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_book.py --papers 60
 
 clean:
 	rm -rf _build

@@ -8,7 +8,8 @@ from livingreview import registry
 from livingreview.record import extract
 
 ROOT = Path(__file__).resolve().parents[1]
-FRAME = ("_config.yml", "intro.md", "references.md", "templates", "_static", "_templates")
+FRAME = ("_config.yml", "intro.md", "references.md", "templates", "_static", "_templates",
+         "requirements.txt", "constraints.txt", "src/livingreview")
 
 
 def make_project(dest: Path, sources: list[Path], ids: list[str] | None = None) -> Path:
@@ -17,7 +18,8 @@ def make_project(dest: Path, sources: list[Path], ids: list[str] | None = None) 
     for name in FRAME:
         src = ROOT / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("vega-bundle.js"))
+            ignored = shutil.ignore_patterns("vega-bundle.js", "downloads", "__pycache__")
+            shutil.copytree(src, dest / name, ignore=ignored)
         else:
             shutil.copy(src, dest / name)
     (dest / "data" / "sources").mkdir(parents=True)

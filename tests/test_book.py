@@ -153,3 +153,10 @@ def test_build_with_one_bad_source_builds_the_rest_and_fails(tmp_path):
     assert (project / "chapters" / "hou2025_ablation.ipynb").is_file()
     assert not (project / "chapters" / "broken.ipynb").exists()
     assert (project / "_build" / "html" / "chapters" / "hou2025_ablation.html").is_file()
+
+
+def test_committed_notebooks_are_up_to_date_with_their_inputs(entries):
+    from livingreview import cache
+
+    stale = [t.output.name for t in cache.plan(ROOT, entries)[0]]
+    assert stale == [], "run `make book` and commit the chapters"

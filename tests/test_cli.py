@@ -106,3 +106,65 @@ def test_the_error_reasons_say_what_is_wrong(tmp_path):
     assert "utf-8" in reasons["latin1"]
     assert "truncated" in reasons["truncated"] or "json" in reasons["truncated"]
     assert "study" in reasons["no_study"]
+
+
+NEW_PAPER = ROOT / "tests" / "fixtures" / "new_paper" / "pubmed_sbrt_pd1.txt"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_add_registers_a_new_paper_and_refuses_it_a_second_time(tmp_path):
+    import shutil
+
+    from livingreview import cache, registry
+    from projects import make_project
+
+    seeds = [ROOT / "data" / e.file for e in registry.load(ROOT)]
+    project = make_project(tmp_path / "book", seeds)
+    shutil.copytree(ROOT / "chapters", project / "chapters")
+    shutil.copy(ROOT / "_toc.yml", project / "_toc.yml")
+    for target in cache.plan(project, registry.load(project))[0]:  # as if just built
+        cache.stamp_file(target.output, target.fingerprint)
+    assert cache.plan(project, registry.load(project))[0] == []
+
+    added = run_cli("add", str(NEW_PAPER), cwd=project)
+    assert added.returncode == 0, added.stderr
+    assert "stereotactic2026_radiotherapy_ici" in added.stdout and "endpoints" in added.stdout
+    entries = registry.load(project)
+    new = registry.find(entries, "stereotactic2026_radiotherapy_ici")
+    assert new.source_path(project).read_bytes() == NEW_PAPER.read_bytes()
+    assert new.sha256 == registry.sha256_file(NEW_PAPER)
+    assert "@misc{stereotactic2026_radiotherapy_ici" in (project / "data" / "references.bib").read_text() \
+        or "@article{stereotactic2026_radiotherapy_ici" in (project / "data" / "references.bib").read_text()
+    assert "chapters/stereotactic2026_radiotherapy_ici" in (project / "_toc.yml").read_text()
+
+    to_run, reused = cache.plan(project, entries)
+    assert sorted(t.output.name for t in to_run) == [
+        "patients.ipynb", "stereotactic2026_radiotherapy_ici.ipynb", "synthesis.ipynb",
+    ]
+    assert len(reused) == 5
+
+    before = _tree(project)
+    again = run_cli("add", str(NEW_PAPER), cwd=project)
+    assert again.returncode != 0
+    assert again.stdout == ""
+    assert len(again.stderr.strip().splitlines()) == 1
+    assert "not added" in again.stderr and "stereotactic2026_radiotherapy_ici" in again.stderr
+    assert _tree(project) == before
+
+
+def test_remove_undoes_an_add(tmp_path):
+    from livingreview import registry
+    from projects import make_project
+
+    project = make_project(tmp_path / "book", [ROOT / "data" / "sources" / "hou2025_ablation.txt"])
+    before = {k: v for k, v in _tree(project).items() if not k.startswith(("_toc", "data/references"))}
+    assert run_cli("add", str(NEW_PAPER), cwd=project).returncode == 0
+    removed = run_cli("remove", "stereotactic2026_radiotherapy_ici", cwd=project)
+    assert removed.returncode == 0, removed.stderr
+    assert [e.id for e in registry.load(project)] == ["hou2025_ablation"]
+    after = {k: v for k, v in _tree(project).items() if not k.startswith(("_toc", "data/references"))}
+    assert after == before
+    assert run_cli("remove", "stereotactic2026_radiotherapy_ici", cwd=project).returncode != 0

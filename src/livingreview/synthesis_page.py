@@ -20,8 +20,9 @@ WITHIN_SHOWN = ["study", "endpoint", "comparison", "median_a", "median_b", "meas
 
 
 def html_table(df: pd.DataFrame) -> HTML:
-    """A plain table with every cell HTML-escaped (cells hold source text)."""
-    return HTML(df.to_html(index=False, escape=True, border=0, classes="lr-table", na_rep=""))
+    """A plain table with every cell HTML-escaped (cells hold source text); blanks show as –."""
+    shown = df.astype(object).where(df.notna(), "–")
+    return HTML(shown.to_html(index=False, escape=True, border=0, classes="lr-table"))
 
 
 class SynthesisPage:
@@ -85,7 +86,14 @@ class SynthesisPage:
         return html_table(wide.reset_index())
 
     def certainty_table(self) -> HTML:
-        return html_table(certainty.certainty_table(self.records))
+        """The judgement per modality, then the reasons behind each, as a list."""
+        table = certainty.certainty_table(self.records)
+        reasons = "".join(
+            f"<li><strong>{escape(row.modality)}</strong>: {escape(row.reasons)}</li>"
+            for row in table.itertuples()
+        )
+        shown = html_table(table.drop(columns=["reasons"])).data
+        return HTML(f'{shown}<ul class="lr-reasons">{reasons}</ul>')
 
     def excluded(self) -> HTML:
         others = [r for r in self.records if not r["is_primary_study"]]
