@@ -19,7 +19,6 @@ import argparse
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,12 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic  # noqa: E402
 
-from livingreview import book, cache, registry, runner  # noqa: E402
+from livingreview import build, cache, registry  # noqa: E402
 from livingreview.adding import AddError, add_paper  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-COPIED = ("_config.yml", "intro.md", "_static", "templates", "src", "requirements.txt",
-          "constraints.txt")
+COPIED = ("_config.yml", "intro.md", "references.md", "_static", "_templates", "templates", "src",
+          "requirements.txt", "constraints.txt")
 
 
 def make_project(dest: Path) -> Path:
@@ -72,15 +71,12 @@ def add_synthetic(root: Path, count: int, seed: int, start: int = 0) -> int:
 
 
 def execute(root: Path, force: bool, workers: int) -> tuple[int, int, int]:
-    """Run what the plan says (everything if `force`); returns (executed, reused, failed)."""
-    entries = registry.load(root)
-    records = book.records_for(root, entries)
-    (root / "_toc.yml").write_text(book.toc_text(entries, records), encoding="utf-8")
-    to_run, reused = cache.plan(root, entries, force=force)
-    stale = {t.output: t.fingerprint for t in to_run}
-    jobs = [j for j in book.chapter_jobs(root, entries, records) if j.output in stale]
-    outcomes = runner.run_jobs(jobs, workers, fingerprints=stale, reused=len(reused),
-                               report=lambda line: print(f"    {line}"))
+    """The build's own prepare + execute steps; returns (executed, reused, failed)."""
+    prepared = build.prepare(root)
+    to_run, reused = cache.plan(root, prepared.entries, force=force)
+    outcomes = build.execute_stale(root, prepared, force=force, jobs=workers,
+                                   report=lambda line: print(f"    {line}"))
+    build.write_pages(root, prepared)
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed[:3]:
         print(f"    failed: {outcome.job.output.name}: {outcome.error}")
@@ -88,11 +84,7 @@ def execute(root: Path, force: bool, workers: int) -> tuple[int, int, int]:
 
 
 def site(root: Path, log: Path) -> int:
-    jb = Path(sys.executable).with_name("jupyter-book")
-    with log.open("a", encoding="utf-8") as out:
-        done = subprocess.run([str(jb), "build", str(root), "-W", "-n", "--keep-going"],
-                              stdout=out, stderr=subprocess.STDOUT, check=False)
-    return done.returncode
+    return build.site(root, log)
 
 
 def timed(fn, *args):

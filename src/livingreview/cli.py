@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-from pathlib import Path
 
 from . import registry
 from .document import SourceError
@@ -42,17 +40,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return status
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    from . import execute
-
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    execute.write_atomically(path, text)
-    return True
-
-
 def cmd_toc(args: argparse.Namespace) -> int:
     from . import book
+    from .build import write_if_changed
 
     root = registry.project_root()
     entries = registry.load(root)
@@ -62,6 +52,7 @@ def cmd_toc(args: argparse.Namespace) -> int:
 
 def cmd_assets(args: argparse.Namespace) -> int:
     from . import render
+    from .build import write_if_changed
 
     root = registry.project_root()
     write_if_changed(root / "_static" / "vega-bundle.js", render.vega_bundle())
@@ -70,37 +61,21 @@ def cmd_assets(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Execute the chapters whose inputs changed, write the derived pages, build the site."""
-    from . import book, cache, pages, render, runner
+    from . import build
 
     root = registry.project_root()
-    entries = registry.load(root)
-    records = book.records_for(root, entries)
+    prepared = build.prepare(root)
     status = 0
-    for entry_id, record in records.items():
-        if isinstance(record, SourceError):
-            _fail(f"{record} (chapter {entry_id} not rebuilt)")
-            status = 1
-    good = [r for r in records.values() if isinstance(r, dict)]
-    write_if_changed(root / "_static" / "vega-bundle.js", render.vega_bundle())
-    write_if_changed(root / "_toc.yml", book.toc_text(entries, records, root))
-    write_if_changed(root / pages.BIBLIOGRAPHY, pages.bibliography_text(good))
+    for entry_id, error in prepared.errors.items():
+        _fail(f"{error} (chapter {entry_id} not rebuilt)")
+        status = 1
     if not args.no_execute:
-        to_run, reused = cache.plan(root, entries, force=args.force)
-        stale = {t.output: t.fingerprint for t in to_run}
-        jobs = [
-            job for job in book.chapter_jobs(root, entries, records)
-            if job.output in stale
-            and not isinstance(records.get(job.parameters.get("source_id")), SourceError)
-        ]
-        for outcome in runner.run_jobs(jobs, args.jobs, fingerprints=stale, reused=len(reused)):
+        for outcome in build.execute_stale(root, prepared, force=args.force, jobs=args.jobs):
             if not outcome.ok:
                 _fail(f"{outcome.job.output.relative_to(root)}: {outcome.error}")
                 status = 1
-    for path, text in pages.generated(root, good).items():
-        write_if_changed(root / path, text)
-    jb = Path(sys.executable).with_name("jupyter-book")
-    built = subprocess.run([str(jb), "build", str(root), "-W", "-n", "--keep-going"], check=False)
-    return status or built.returncode
+    build.write_pages(root, prepared)
+    return status or build.site(root)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
