@@ -75,7 +75,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                 _fail(f"{outcome.job.output.relative_to(root)}: {outcome.error}")
                 status = 1
     build.write_pages(root, prepared)
-    return status or build.site(root)
+    rendered = build.site(root)  # the other chapters still make a site when one source fails
+    return status or rendered
 
 
 def cmd_add(args: argparse.Namespace) -> int:
