@@ -18,15 +18,21 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from itertools import islice
 from pathlib import Path
 
 from livingreview.document import Document, SourceError
+from livingreview.numbers import trimmed
 
 FORMATS = ("pubmed_page", "semantic_scholar_json", "json_record", "catalogue_record",
            "markdown_summary", "journal_page", "plain_text")
 
 _BOM = "\ufeff"
+# Control characters other than tab, line feed, carriage return and form feed, and
+# the replacement character a bad decode leaves behind.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 _MIN_BODY_WORDS = 4  # a title-like line at least
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 # --------------------------------------------------------------------------- I/O
@@ -70,7 +76,7 @@ def decode_text(raw: str, path: str) -> Document:
     text = raw[1:] if raw.startswith(_BOM) else raw
     if not text.strip():
         raise SourceError(path, "empty file (only whitespace)")
-    control = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    control = len(_CONTROL.findall(text))
     if "\x00" in text or control > len(text) * 0.10:
         raise SourceError(path, "binary content, not text")
     fmt = detect_format(text)
@@ -79,8 +85,8 @@ def decode_text(raw: str, path: str) -> Document:
     else:
         fields, body = _READERS[fmt](text)
         doc = Document(path=path, text=text, format=fmt, fields=fields, body=tuple(body))
-    words = re.findall(r"[^\W\d_]{2,}", doc.body_text())
-    if len(words) < _MIN_BODY_WORDS:
+    words = islice(_WORD.finditer(doc.body_text()), _MIN_BODY_WORDS)
+    if sum(1 for _ in words) < _MIN_BODY_WORDS:
         raise SourceError(path, "no recognisable study content (no title or abstract-like text)")
     return doc
 
@@ -355,13 +361,9 @@ def _line_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
     end = len(text) if end is None else end
     spans = []
     for m in re.finditer(r"[^\n]+", text[start:end]):
-        s, e = start + m.start(), start + m.end()
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            spans.append((s, e))
+        span = trimmed(text, start + m.start(), start + m.end())
+        if span:
+            spans.append(span)
     return spans
 
 
@@ -383,7 +385,7 @@ def _wrapped(text: str, a: int, b: int) -> bool:
 
 
 def _norm(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip().casefold()
+    return " ".join(s.split()).casefold()  # = re.sub(r"\s+", " ", s).strip(), faster
 
 
 def _dedupe(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -423,7 +425,7 @@ _SKIP = re.compile(
     r"(?i)^(?:skip to (?:main )?(?:page )?content|u\.s\. flag|an official website of the united states government|"
     r"dot gov|the \.gov means it.s official\..*|federal government websites often end in.*|https|"
     r"the site is secure\.|the https:// ensures.*|access keys .*|affiliations?|author information|"
-    r"expand|collapse|show (?:more|less|all).*|full text links|cite|share|save|email|send to|"
+    r"expand|collapse|show (?:more|less|all).*|full text links|cite(?: this article)?|share|save|email|send to|"
     r"display options|actions|collections|page navigation|permalink|copy|download pdf|download citation|"
     r"pdf|epub|print|article metrics|metrics|open access|original (?:research|article)|research article|"
     r"check for updates|menu|search|log ?in|sign ?in|register|subscribe|home|journals?|"
@@ -433,8 +435,12 @@ _SKIP = re.compile(
     r"citation:.*|correspondence:?.*|\*?corresponding author.*|©.*|copyright ©.*|"
     r"this (?:question|page|article|content) (?:is|was) (?:drawn|provided|intended|written|for).*|"
     r"we do not provide individuali[sz]ed advice\.?|advertisement|related stories|"
-    r"[\d,.]+[k]?\s+(?:views|citations|downloads|accesses|reads|mentions|shares)|"
-    r"(?:views|citations|downloads|accesses|citation count|times cited)\s*[:|]?\s*[\d,]+|"
+    # Page metrics, one or several to a line: "3,091 Views 22 Citations", "Views: 310 | Downloads: 52".
+    r"(?:[\d,.]+[k]?\s+(?:views|citations|downloads|accesses|reads|mentions|shares|altmetric)\b\s*[|\u00b7\u2022,;]?\s*)+|"
+    r"(?:(?:views|citations|downloads|accesses|citation count|times cited)\s*[:|]?\s*[\d,]+\s*[|\u00b7\u2022,;]?\s*)+|"
+    r"(?:journal\s+)?impact\s+factor\s*[:|]?\s*\d.*|citescore\s*[:|]?\s*\d.*|"
+    # Figure and table captions: "Figure 2. Kaplan-Meier ...", "Fig. 3 | ...", "Table 1: ...".
+    r"(?:supplementary\s+)?(?:fig(?:ure)?s?\.?|table)\s*S?\d+[a-z]?\s*(?:[.:|\u2013\u2014-]\s.*)?|"
     r"here.s how you know|official websites use \.gov.*|secure \.gov websites use https.*|"
     r"search pmc full-text archive|as a library, nlm provides access.*|learn more:.*|"
     r"article notes|copyright and license information|share this article|by [A-Z][^.]{0,60}|"
@@ -487,6 +493,16 @@ def _find_title(text: str, lines: list[tuple[int, int]]):
         if re.match(r"(?i)^(?:affiliations?|author information)$", text[s:e]):
             back = k - 1
             while back >= 0 and _pubmed_author_line(text[slice(*lines[back])]):
+                back -= 1
+            if back >= 0 and _title_candidate(text[slice(*lines[back])]):
+                return back
+            break
+    # A publisher page: the title stands just before the "Abstract" heading, with at most
+    # an author line between (the first title-like line may be the journal's name).
+    for k, (s, e) in enumerate(lines):
+        if _ABSTRACT_HEAD.match(text[s:e]):
+            back = k - 1
+            if back >= 0 and _pubmed_author_line(text[slice(*lines[back])]):
                 back -= 1
             if back >= 0 and _title_candidate(text[slice(*lines[back])]):
                 return back
