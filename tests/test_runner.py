@@ -76,3 +76,38 @@ def test_a_missing_template_is_a_failed_outcome_not_a_crash(tmp_path, template):
     outcomes = runner.run_jobs(jobs, workers=2, report=lambda _: None)
     assert [o.ok for o in outcomes] == [False, True]
     assert not (tmp_path / "a.ipynb").exists()
+
+
+def _notebook(path: Path, *sources: str) -> Path:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_reused_kernel_starts_each_notebook_clean_and_numbers_cells_from_one(tmp_path):
+    leaker = _notebook(tmp_path / "leak.ipynb", "leaked = 42", "print('set')")
+    checker = _notebook(tmp_path / "check.ipynb", "print('leaked' in dir())")
+    out = tmp_path / "out"
+    jobs = [Job(leaker, out / "a.ipynb", {}), Job(checker, out / "b.ipynb", {}), Job(checker, out / "c.ipynb", {})]
+    outcomes = runner.run_jobs(jobs, workers=1, report=lambda line: None)
+    assert [o.ok for o in outcomes] == [True, True, True]
+    for name in ("b.ipynb", "c.ipynb"):
+        nb = nbformat.read(out / name, as_version=4)
+        assert nb.cells[0].outputs[0]["text"] == "False\n"
+        assert [c.execution_count for c in nb.cells] == [1]
+    assert [c.execution_count for c in nbformat.read(out / "a.ipynb", as_version=4).cells] == [1, 2]
+
+
+def test_warm_and_fresh_kernels_give_identical_notebooks(tmp_path):
+    from livingreview import execute
+
+    code = ("import math", "print(math.pi)", "x = {'b': 2, 'a': 1}\nx")
+    first = _notebook(tmp_path / "first.ipynb", "y = 1")
+    second = _notebook(tmp_path / "second.ipynb", *code)
+    warm = tmp_path / "warm"
+    runner.run_jobs([Job(first, warm / "1.ipynb", {}), Job(second, warm / "2.ipynb", {})],
+                    workers=1, report=lambda line: None)
+    fresh = tmp_path / "fresh" / "2.ipynb"
+    assert execute.run(Job(second, fresh, {})).ok
+    assert (warm / "2.ipynb").read_bytes() == fresh.read_bytes()

@@ -44,10 +44,17 @@ def normalise(nb: nbformat.NotebookNode, heading: str | None = None) -> nbformat
     """
     for key in VOLATILE_NOTEBOOK_KEYS:
         nb.metadata.pop(key, None)
+    executed = 0
     for cell in nb.cells:
         for key in VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
         cell.pop("id", None)
+        if cell.cell_type == "code" and cell.get("execution_count") is not None:
+            executed += 1
+            cell.execution_count = executed  # a reused kernel keeps counting; a fresh one starts at 1
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output["execution_count"] = executed
         tags = cell.metadata.get("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:
             cell.metadata["tags"] = [*tags, "remove-cell"]
@@ -80,8 +87,12 @@ def _error_line(err: Exception) -> str:
     return str(err).strip().splitlines()[-1] if str(err).strip() else type(err).__name__
 
 
-def run(job: Job) -> Outcome:
-    """Execute one job; on success replace its output, on failure keep the old one."""
+def run(job: Job, kernel=None) -> Outcome:
+    """Execute one job; on success replace its output, on failure keep the old one.
+
+    `kernel` is an already started kernel manager to execute in (see
+    `runner`); by default papermill starts and stops a fresh one.
+    """
     job.output.parent.mkdir(parents=True, exist_ok=True)  # the notebook's working directory
     with tempfile.TemporaryDirectory(prefix="livingreview-") as tmpdir:
         scratch = Path(tmpdir) / job.output.name
@@ -94,6 +105,7 @@ def run(job: Job) -> Outcome:
                 kernel_name="python3",
                 progress_bar=False,
                 log_output=False,
+                **({"km": kernel} if kernel is not None else {}),
             )
         except Exception as err:  # papermill wraps the cell's exception
             return Outcome(job, False, _error_line(err))

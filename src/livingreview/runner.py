@@ -3,10 +3,18 @@
 Jobs run in worker processes, not threads: papermill changes the process's
 working directory while a notebook runs (`cwd=`), which threads would share.
 Workers are forked, so `python -m livingreview` is never re-imported by a child.
+
+Each worker keeps one warm kernel per working directory and clears its
+namespace (`%reset -f`) between notebooks: starting a kernel and importing
+pandas, Altair and the package costs more than most chapters take to run.
+`execute.normalise` renumbers execution counts, so a notebook comes out the
+same as from a fresh kernel; strict nbval, which runs each notebook in a
+fresh kernel, checks that it does.
 """
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.util
 import os
 import sys
 import time
@@ -14,21 +22,68 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from jupyter_client.manager import KernelManager
 from tqdm import tqdm
 
 from . import cache, execute
 from .execute import Job, Outcome
 
 
+_KERNELS: dict[str, KernelManager] = {}  # this worker's warm kernels, by working directory
+
+
+def _shutdown_kernels() -> None:
+    for kernel in _KERNELS.values():
+        kernel.shutdown_kernel(now=True)
+    _KERNELS.clear()
+
+
+def _init_worker() -> None:
+    # Pool workers leave through multiprocessing's exit path, which skips atexit.
+    multiprocessing.util.Finalize(None, _shutdown_kernels, exitpriority=10)
+
+
+def _clear(kernel: KernelManager) -> None:
+    client = kernel.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        client.execute_interactive("%reset -f", store_history=False, timeout=60)
+    finally:
+        client.stop_channels()
+
+
+def _kernel_for(cwd: Path) -> KernelManager:
+    """A started kernel in `cwd` with an empty namespace, reused when this worker has one."""
+    kernel = _KERNELS.get(str(cwd))
+    if kernel is not None and kernel.is_alive():
+        _clear(kernel)
+        return kernel
+    kernel = KernelManager(kernel_name="python3")
+    kernel.start_kernel(cwd=str(cwd))
+    _KERNELS[str(cwd)] = kernel
+    return kernel
+
+
+def _discard(cwd: Path) -> None:
+    kernel = _KERNELS.pop(str(cwd), None)
+    if kernel is not None:
+        kernel.shutdown_kernel(now=True)
+
+
 def _run_one(job: Job, fingerprint: str | None) -> Outcome:
     """Run one job; stamp its notebook on success; never raise (a crash is a failed Outcome)."""
+    cwd = job.output.parent
     try:
-        job.output.parent.mkdir(parents=True, exist_ok=True)  # papermill runs the notebook there
-        outcome = execute.run(job)
-        if outcome.ok and fingerprint:
+        cwd.mkdir(parents=True, exist_ok=True)  # papermill runs the notebook there
+        outcome = execute.run(job, _kernel_for(cwd))
+        if not outcome.ok:
+            _discard(cwd)  # a failed notebook may leave the kernel in any state
+        elif fingerprint:
             cache.stamp_file(job.output, fingerprint)
         return outcome
     except Exception as err:  # a bug outside the notebook must not take the other jobs down
+        _discard(cwd)
         return Outcome(job, False, f"{type(err).__name__}: {err}")
 
 
@@ -59,7 +114,9 @@ def run_jobs(
     outcomes: list[Outcome | None] = [None] * len(jobs)
     if jobs:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_init_worker
+        ) as pool:
             # Submit before the progress bar exists: forking happens at the first submit.
             futures = {
                 pool.submit(_run_one, job, fingerprints.get(job.output)): i
