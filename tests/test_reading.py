@@ -264,3 +264,25 @@ def test_navigation_only_page_has_no_study_content():
 def test_malformed_json_that_is_not_cut_off_says_malformed():
     with pytest.raises(SourceError, match="malformed JSON"):
         decode_text('{"title": "HIFU" "abstract": "x"}\nmore text after', "bad.json")
+
+
+def test_publisher_page_title_metrics_dates_captions_and_references_are_not_body():
+    doc = read_source(str(Path(__file__).parent / "fixtures" / "endpoints" / "journal_page_noise.txt"))
+    assert doc.format == "journal_page"
+    # The journal's name is the first title-like line; the title stands before "Abstract".
+    assert doc.fields["title"].startswith("Cryoablation combined with nivolumab for hepatocellular carcinoma")
+    body = doc.body_text()
+    assert "median OS was 20.2 months" in body
+    for noise in ("Views", "Citations", "Impact factor", "Received", "Figure 2", "1-year OS was 80%",
+                  "Table 1", "historical cohort", "Cite this article", "Ahmed R", "30.5"):
+        assert noise not in body
+
+
+def test_metric_impact_factor_and_caption_lines_are_skipped_even_without_an_abstract_heading():
+    text = ("Download PDF\nCite this article\n3,091 Views 22 Citations\nViews: 310 | Downloads: 52\n"
+            "Impact factor 4.7\nMicrowave ablation with camrelizumab for colorectal liver metastases\n"
+            "Thirty patients were treated; the ORR was 40.0%.\n"
+            "Fig. 3 | Swimmer plot; 1-year OS 80%\nTable 2: Adverse events\n")
+    doc = decode_text(text, "x")
+    assert doc.body_text() == ("Microwave ablation with camrelizumab for colorectal liver metastases\n\n"
+                               "Thirty patients were treated; the ORR was 40.0%.")

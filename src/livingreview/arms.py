@@ -90,6 +90,11 @@ def _compatible(mention: tuple, arm: tuple) -> bool:
     return mgen is not None and mgen == agen
 
 
+def fits_arm(phrase: str, arm_name: str) -> bool:
+    """Whether a treatment phrase ("SBRT plus camrelizumab") describes the arm `arm_name`."""
+    return _compatible(keys(phrase), keys(arm_name))
+
+
 def match_arm(phrase: str, arm_names: list[str]) -> str | None:
     """The one arm name a group phrase ("the HIFU group", "chemotherapy-only") refers to."""
     if len(arm_names) == 1:
@@ -135,7 +140,8 @@ _ALONE_GROUP_RE = re.compile(r"(?P<g>[^\s,;:.()\[\]]+(?:-only|\s+alone|\s+monoth
 _WITH_WITHOUT_RE = re.compile(r"\bwith\s+(?:and|or|vs\.?|versus)\s+without\s+(?P<g>[\w+\- ]{2,30}?)\b"
                               r"(?=[,.;)]|\s+(?:during|in|was|were|as)\b|$)", re.IGNORECASE)
 _STOP_WORDS = frozenset("the in of was were for to than that which who a an and with between "
-                        "on by from at as or vs vs. versus both".split())
+                        "on by from at as or vs vs. versus both received receiving underwent undergoing "
+                        "treated given".split())
 
 
 def _phrase_before(sent: str, end: int) -> tuple[str, int]:
@@ -188,6 +194,10 @@ def _groups(doc: Document) -> list[_Group]:
                 g.subgroup = g.subgroup or sub
                 if g.n is None and n is not None:
                     g.n, g.pos = n, pos
+                    # The name the text sizes the group under wins over an earlier bare mention
+                    # ("TACE alone (n = 67)" over the title's "chemoembolisation alone").
+                    if len(k[0]) >= len(g.keys[0]) and k[2] == g.keys[2]:
+                        g.name, g.keys = name, k
                 # The fuller name wins: "ICI + HIFU" over "HIFU".
                 if len(k[0]) > len(g.keys[0]) and not k[2]:
                     g.name, g.keys = name, k
@@ -202,7 +212,9 @@ def _groups(doc: Document) -> list[_Group]:
             sub = ("sub" in low or "matched" in low) and bool(_SUBGROUP_RE.search(sent))
             if any(w in low for w in _RECEIVED_WORDS) and _RECEIVED_HINT_RE.search(sent):
                 for m in _RECEIVED_RE.finditer(sent):
-                    add(m["g"], int(m["n"]), ss + m.start(), sub)
+                    # "131 patients treated with A (n = 64) or B (n = 67)": the group's own n.
+                    own = _N_EQ_RE.match(sent, m.end())
+                    add(m["g"], int(own["n"] if own else m["n"]), ss + m.start(), sub)
             kws = _GROUP_KW_RE.finditer(sent) if ("group" in low or "arm" in low or "cohort" in low) else ()
             for kw in kws:
                 plural = kw.group().lower().endswith("s")
@@ -257,6 +269,9 @@ def single_arm_name(doc: Document) -> str | None:
 def extract_arms(doc: Document, n_patients: int | None) -> list[dict]:
     """Contract arms: one {name, n} per compared group, or one for the cohort."""
     groups = [g for g in _groups(doc) if not g.subgroup]
+    named = [g for g in groups if g.keys[0] or g.keys[1]]
+    if len(named) >= 2:
+        groups = named  # "the combination arm", "the control group" refer to these
     if len(groups) >= 2:
         # Groups the text sizes come in the order it defines them; then the rest.
         groups.sort(key=lambda g: (g.n is None, g.pos))

@@ -12,15 +12,17 @@ carrying the CI and p plus one median per arm.
 Precision first: a value is only emitted when its endpoint, measure and unit
 are all clear (a survival time needs "median"/"mean", a survival rate needs a
 timepoint; "not reached", "<10%" and bare numbers are never values), and the
-quote is the statement itself, so every number it carries is in it.
+quote is the statement itself, so every number it carries is in it. Results
+"in patients with ..." belong to a subgroup unless the phrase restates the study's
+own population (title words, the study's treatment); then they are kept.
 """
 from __future__ import annotations
 
 import re
 
-from .arms import match_arm
+from .arms import fits_arm, match_arm, treatment_labels
 from .document import Document
-from .numbers import CI_RE, DASHES, NUM, P_RE, normalise_p, split_sentences, to_number
+from .numbers import CI_RE, DASHES, NUM, P_RE, fold_pattern, folded, normalise_p, split_sentences, to_number
 
 _D = f"[{DASHES}]"
 _SP = r"[\s\u00a0\u2009\u202f]"
@@ -62,6 +64,7 @@ _ALTS = [
     r"(?P<ttp>time\s+to\s+(?:tumou?r\s+)?progression|\bTTP\b)",
     r"(?P<dor>duration\s+of\s+(?:objective\s+)?response|\bDoR\b|\bDOR\b)",
     r"(?P<surv>\bsurvival\b)",
+    r"(?P<cr>\bcomplete\s+(?:tumou?r\s+)?respon(?:se|ses)(?:\s+rates?)?)",
     r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
     r"(?P<dcr>\bdisease\s+control(?:\s+rates?)?|\bDCR\b)",
     r"(?P<lc>\b(?:local|in-field)\s+(?:tumou?r\s+)?control(?:\s+rates?)?|\bLCR?\b)",
@@ -82,9 +85,12 @@ _ALTS = [
     rf"(?P<fu>\bfollow{_D}?\s?ups?\b|\bfollowed\s+up\b)",
     r"(?P<range>\brange[sd]?\b|\bIQR\b|\binterquartile\b)",
     r"(?P<block>\bmost\s+(?:common(?:ly)?|frequent(?:ly)?)\b|\bincluding\b|\bincluded\b|\bsuch\s+as\b"
-    r"|\bmainly\b|\bpredominantly\b|\bhistorical\b|\bpreviously\s+reported\b|\bliterature\b"
+    r"|\bmainly\b|\bpredominantly\b|\bhistorical\b|\bpreviously\s+(?:reported|published)\b|\bliterature\b"
+    r"|\b(?:an?|the)\s+(?:previous|prior|earlier|landmark|pivotal)\s+(?:trials?|stud(?:y|ies)|reports?|series|analys[ie]s)\b"
+    r"|\b(?:previous|prior|earlier|other)\s+(?:trials|studies|reports|series)\b"
     r"|\bvaried\b|\branging\b|\bbaseline\b)",
-    # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's.
+    # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
+    # phrase names the study's own population: _study_population).
     r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:in|among|for)\s+(?:the\s+)?(?:patients|those)\s+(?:with|without|who)\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
 ]
@@ -103,6 +109,8 @@ _TOKEN_RE = re.compile(
     + r"|(?=\d)(?:" + _alts(*_DIGIT_FIRST) + ")"
     + r"|(?=\D)(?:" + _alts(*[n for n in _ALT_BY_NAME if n not in _FIRST + _DIGIT_FIRST]) + "))"
     + r"|(?P<semi>;)", re.IGNORECASE)
+# The same scanner for lower-cased text (numbers.folded): same matches, same offsets, faster.
+_TOKEN_RE_FOLDED = re.compile(fold_pattern(_TOKEN_RE.pattern))
 
 
 
@@ -115,7 +123,7 @@ _EP_NAME = {"pfs": "PFS", "mpfs": "PFS", "os": "OS", "mos": "OS", "surv": "OS",
             "dfs": "other:DFS", "rfs": "other:RFS", "efs": "other:EFS", "css": "other:CSS",
             "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "dcr": "DCR",
             "lc": "local_control", "ts": "technical_success", "te": "technical_efficacy",
-            "cab": "other:complete_ablation", "mc": "other:major_complications",
+            "cab": "other:complete_ablation", "cr": "other:complete_response", "mc": "other:major_complications",
             "ae3": "AE_grade3plus", "aeany": "AE_any", "aelow": None}
 _TIME_TO_EVENT = {"PFS", "OS", "other:DFS", "other:RFS", "other:EFS", "other:CSS", "other:TTP", "other:DoR"}
 
@@ -129,8 +137,10 @@ _MOD_RE = re.compile(r"(intra-?hepatic|extra-?hepatic|hepatic|liver|local|locore
                      r"|in-field|out-of-field|lung|pulmonary|intracranial)[-\s]+$", re.IGNORECASE)
 _NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$", re.IGNORECASE)
 _NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|radiologic(?:al)?)\s+$", re.IGNORECASE)
+# "Pathological complete response" is another endpoint (of resected tissue), left out.
+_NOT_CR_RE = re.compile(r"(?:patholog\w*|metabolic|histolog\w*|radiolog\w*|near|clinical|major)[-\s]+$", re.IGNORECASE)
 _INEXACT_RE = re.compile(r"(?:<|>|≤|≥|⩽|⩾|~|≈|\bless\s+than|\bmore\s+than|\bgreater\s+than|\bover|\bunder"
-                         r"|\bup\s+to|\bat\s+least|\bapproximately|\babout|\bnearly|\balmost|\bexceeding)\s*$",
+                         r"|\bup\s+to|\bat\s+least|\bapproximately|\babout|\bnearly|\balmost|\bexceed(?:s|ed|ing)?)\s*$",
                          re.IGNORECASE)
 _PROGNOSTIC_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multivariate|multivariable"
                             r"|univariate|associated\s+with|correlated", re.IGNORECASE)
@@ -168,10 +178,18 @@ def _months(nums: list[str], unit: str) -> list[float | int]:
     return out
 
 
-def _tokens(text: str, ss: int, se: int) -> list[_Tok]:
+def _printed(text: str, m: re.Match, name: str) -> str | None:
+    """A group of `m` as printed in `text` (the match may be on lower-cased text)."""
+    a, b = m.span(name)
+    return text[a:b] if a >= 0 else None
+
+
+def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
+    """Tokens of text[ss:se]; `low` is numbers.folded(text) when the caller has it."""
     toks: list[_Tok] = []
     depth, pos = 0, ss
-    for m in _TOKEN_RE.finditer(text, ss, se):
+    matches = _TOKEN_RE.finditer(text, ss, se) if low is None else _TOKEN_RE_FOLDED.finditer(low, ss, se)
+    for m in matches:
         gap = text[pos:m.start()]
         if gap:
             depth = max(0, depth + gap.count("(") + gap.count("[") - gap.count(")") - gap.count("]"))
@@ -179,30 +197,30 @@ def _tokens(text: str, ss: int, se: int) -> list[_Tok]:
         kind = m.lastgroup
         if kind in ("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval"):  # an inner group closed last
             kind = next(k for k in ("ci", "p", "hr", "tpl", "val") if m.group(k) is not None)
-        g = m.group()
+        g = text[m.start():m.end()]
         if kind in _CASED and _CASED[kind] is not None and g.strip() != _CASED[kind] and len(g) <= 4:
             continue
         if kind in ("lc", "nr") and g.isupper() is False and len(g) <= 3:
             continue
         data = None
         if kind == "ci":
-            data = (m["lo"], m["hi"])
+            data = (_printed(text, m, "lo"), _printed(text, m, "hi"))
         elif kind == "p":
-            data = normalise_p(m["pcmp"], m["pval"])
+            data = normalise_p(_printed(text, m, "pcmp"), _printed(text, m, "pval"))
         elif kind == "hr":
             if not re.search(r"HR|[Hh]azard", g):
                 continue
-            data = (m["hrfor"] or "").lower()
+            data = (_printed(text, m, "hrfor") or "").lower()
         elif kind == "tpl":
-            data = _months(re.findall(_NUMW, m["tpl"], re.IGNORECASE), m["tplu"])
+            data = _months(re.findall(_NUMW, _printed(text, m, "tpl"), re.IGNORECASE), _printed(text, m, "tplu"))
         elif kind == "attp":
             nums = re.findall(_NUMW, g[2:], re.IGNORECASE)
             data = _months(nums, "y" if "year" in g.lower() else "m")
             kind = "tpl"
         elif kind == "val":
-            unit = (m["unit"] or "").lower().lstrip(DASHES)
+            unit = (_printed(text, m, "unit") or "").lower().lstrip(DASHES)
             exact = not _INEXACT_RE.search(text, max(ss, m.start() - 14), m.start())
-            data = (m["val"], _UNITS.get(unit, unit or None), exact)
+            data = (_printed(text, m, "val"), _UNITS.get(unit, unit or None), exact)
         elif kind == "ae":
             kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
         if kind in _EP_NAME:
@@ -211,6 +229,8 @@ def _tokens(text: str, ss: int, se: int) -> list[_Tok]:
             if kind == "surv" and _NOT_BARE_SURV_RE.search(before):
                 continue
             if kind == "orr" and _NOT_ORR_RE.search(before):
+                continue
+            if kind == "cr" and _NOT_CR_RE.search(before):
                 continue
             if kind in ("pfs", "os", "surv", "dfs", "rfs", "ttp") and (mod := _MOD_RE.search(before)):
                 name = f"other:{mod.group(1).lower()}_{name.split(':')[-1]}"
@@ -368,12 +388,86 @@ class _Statement:
 class _Ctx:
     """What one sentence's statements need to know about the document."""
 
-    __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out")
+    __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups")
 
-    def __init__(self, text, arms, sent, out):
+    def __init__(self, text, arms, sent, out, doc_words=frozenset()):
         self.text, self.arms, self.sent, self.out = text, arms, sent, out
         self.prognostic = bool(_PROGNOSTIC_RE.search(text, sent[0], sent[1]))
         self.sent_eps: list[_Tok] = []
+        self.doc_words = doc_words  # words that describe the whole study population
+        self.pop_groups: list[tuple[int, str]] = []  # the arm a study-population phrase names
+
+
+# ---------------------------------------------------- population or subgroup
+# "In patients with HCC treated with SBRT plus camrelizumab, the ORR was ..." names
+# the study's own population; "among patients with PD-L1 >=1%" a subgroup. The
+# condition after "patients with" is the population when every word of it is in the
+# title (or is an abbreviation the text defines for title words), and a treatment
+# after it ("treated with", "who received") is the study's own.
+_POP_TREAT_RE = re.compile(r"\b(?:(?:who\s+(?:were\s+)?)?(?:treated|managed)\s+with|(?:who\s+)?(?:received|receiving"
+                           r"|underwent|undergoing)|who\s+were\s+given)\s+", re.IGNORECASE)
+_POP_FILLER = frozenset(("a", "an", "the", "and", "of"))
+_ABBREV_RE = re.compile(r"\(\s*([A-Za-z][\w-]{1,9})\s*\)")
+_WORDS_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+
+
+class _PopulationWords:
+    """Lower-cased words of the title, plus abbreviations the text defines for two title
+    words ("hepatocellular carcinoma (HCC)"); worked out once, when first needed."""
+
+    __slots__ = ("title", "text", "words")
+
+    def __init__(self, title: str, text: str):
+        self.title, self.text, self.words = title, text, None
+
+    def __contains__(self, word: str) -> bool:
+        if self.words is None:
+            words = {w.lower() for w in _WORDS_RE.findall(self.title)}
+            for m in _ABBREV_RE.finditer(self.text):
+                before = self.text[max(0, m.start() - 80):m.start()].lower().split()
+                if len(before) >= 2 and before[-1] in words and before[-2] in words:
+                    words.add(m[1].lower())
+            self.words = frozenset(words)
+        return word in self.words
+
+
+def _study_population(ctx: _Ctx, t: _Tok) -> bool:
+    """True when an "in/among/for patients with/who ..." phrase names the study population."""
+    text = ctx.text
+    g = text[t.s:t.e].lower()
+    if "patients" not in g or g.endswith("without"):
+        return False
+    end = t.e
+    while end < ctx.sent[1] and text[end] not in ",;:()[]":
+        end += 1
+    clause = text[t.e:end]
+    m = _POP_TREAT_RE.search(clause)
+    cond, treat = (clause[:m.start()], clause[m.end():]) if m else (clause, "")
+    if g.endswith("who"):
+        if not m or cond.strip():
+            return False
+    else:
+        words = cond.split()
+        if not words:
+            return False
+        for w in words:
+            w = w.strip(".").lower()
+            if w in _POP_FILLER:
+                continue
+            if w not in ctx.doc_words or not _WORDS_RE.fullmatch(w):
+                return False
+    if treat.strip():
+        names = [a["name"] for a in ctx.arms]
+        if not names or not treatment_labels(treat):
+            return False
+        if len(names) == 1:  # match_arm takes any phrase for a single arm; the treatment must fit it
+            arm = names[0] if fits_arm(treat, names[0]) else None
+        else:
+            arm = match_arm(treat, names)
+        if arm is None:
+            return False
+        ctx.pop_groups.append((t.s, arm))
+    return True
 
 
 def _group_phrases(text: str, t: _Tok, sent: tuple[int, int]) -> list[tuple[int, str]]:
@@ -442,6 +536,8 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             _close(ctx, st)
             st = _Statement()
             skip = skip or "soft"
+        elif k == "sub" and _study_population(ctx, t):
+            continue  # the study's own population, not a subgroup
         elif k == "sub":
             st = _Statement()  # dropped, not closed
             skip = "hard"
@@ -494,7 +590,7 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     # alone") count as mentions too, at the place they are named.
     low = ctx.text[ctx.sent[0]:ctx.sent[1]].lower()
     named = [(ctx.sent[0] + i, a) for a in arm_names if len(arm_names) > 1 and (i := low.find(a.lower())) >= 0]
-    mapped = _mapped_arms(st.groups + named, arm_names)
+    mapped = _mapped_arms(st.groups + named + ctx.pop_groups, arm_names)
     plan = []  # (ep_tok, item, timepoint, arm_or_None)
     if len(tps) > 1:
         if k == 1 and m == len(tps):
@@ -656,6 +752,9 @@ def _dedupe(found: list[dict]) -> list[dict]:
 def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     """Contract endpoint dicts for every clearly stated result in the document's body."""
     text = doc.text
+    low = folded(text)
+    title = doc.fields.get("title") or (text[slice(*doc.body[0])] if doc.body else "")
+    doc_words = _PopulationWords(title, text)
     found: list[dict] = []
     for bs, be in doc.body:
         skipping = False
@@ -665,6 +764,6 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
                 skipping = bool(_LABEL_SKIP_RE.match(head))
             if skipping or not _DIGIT_RE.search(text, ss, se) or not _PREFILTER_RE.search(text, ss, se):
                 continue
-            ctx = _Ctx(text, arms, (ss, se), found)
-            _sentence(ctx, _tokens(text, ss, se))
+            ctx = _Ctx(text, arms, (ss, se), found, doc_words)
+            _sentence(ctx, _tokens(text, ss, se, low))
     return _dedupe(found)

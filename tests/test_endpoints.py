@@ -1,0 +1,513 @@
+"""Endpoint extraction: the real seeds, invented abstracts per phrasing, and invariants."""
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from livingreview.arms import extract_arms
+from livingreview.document import Document
+from livingreview.endpoints import extract_endpoints
+from livingreview.numbers import numbers_in, parse_ci, parse_p, split_sentences
+
+SEEDS = Path("/work/shared/seeds")
+FIXTURES = Path(__file__).parent / "fixtures" / "endpoints"
+KEYS = {"endpoint", "measure", "arm", "value", "unit", "ci", "timepoint_months", "p", "quote", "span"}
+
+
+def doc_of(text: str, title: str | None = None) -> Document:
+    fields = {"title": title} if title else {}
+    return Document(path="x", text=text, format="plain_text", fields=fields, body=((0, len(text)),))
+
+
+def fixture(name: str, n: int | None = None) -> tuple[Document, list[dict], list[dict]]:
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    doc = doc_of(text, text.split("\n", 1)[0])
+    arms = extract_arms(doc, n)
+    return doc, arms, extract_endpoints(doc, arms)
+
+
+def seed(prefix: str, n: int | None):
+    from livingreview.reading import read_source
+    path = next(SEEDS.glob(f"{prefix}_*.txt"))
+    doc = read_source(str(path))
+    arms = extract_arms(doc, n)
+    return doc, arms, extract_endpoints(doc, arms)
+
+
+def rows(eps):
+    """(endpoint, measure, arm, value, ci, timepoint, p) for comparing with hand-written lists."""
+    return [(e["endpoint"], e["measure"], e["arm"], e["value"],
+             tuple(e["ci"]) if e["ci"] else None, e["timepoint_months"], e["p"]) for e in eps]
+
+
+def assert_well_formed(doc: Document, eps: list[dict]) -> None:
+    for e in eps:
+        assert set(e) == KEYS
+        s, t = e["span"]
+        assert doc.text[s:t] == e["quote"]
+        printed = numbers_in(e["quote"])
+        assert e["value"] in printed
+        if e["ci"]:
+            assert e["ci"][0] in printed and e["ci"][1] in printed
+
+
+# ------------------------------------------------------------------ seeds
+
+def test_seed_000_ratios_carry_the_ci_and_p_and_medians_go_to_each_arm():
+    doc, arms, eps = seed("000", 94)
+    hifu, other = "ICI + HIFU", "ICI without HIFU"
+    vs = f"{hifu} vs {other}"
+    assert rows(eps) == [
+        ("PFS", "ratio", vs, 2.38, (1.087, 3.106), None, "<0.0001"),
+        ("PFS", "median", hifu, 10.95, None, None, None),
+        ("PFS", "median", other, 4.60, None, None, None),
+        ("OS", "ratio", vs, 1.84, (1.087, 3.106), None, "=0.0418"),
+        ("OS", "median", hifu, 19.6, None, None, None),
+        ("OS", "median", other, 10.67, None, None, None),
+    ]
+    assert all(e["unit"] == ("ratio" if e["measure"] == "ratio" else "months") for e in eps)
+    assert_well_formed(doc, eps)
+    assert not any("13.8" in e["quote"] or "Disibio" in e["quote"] for e in eps)
+
+
+def test_seed_001_median_and_landmark_survival_of_the_cohort():
+    doc, arms, eps = seed("001", 64)
+    assert rows(eps) == [
+        ("OS", "median", "HIFU", 52, None, None, None),
+        ("OS", "rate", "HIFU", 100, None, 12, None),
+        ("OS", "rate", "HIFU", 93.3, None, 24, None),
+        ("OS", "rate", "HIFU", 72, None, 36, None),
+    ]
+    assert_well_formed(doc, eps)
+
+
+def test_seed_002_respectively_across_endpoints_and_no_baseline_or_single_event_rates():
+    doc, arms, eps = seed("002", 108)
+    arm = "radiotherapy + ICI"
+    assert rows(eps) == [
+        ("ORR", "rate", arm, 75.0, None, None, None),
+        ("OS", "median", arm, 17.0, None, None, None),
+        ("PFS", "median", arm, 12.6, None, None, None),
+        ("AE_grade3plus", "rate", arm, 30.6, None, None, None),
+    ]
+    assert_well_formed(doc, eps)
+    values = {e["value"] for e in eps}
+    assert not values & {53.7, 63.9, 55, 18.8, 17.6}
+
+
+def test_seed_003_key_findings_and_abstract_give_each_endpoint_once_with_its_ci():
+    doc, arms, eps = seed("003", 62)
+    arm = "thermal ablation"
+    assert rows(eps) == [
+        ("technical_success", "rate", arm, 100, None, None, None),
+        ("technical_efficacy", "rate", arm, 96.8, None, None, None),
+        ("other:major_complications", "rate", arm, 21, None, None, None),
+        ("PFS", "median", arm, 11.4, (10.1, 12.8), None, None),
+        ("PFS", "rate", arm, 43.5, None, 12, None),
+        ("PFS", "rate", arm, 10.2, None, 24, None),
+        ("OS", "median", arm, 33.0, (26.9, 39.1), None, None),
+        ("OS", "rate", arm, 98.4, None, 12, None),
+        ("OS", "rate", arm, 78.7, None, 24, None),
+        ("OS", "rate", arm, 43.7, None, 36, None),
+    ]
+    assert_well_formed(doc, eps)
+    assert not {e["value"] for e in eps} & {2.3, 61.0, 30}
+
+
+def test_seed_004_patient_page_has_no_endpoints():
+    doc, arms, eps = seed("004", None)
+    assert eps == []
+
+
+# --------------------------------------------------------------- phrasings
+
+def test_hazard_ratios_in_both_printed_styles_go_to_a_vs_b_with_ci_and_p():
+    doc, arms, eps = fixture("hr_two_arm.txt")
+    a, b = "SBRT plus sintilimab", "sintilimab alone"
+    assert arms == [{"name": a, "n": 60}, {"name": b, "n": 58}]
+    assert rows(eps) == [
+        ("PFS", "median", a, 9.8, None, None, None),
+        ("PFS", "median", b, 5.2, None, None, None),
+        ("PFS", "HR", f"{a} vs {b}", 0.52, (0.34, 0.79), None, "=0.002"),
+        ("OS", "median", a, 22.4, None, None, None),
+        ("OS", "median", b, 15.1, None, None, None),
+        ("OS", "HR", f"{a} vs {b}", 0.61, (0.41, 0.90), None, "=0.013"),
+        ("ORR", "rate", a, 48.3, None, None, None),
+        ("ORR", "rate", b, 22.4, None, None, None),
+    ]
+    assert_well_formed(doc, eps)
+
+
+def test_respectively_across_arms_follows_the_order_the_groups_are_named():
+    doc, arms, eps = fixture("respectively_arms.txt")
+    a, b = "TACE plus camrelizumab", "TACE alone"
+    assert arms == [{"name": a, "n": 70}, {"name": b, "n": 86}]
+    assert rows(eps) == [
+        ("OS", "median", a, 19.2, None, None, None),
+        ("OS", "median", b, 13.5, None, None, None),
+        ("OS", "rate", a, 78.6, None, 12, None),
+        ("OS", "rate", b, 59.3, None, 12, None),
+    ]
+    assert_well_formed(doc, eps)
+
+
+def test_decimal_middle_dots_are_read_and_a_bare_range_is_not_taken_for_a_ci():
+    doc, arms, eps = fixture("middle_dot.txt")
+    assert rows(eps) == [
+        ("PFS", "median", "MWA + ICI", 12.6, (10.1, 15.2), None, None),
+        ("OS", "median", "MWA + ICI", 27.3, None, None, None),
+        ("ORR", "rate", "MWA + ICI", 41.7, None, None, None),
+    ]
+    assert "12·6" in eps[0]["quote"]
+    assert_well_formed(doc, eps)
+
+
+def test_landmark_rates_in_lists_words_and_at_phrases_get_timepoints():
+    doc, arms, eps = fixture("landmark_list.txt")
+    assert [(e["endpoint"], e["value"], e["timepoint_months"]) for e in eps] == [
+        ("PFS", 70.1, 6), ("PFS", 45.3, 12), ("OS", 91.9, 12), ("OS", 76, 24), ("OS", 58.0, 36),
+    ]
+    assert all(e["measure"] == "rate" and e["unit"] == "%" for e in eps)
+    assert_well_formed(doc, eps)
+
+
+def test_grade_3_4_events_with_a_count_take_the_percentage_and_a_none_occurred_gives_nothing():
+    doc, arms, eps = fixture("grade34_count.txt")
+    assert [(e["endpoint"], e["value"]) for e in eps] == [("AE_grade3plus", 19), ("AE_any", 79.4)]
+    assert_well_formed(doc, eps)
+
+
+def test_not_reached_is_left_out_and_the_other_median_kept():
+    doc, arms, eps = fixture("not_reached.txt")
+    assert rows(eps) == [
+        ("PFS", "median", "SIRT + ICI", 14.2, (11.0, 17.4), None, None),
+        ("DCR", "rate", "SIRT + ICI", 87.5, None, None, None),
+    ]
+
+
+def test_orr_and_dcr_respectively_and_subgroup_rates_left_out():
+    doc, arms, eps = fixture("orr_dcr.txt")
+    assert [(e["endpoint"], e["value"]) for e in eps] == [("ORR", 41.7), ("DCR", 83.3)]
+
+
+def test_grade_3_or_higher_local_control_at_one_year_and_time_to_progression():
+    doc, arms, eps = fixture("grade3_or_higher.txt")
+    assert [(e["endpoint"], e["measure"], e["value"], e["timepoint_months"]) for e in eps] == [
+        ("local_control", "rate", 92.0, 12),
+        ("AE_grade3plus", "rate", 22.5, None),
+        ("other:TTP", "median", 8.7, None),
+    ]
+
+
+def test_baseline_follow_up_dose_threshold_and_mean_size_give_nothing():
+    doc, arms, eps = fixture("negatives_baseline.txt")
+    assert eps == []
+
+
+def test_background_section_numbers_are_not_the_study_results():
+    doc, arms, eps = fixture("background.txt")
+    assert [(e["endpoint"], e["value"]) for e in eps] == [("ORR", 51.1), ("PFS", 10.3)]
+
+
+def test_most_common_event_rates_and_included_events_are_left_out():
+    doc, arms, eps = fixture("most_common.txt")
+    assert [(e["endpoint"], e["value"]) for e in eps] == [("AE_grade3plus", 20.0)]
+
+
+def test_a_repeated_abstract_gives_each_endpoint_once():
+    doc, arms, eps = fixture("repeated_abstract.txt")
+    assert [(e["endpoint"], e["value"]) for e in eps] == [("PFS", 10.5), ("ORR", 38.0)]
+    assert eps[0]["span"][0] < doc.text.index("Abstract", 100)
+
+
+def test_prognostic_factor_hazard_ratios_are_left_out():
+    doc, arms, eps = fixture("prognostic_hr.txt")
+    assert [(e["endpoint"], e["measure"], e["value"]) for e in eps] == [("OS", "median", 11.2)]
+
+
+def test_ci_spellings_with_unusual_spacing_and_p_against_baseline_not_kept():
+    doc, arms, eps = fixture("unicode_spacing.txt")
+    assert rows(eps) == [
+        ("PFS", "median", "SBRT + ICI", 8.1, (6.2, 10.0), None, None),
+        ("OS", "median", "SBRT + ICI", 20.4, (16.3, 24.5), None, None),
+        ("DCR", "rate", "SBRT + ICI", 78.2, None, None, None),
+    ]
+
+
+def test_subgroup_results_are_left_out():
+    doc, arms, eps = fixture("subgroup_only.txt")
+    assert [(e["endpoint"], e["value"]) for e in eps] == [("ORR", 33.3)]
+
+
+def test_technical_outcomes_complications_and_local_control_list():
+    doc, arms, eps = fixture("technical_list.txt")
+    assert [(e["endpoint"], e["value"], e["timepoint_months"]) for e in eps] == [
+        ("technical_success", 98.5, None), ("technical_efficacy", 95.0, None),
+        ("other:major_complications", 4.5, None),
+        ("local_control", 94.1, 12), ("local_control", 88.0, 24), ("local_control", 85.2, 36),
+    ]
+
+
+def test_fold_ratio_over_a_bracketed_pair():
+    doc, arms, eps = fixture("ratio_fold.txt")
+    a, b = "RFA plus PD-1 inhibitors", "RFA alone"
+    assert rows(eps) == [
+        ("other:RFS", "ratio", f"{a} vs {b}", 1.9, (1.21, 2.95), None, "=0.004"),
+        ("other:RFS", "median", a, 16.3, None, None, None),
+        ("other:RFS", "median", b, 8.6, None, None, None),
+    ]
+    assert_well_formed(doc, eps)
+
+
+def test_a_vs_pair_in_a_single_arm_study_compares_something_else_and_is_left_out():
+    doc, arms, eps = fixture("single_arm_pair.txt")
+    assert [(e["endpoint"], e["value"]) for e in eps] == [("OS", 14.5)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The median follow-up was 18.8 months.",
+    "After a median follow-up of 30 months, 12 patients had died.",
+    "A median radiation dose of 55 Gy was delivered to lesions ≤ 3 cm.",
+    "Patients had ≤ 4 pulmonary metastases (mean diameter 2.3 cm) and a mean age of 61.0 years.",
+    "Extra-hepatic metastasis was recorded in 58 (53.7%) patients.",
+    "No grade ≥3 immune-mediated adverse events occurred.",
+    "The median overall survival was not reached.",
+    "Survival was associated with tumour number (p < 0.05).",
+    "The 5-year survival rate of unresectable disease is less than 10%.",
+])
+def test_sentences_that_state_no_study_endpoint_give_nothing(sentence):
+    assert extract_endpoints(doc_of(sentence), [{"name": "HIFU + ICI", "n": 30}]) == []
+
+
+def test_a_two_arm_value_not_tied_to_an_arm_has_a_null_arm():
+    text = "The median OS of the whole cohort was 15.2 months."
+    arms = [{"name": "TACE + ICI", "n": 40}, {"name": "TACE alone", "n": 41}]
+    (e,) = extract_endpoints(doc_of(text), arms)
+    assert (e["endpoint"], e["arm"], e["value"]) == ("OS", None, 15.2)
+
+
+def test_only_body_ranges_are_read():
+    text = "Results: The ORR was 40.0%.\nReferences: 1. Smith. The ORR was 12.0% in an older series."
+    doc = Document(path="x", text=text, format="plain_text", fields={}, body=((0, 27),))
+    assert [e["value"] for e in extract_endpoints(doc, [])] == [40.0]
+
+
+# ------------------------------------------------------------- helpers
+
+def test_ci_and_p_parsing_as_printed():
+    assert parse_ci("(95% CI, 10.1 to 12.8)") == (10.1, 12.8)
+    assert parse_ci("95% confidence interval (CI): 1.087-3.106") == (1.087, 3.106)
+    assert parse_ci("[95%CI 0.4–0.8]") == (0.4, 0.8)
+    assert parse_ci("CI: 1.1-3.1") == (1.1, 3.1)
+    assert parse_ci("95\u00a0% CI 0·45−0·85") == (0.45, 0.85)
+    assert parse_p("P<0.0001") == "<0.0001"
+    assert parse_p("P = 0.0418") == "=0.0418"
+    assert parse_p("(p\u2009<\u20090.05)") == "<0.05"
+    assert parse_p("P ≤ 0.01") == "≤0.01"
+    assert parse_p("PFS<3") is None
+
+
+def test_sentences_do_not_break_after_vs_et_al_or_inside_decimals():
+    text = "PFS was 10.95 vs. 4.60 months (Liao et al. 2025). OS was longer.ResultsFrom 2018 on."
+    parts = [text[s:e] for s, e in split_sentences(text)]
+    assert parts == ["PFS was 10.95 vs. 4.60 months (Liao et al. 2025).", "OS was longer.",
+                     "ResultsFrom 2018 on."]
+
+
+# ------------------------------------------------------------- properties
+
+_WORDS = st.sampled_from([
+    "median", "OS", "PFS", "was", "were", "and", "vs.", "respectively", ",", "(", ")", "[", "]",
+    "95% CI", "HR", "P <", "=", "months", "%", "1-, 2- and 3-year", "grade ≥3", "adverse events",
+    "ORR", "in the", "HIFU group", "group without HIFU", "times", "not reached", "follow-up", ";",
+    "12·6", "0.62", "10.1–12.8", "43.5", "100", "2.38", "·", "−", "\u00a0", "\n", "alone",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=40), st.text(max_size=60))
+def test_extraction_never_raises_and_every_endpoint_is_quoted_at_its_span(words, noise):
+    text = " ".join(words) + noise
+    doc = doc_of(text)
+    for arms in ([], [{"name": "HIFU", "n": 5}],
+                 [{"name": "ICI + HIFU", "n": 5}, {"name": "ICI without HIFU", "n": None}]):
+        eps = extract_endpoints(doc, arms)
+        assert_well_formed(doc, eps)
+        names = {a["name"] for a in arms}
+        for e in eps:
+            assert e["arm"] is None or e["arm"] in names or " vs " in e["arm"]
+            assert e["unit"] in ("months", "%", "ratio")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_never_breaks_arms_or_endpoints(text):
+    doc = doc_of(text)
+    arms = extract_arms(doc, 10)
+    assert_well_formed(doc, extract_endpoints(doc, arms))
+
+
+def test_every_seed_and_fixture_endpoint_fits_the_schema():
+    import json
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parents[1] / "src" / "livingreview" / "study-record.schema.json").read_text())
+    endpoint_schema = {**schema["$defs"]["endpoint"], "$defs": schema["$defs"]}
+    found = []
+    for prefix, n in (("000", 94), ("001", 64), ("002", 108), ("003", 62)):
+        found += seed(prefix, n)[2]
+    for path in sorted(FIXTURES.glob("*.txt")):
+        found += fixture(path.name)[2]
+    assert len(found) > 60
+    for e in found:
+        jsonschema.validate(e, endpoint_schema)
+
+
+def test_hazard_ratio_arms_follow_the_arms_named_in_the_sentence():
+    text = "OS was improved with TACE plus ICI compared with TACE alone (HR 0.62 (95% CI 0.45–0.85; P = 0.003)."
+    arms = [{"name": "TACE alone", "n": 40}, {"name": "TACE plus ICI", "n": 41}]
+    (e,) = extract_endpoints(doc_of(text), arms)
+    assert rows([e]) == [("OS", "HR", "TACE plus ICI vs TACE alone", 0.62, (0.45, 0.85), None, "=0.003")]
+
+
+# ------------------------------------------------- unseen-abstract phrasings
+
+def test_survival_time_without_median_or_mean_is_left_out_but_median_lists_are_kept():
+    # "OS was 17.0 months" does not say median or mean: leaving it out beats guessing.
+    doc, arms, eps = fixture("os_without_median.txt")
+    arm = "MWA + ICI"
+    assert rows(eps) == [
+        ("OS", "rate", arm, 71.4, None, 12, None),
+        ("PFS", "median", arm, 8.3, (6.1, 10.5), None, None),
+        ("OS", "median", arm, 18.4, None, None, None),
+    ]
+    assert not {e["value"] for e in eps} & {17.0, 15.2}
+    assert_well_formed(doc, eps)
+
+
+def test_in_patients_with_the_title_condition_is_the_study_population_not_a_subgroup():
+    doc, arms, eps = fixture("main_population.txt")
+    arm = "SBRT + ICI"
+    assert rows(eps) == [
+        ("ORR", "rate", arm, 52.4, None, None, None),
+        ("DCR", "rate", arm, 85.7, None, None, None),
+        ("OS", "median", arm, 16.5, (13.2, 19.8), None, None),
+        ("PFS", "median", arm, 7.4, None, None, None),
+    ]
+    # PD-L1 >=1%, the PD-L1-positive subgroup, no extrahepatic spread, complete responders,
+    # Child-Pugh B: subgroups, left out.
+    assert not {e["value"] for e in eps} & {68.0, 11.9, 19.0, 100, 9.1}
+    assert eps[0]["quote"].startswith("ORR was 52.4%")
+    assert_well_formed(doc, eps)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Among patients with PD-L1 ≥1%, the ORR was 68.0%.",
+    "In patients with HCC treated with sorafenib, the median OS was 10.2 months.",
+    "In patients who achieved a complete response, the median OS was 30.1 months.",
+    "In patients with Child-Pugh B liver function, the median OS was 9.1 months.",
+    "In patients without extrahepatic spread, the median OS was 19.0 months.",
+    "Among those with HCC, the median OS was 18.0 months.",
+])
+def test_subgroup_phrases_still_drop_their_results(sentence):
+    text = "SBRT plus camrelizumab for hepatocellular carcinoma (HCC)\n\n" + sentence
+    doc = doc_of(text, "SBRT plus camrelizumab for hepatocellular carcinoma (HCC)")
+    assert extract_endpoints(doc, [{"name": "SBRT + ICI", "n": 40}]) == []
+
+
+def test_study_population_phrase_naming_one_of_two_arms_gives_that_arm():
+    text = "In patients with HCC treated with TACE plus camrelizumab, the median OS was 20.3 months."
+    doc = doc_of(text, "TACE plus camrelizumab versus TACE alone for HCC")
+    arms = [{"name": "TACE plus camrelizumab", "n": 40}, {"name": "TACE alone", "n": 41}]
+    assert rows(extract_endpoints(doc, arms)) == [
+        ("OS", "median", "TACE plus camrelizumab", 20.3, None, None, None)]
+
+
+def test_survival_in_years_is_never_converted_and_left_out():
+    doc, arms, eps = fixture("survival_years.txt")
+    assert rows(eps) == [
+        ("other:RFS", "median", "RFA + ICI", 11.2, None, None, None),
+        ("OS", "rate", "RFA + ICI", 64.0, None, 24, None),
+    ]
+    assert not {e["value"] for e in eps} & {2.1, 3.4, 1.8, 25.2}
+
+
+def test_hazard_ratios_with_equals_signs_colons_bracketed_hr_and_p_without_leading_zero():
+    doc, arms, eps = fixture("hr_printed_styles.txt")
+    a, b = "TACE plus durvalumab", "TACE alone"
+    assert arms == [{"name": a, "n": 64}, {"name": b, "n": 67}]
+    assert rows(eps) == [
+        ("OS", "median", a, 21.3, None, None, None),
+        ("OS", "median", b, 14.8, None, None, None),
+        ("OS", "HR", f"{a} vs {b}", 0.52, (0.31, 0.87), None, "=0.013"),
+        ("PFS", "median", a, 9.1, None, None, None),
+        ("PFS", "median", b, 6.0, None, None, None),
+        ("PFS", "HR", f"{a} vs {b}", 0.65, (0.48, 0.88), None, "=.005"),  # "P = .005" as printed
+    ]
+    assert_well_formed(doc, eps)
+
+
+def test_response_rates_with_counts_and_complete_response_in_n_patients():
+    doc, arms, eps = fixture("response_counts.txt")
+    arm = "MWA + ICI"
+    assert rows(eps) == [
+        ("ORR", "rate", arm, 42.9, None, None, None),
+        ("DCR", "rate", arm, 80, None, None, None),
+        ("other:complete_response", "rate", arm, 14.3, None, None, None),
+    ]
+    # Pathological complete response is another endpoint; a duration is not a rate.
+    assert not {e["value"] for e in eps} & {20.0, 9.4, 15, 28, 5}
+    assert_well_formed(doc, eps)
+
+
+def test_combination_and_control_arm_wording_maps_medians_and_hr_to_the_named_arms():
+    doc, arms, eps = fixture("rct_combination_control.txt")
+    a, b = "SBRT plus toripalimab", "toripalimab alone"
+    assert arms == [{"name": a, "n": 60}, {"name": b, "n": 58}]
+    assert rows(eps) == [
+        ("PFS", "median", a, 9.8, None, None, None),
+        ("PFS", "median", b, 5.6, None, None, None),
+        ("PFS", "HR", f"{a} vs {b}", 0.54, (0.38, 0.77), None, "<0.001"),
+        ("ORR", "rate", a, 45.0, None, None, None),
+        ("ORR", "rate", b, 20.7, None, None, None),
+    ]
+    assert_well_formed(doc, eps)
+
+
+def test_adverse_events_of_grade_3_or_4_in_percent_of_patients():
+    doc, arms, eps = fixture("grade34_phrasing.txt")
+    assert rows(eps) == [
+        ("AE_grade3plus", "rate", "HIFU + ICI", 18.2, None, None, None),
+        ("other:irAE_any", "rate", "HIFU + ICI", 27.3, None, None, None),
+    ]
+
+
+def test_hard_negatives_protocol_history_others_trials_years_and_inexact_give_nothing():
+    doc, arms, eps = fixture("hard_negatives.txt")
+    assert eps == []
+
+
+def test_publisher_page_noise_captions_and_references_give_no_endpoints():
+    from livingreview.reading import read_source
+    doc = read_source(str(FIXTURES / "journal_page_noise.txt"))
+    arms = extract_arms(doc, 48)
+    eps = extract_endpoints(doc, arms)
+    assert rows(eps) == [
+        ("ORR", "rate", "cryoablation + ICI", 37.5, None, None, None),
+        ("PFS", "median", "cryoablation + ICI", 7.9, (6.0, 9.8), None, None),
+        ("OS", "median", "cryoablation + ICI", 20.2, None, None, None),
+    ]
+    assert_well_formed(doc, eps)
+
+
+def test_folded_token_scan_finds_what_the_case_insensitive_scan_finds():
+    from livingreview.endpoints import _TOKEN_RE, _TOKEN_RE_FOLDED
+    from livingreview.numbers import folded
+    texts = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    for text in texts:
+        spans = [(m.span(), m.lastgroup) for m in _TOKEN_RE.finditer(text)]
+        assert spans == [(m.span(), m.lastgroup) for m in _TOKEN_RE_FOLDED.finditer(folded(text))]
+    assert folded("K\u212a") is None  # Kelvin sign: folding would not be exact, the slow scan is used
