@@ -131,18 +131,18 @@ def test_add_registers_a_new_paper_and_refuses_it_a_second_time(tmp_path):
 
     added = run_cli("add", str(NEW_PAPER), cwd=project)
     assert added.returncode == 0, added.stderr
-    assert "stereotactic2026_radiotherapy_ici" in added.stdout and "endpoints" in added.stdout
+    assert "okafor2026_radiotherapy_ici" in added.stdout and "endpoints" in added.stdout
     entries = registry.load(project)
-    new = registry.find(entries, "stereotactic2026_radiotherapy_ici")
+    new = registry.find(entries, "okafor2026_radiotherapy_ici")
     assert new.source_path(project).read_bytes() == NEW_PAPER.read_bytes()
     assert new.sha256 == registry.sha256_file(NEW_PAPER)
-    assert "@misc{stereotactic2026_radiotherapy_ici" in (project / "data" / "references.bib").read_text() \
-        or "@article{stereotactic2026_radiotherapy_ici" in (project / "data" / "references.bib").read_text()
-    assert "chapters/stereotactic2026_radiotherapy_ici" in (project / "_toc.yml").read_text()
+    assert "@misc{okafor2026_radiotherapy_ici" in (project / "data" / "references.bib").read_text() \
+        or "@article{okafor2026_radiotherapy_ici" in (project / "data" / "references.bib").read_text()
+    assert "chapters/okafor2026_radiotherapy_ici" in (project / "_toc.yml").read_text()
 
     to_run, reused = cache.plan(project, entries)
     assert sorted(t.output.name for t in to_run) == [
-        "patients.ipynb", "stereotactic2026_radiotherapy_ici.ipynb", "synthesis.ipynb",
+        "okafor2026_radiotherapy_ici.ipynb", "patients.ipynb", "synthesis.ipynb",
     ]
     assert len(reused) == 5
 
@@ -151,7 +151,7 @@ def test_add_registers_a_new_paper_and_refuses_it_a_second_time(tmp_path):
     assert again.returncode != 0
     assert again.stdout == ""
     assert len(again.stderr.strip().splitlines()) == 1
-    assert "not added" in again.stderr and "stereotactic2026_radiotherapy_ici" in again.stderr
+    assert "not added" in again.stderr and "okafor2026_radiotherapy_ici" in again.stderr
     assert _tree(project) == before
 
 
@@ -162,9 +162,9 @@ def test_remove_undoes_an_add(tmp_path):
     project = make_project(tmp_path / "book", [ROOT / "data" / "sources" / "hou2025_ablation.txt"])
     before = {k: v for k, v in _tree(project).items() if not k.startswith(("_toc", "data/references"))}
     assert run_cli("add", str(NEW_PAPER), cwd=project).returncode == 0
-    removed = run_cli("remove", "stereotactic2026_radiotherapy_ici", cwd=project)
+    removed = run_cli("remove", "okafor2026_radiotherapy_ici", cwd=project)
     assert removed.returncode == 0, removed.stderr
     assert [e.id for e in registry.load(project)] == ["hou2025_ablation"]
     after = {k: v for k, v in _tree(project).items() if not k.startswith(("_toc", "data/references"))}
     assert after == before
-    assert run_cli("remove", "stereotactic2026_radiotherapy_ici", cwd=project).returncode != 0
+    assert run_cli("remove", "okafor2026_radiotherapy_ici", cwd=project).returncode != 0

@@ -166,3 +166,42 @@ def test_n_patients_prefers_enrolled_over_screened_and_subgroups():
 ])
 def test_therapy_vocabulary(text, local, systemic):
     assert therapies(text) == (local, systemic)
+
+
+@pytest.mark.parametrize("sentence", [
+    "In total, sixty-two patients were enrolled.",
+    "Between 2019 and 2023, sixty-two patients were enrolled.",
+    "Sixty-two patients were enrolled.",
+])
+def test_patient_counts_in_words_are_found_after_a_comma(sentence):
+    # A number-word pattern that could match nothing once let ", sixty-two patients" slip by.
+    assert n_patients("", [sentence]) == 62
+
+
+def test_pubmed_author_line_with_several_names_gives_authors_journal_and_id():
+    # "Lena Okafor, Tomasz Brandt, Hui Zhang et al. J Immunother Cancer. ." (seed 000 has one name)
+    m = meta(Path(__file__).parent / "fixtures" / "new_paper" / "pubmed_sbrt_pd1.txt")
+    assert m["authors"] == ["Lena Okafor", "Tomasz Brandt", "Hui Zhang"]
+    assert m["journal"] == "J Immunother Cancer"
+    assert m["id"] == "okafor2026_radiotherapy_ici"
+
+
+def test_pubmed_author_list_is_only_read_between_title_and_abstract():
+    from livingreview.reading import decode_text
+    title = "Radiofrequency ablation with sintilimab for small hepatocellular carcinoma"
+    page = ("Skip to main page content\n\nAn official website of the United States government\n\n"
+            "Access keys NCBI Homepage MyNCBI Homepage Main Content Main Navigation\n"
+            ". 2024 Mar 3;9(1):12.\ndoi: 10.5555/x.2024.1.\n\n"
+            f"{title}\n\nAffiliations\n\n{title}\n\n"
+            "Ana Ruiz, Pedro Gil et al. Liver Res. .\n\nAbstract\n\n"
+            "Background: We enrolled 30 patients who received radiofrequency ablation and sintilimab.\n\n"
+            "PubMed Disclaimer\n\nSimilar articles\n\nKim Ahn, Lee Bora et al. J Old Res. .\n")
+    doc = decode_text(page, "page.txt")
+    assert doc.format == "pubmed_page"
+    m = extract_metadata(doc)
+    assert m["authors"] == ["Ana Ruiz", "Pedro Gil"] and m["journal"] == "Liver Res"
+    assert m["id"] == "ruiz2024_ablation_ici"
+    no_line = decode_text(page.replace("Ana Ruiz, Pedro Gil et al. Liver Res. .\n\n", ""), "page.txt")
+    assert no_line.format == "pubmed_page"
+    m = extract_metadata(no_line)
+    assert m["authors"] == [] and m["journal"] is None  # not the "Similar articles" line after the abstract

@@ -20,8 +20,32 @@ import re
 import unicodedata
 
 from livingreview.document import Document
+from livingreview.numbers import FoldedTest
 from livingreview.reading import find_doi
-from livingreview.vocabulary import DESIGN_RE, LOCAL_SLUGS, find_therapies
+from livingreview.vocabulary import DESIGN_RE, LOCAL_SLUGS, find_therapies, has_cue, literal_cues, lowered
+
+
+class CuedTest:
+    """A case-insensitive yes/no regex test, run on lower-cased text (numbers.FoldedTest)
+    and only when the text holds one of the pattern's literal cues (vocabulary.literal_cues)."""
+
+    __slots__ = ("exact", "fast", "cues")
+
+    def __init__(self, pattern: str):
+        test = FoldedTest(pattern)
+        self.exact, self.fast, self.cues = test.exact, test.fast, literal_cues(pattern)
+
+    def __call__(self, text: str) -> bool:
+        low = lowered(text)
+        if low is None:
+            return bool(self.exact.search(text))
+        return has_cue(self.cues, text, low) and bool(self.fast.search(low))
+
+
+def _search(rx: re.Pattern, cues, text: str) -> re.Match | None:
+    """rx.search(text), skipped when `text` lacks all of `cues` (literal_cues of rx)."""
+    low = lowered(text)
+    return rx.search(text) if low is None or has_cue(cues, text, low) else None
 
 # ------------------------------------------------------------------ sentences
 
@@ -29,13 +53,34 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])|(?<=[a-z]{2}[.?!])(?=[A-Z
 _NO_SPLIT_BEFORE = re.compile(r"(?i)(?:\bet al|\bvs|\be\.g|\bi\.e|\bapprox|\bFig|\bNo|\bref)\.$")
 
 
+# Every match of _SENTENCE_END starts just after ".", "!" or "?" or at a line feed, so only
+# those places are tried; finditer would try the pattern at every character.
+_END_PLACE = re.compile(r"[.!?\n]")
+
+
+def _sentence_ends(text: str):
+    """The matches of _SENTENCE_END.finditer(text), found faster."""
+    pos = 0
+    for c in _END_PLACE.finditer(text):
+        p = c.start() if c.group() == "\n" else c.end()
+        if p < pos:
+            continue
+        m = _SENTENCE_END.match(text, p)
+        if m:
+            yield m
+            # After an empty match (the glued "collected.Results" break) no other can start there.
+            pos = max(m.end(), p + 1)
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of `text` (lines first, then sentence punctuation; "et al." and "vs." kept whole)."""
     out: list[str] = []
     pos = 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in _sentence_ends(text):
         piece = text[pos:m.start()]
-        if "\n" not in m.group(0) and _NO_SPLIT_BEFORE.search(piece):
+        # The abbreviation test reads the piece's last characters only (its longest match,
+        # "approx.", is 7 characters; two more keep its word boundary as in the whole piece).
+        if "\n" not in m.group(0) and _NO_SPLIT_BEFORE.search(piece[-9:]):
             continue
         if piece.strip():
             out.append(piece.strip())
@@ -47,24 +92,26 @@ def split_sentences(text: str) -> list[str]:
 
 # ------------------------------------------------------------------ kinds
 
-_PATIENT_PAGE = re.compile(
+# Yes/no tests are CuedTest: the same case-insensitive patterns, run faster.
+_PATIENT_PAGE = CuedTest(
     r"(?i)\bask your (?:doctor|oncologist|care team)\b|\btalk (?:to|with) your (?:doctor|care team)\b|"
     r"\bthis question is drawn from\b|\bcommon patient questions\b|\bindividuali[sz]ed (?:medical )?advice\b|"
     r"\bpatient information (?:leaflet|sheet|page)\b")
 _EDITORIAL_LINE = re.compile(
     r"(?im)^(?:editorial|commentary|invited commentary|editorial comment|perspective|viewpoint|"
     r"letter to the editor|correspondence)\s*$")
-_EDITORIAL_TEXT = re.compile(r"(?i)\bthis (?:editorial|commentary)\b|\bin this issue of\b")
+_EDITORIAL_LINE_CUES = literal_cues(_EDITORIAL_LINE.pattern, _EDITORIAL_LINE.flags)
+_EDITORIAL_TEXT = CuedTest(r"(?i)\bthis (?:editorial|commentary)\b|\bin this issue of\b")
 _NONPRIMARY_TYPES = re.compile(r"(?i)\b(?:review|meta-analysis|editorial|comment|letter|news|guideline)\b")
 
 
 def document_kind(doc: Document) -> str | None:
     """"patient information", "editorial" or None (an ordinary paper or page)."""
-    if _PATIENT_PAGE.search(doc.text):
+    if _PATIENT_PAGE(doc.text):
         return "patient information"
     head = "\n".join(doc.text.splitlines()[:20])
     types = " ".join(doc.fields.get("publication_types", []))
-    if _EDITORIAL_LINE.search(head) or _EDITORIAL_TEXT.search(doc.body_text()) or \
+    if _search(_EDITORIAL_LINE, _EDITORIAL_LINE_CUES, head) or _EDITORIAL_TEXT(doc.body_text()) or \
             re.search(r"(?i)\b(?:editorial|comment)\b", types):
         return "editorial"
     return None
@@ -72,11 +119,12 @@ def document_kind(doc: Document) -> str | None:
 
 # ------------------------------------------------------------------ design
 
-_FUTURE = re.compile(r"(?i)\b(?:warrant\w*|further|future|needed|should be|are required|remains? to be|"
+_FUTURE = CuedTest(r"(?i)\b(?:warrant\w*|further|future|needed|should be|are required|remains? to be|"
                      r"would be|is required)\b")
-_OTHERS_WORK = re.compile(r"(?i)\b(?:previous(?:ly)?|prior|earlier|published|reported|historical|literature)\b")
-_SELF = re.compile(r"(?i)\b(?:this|we|our|present|current)\b|\b(?:patients|participants) were randomly\b|"
+_OTHERS_WORK = CuedTest(r"(?i)\b(?:previous(?:ly)?|prior|earlier|published|reported|historical|literature)\b")
+_SELF = CuedTest(r"(?i)\b(?:this|we|our|present|current)\b|\b(?:patients|participants) were randomly\b|"
                    r"\bwere randomi[sz]ed\b|\b(?:enrolled|recruited|randomly assigned)\b")
+_DESIGN_CUED = tuple((label, rx, literal_cues(rx.pattern, rx.flags)) for label, rx in DESIGN_RE)
 
 
 def design(title: str, sentences: list[str], publication_types: list[str] = ()) -> str | None:
@@ -89,10 +137,11 @@ def design(title: str, sentences: list[str], publication_types: list[str] = ()) 
     """
     if any(re.search(r"(?i)\breview\b|\bmeta-analysis\b", t) for t in publication_types):
         return "review"
-    own = [s for s in sentences if not _FUTURE.search(s) and not _OTHERS_WORK.search(s)]
-    for label, rx in DESIGN_RE:
-        pool = [title] + ([s for s in own if _SELF.search(s)] if label in ("review", "randomized") else own)
-        if any(rx.search(c) for c in pool if c):
+    own = [s for s in sentences if not _FUTURE(s) and not _OTHERS_WORK(s)]
+    own_self = [s for s in own if _SELF(s)]
+    for label, rx, cues in _DESIGN_CUED:
+        pool = [title] + (own_self if label in ("review", "randomized") else own)
+        if any(_search(rx, cues, c) for c in pool if c):
             return label
     return None
 
@@ -102,12 +151,21 @@ def design(title: str, sentences: list[str], publication_types: list[str] = ()) 
 _UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
           "fifteen sixteen seventeen eighteen nineteen").split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-_WORD_NUM = (r"(?:(?:" + "|".join(_UNITS[1:10]) + r")[\s-]+hundred(?:[\s-]+(?:and[\s-]+)?)?)?"
-             r"(?:(?:" + "|".join(_TENS) + r")(?:[\s-]+(?:" + "|".join(_UNITS[1:10]) + r"))?|"
-             + "|".join(sorted(_UNITS[1:], key=len, reverse=True)) + r")?")
-_NUM = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+|" + _WORD_NUM + r")"
-_NOUN = r"(?:patients|participants|subjects|cases|individuals|people|persons|adults|children)"
+# A number word is never empty: "one hundred (and) eight", "sixty-four", "twelve". (An
+# empty alternative here once let a match start at ", " and swallow ", sixty patients".)
+_HUNDREDS = r"(?:(?:" + "|".join(_UNITS[1:10]) + r")[\s-]+hundred(?:[\s-]+(?:and[\s-]+)?)?)"
+_BELOW_100 = (r"(?:(?:" + "|".join(_TENS) + r")(?:[\s-]+(?:" + "|".join(_UNITS[1:10]) + r"))?|"
+              + "|".join(sorted(_UNITS[1:], key=len, reverse=True)) + r")")
+_WORD_NUM = rf"(?:{_HUNDREDS}{_BELOW_100}?|{_BELOW_100})"
+# The lookahead lets the engine skip positions that cannot start a number (digits, or
+# the first letters of the number words: o, t, f, s, e, n).
+_NUM = r"(?=[\dotfsen])(?P<num>\d{1,3}(?:,\d{3})+|\d+|" + _WORD_NUM + r")"
+_NOUNS = ("patients", "participants", "subjects", "cases", "individuals", "people", "persons", "adults",
+          "children")
+_NOUN = "(?:" + "|".join(_NOUNS) + ")"
 _CANDIDATE = re.compile(r"(?i)(?<![\w.])" + _NUM + r"(?P<mid>(?:\s+(?![\d(])[\w-]+){0,3}?)\s+" + _NOUN + r"\b")
+_ENROLLED_WORDS = ("enrolled", "included", "analysed", "analyzed", "recruited", "randomised", "randomized",
+                   "eligible")
 _ENROLLED_VERB = re.compile(r"(?i)(?<![\w.])" + _NUM + r"\s+(?:were|was)\s+(?:enrolled|included|analy[sz]ed|recruited|"
                             r"randomi[sz]ed|eligible)\b")
 _MID_BLOCK = re.compile(r"(?i)\b(?:of|the|these|whom|them|those|were|was|and|or|with|vs|than|more|fewer|other)\b")
@@ -120,6 +178,13 @@ _STRONG_AFTER = re.compile(r"(?i)^\W*(?:\([^)]*\)\s*)?(?:\w+\s+){0,6}?(?:were|wa
 _STRONG_BEFORE = re.compile(r"(?i)\b(?:a total of|total of|enrolled|included|recruited|study of|cohort of|"
                             r"series of|analysis of|comprised|involving|enrolling|including a total of)\s*$")
 _MEDIUM = re.compile(r"(?i)\b(?:treated|underwent|received|receiving|undergoing|conducted on)\b")
+
+
+def _holds_any(words: tuple[str, ...], low: str) -> bool:
+    for word in words:  # a plain loop: any() with a generator costs more than these tests
+        if word in low:
+            return True
+    return False
 
 
 def words_to_int(words: str) -> int | None:
@@ -158,8 +223,10 @@ def n_patients(title: str, sentences: list[str]) -> int | None:
     best: tuple[int, int, int] | None = None  # (-score, order, n)
     order = 0
     for sentence in [title] + sentences:
-        found = [(m, True) for m in _CANDIDATE.finditer(sentence)] + \
-                [(m, False) for m in _ENROLLED_VERB.finditer(sentence)]
+        low = sentence.lower()  # cheap substring tests before the regexes
+        found = [(m, True) for m in _CANDIDATE.finditer(sentence)] if _holds_any(_NOUNS, low) else []
+        if _holds_any(_ENROLLED_WORDS, low):
+            found += [(m, False) for m in _ENROLLED_VERB.finditer(sentence)]
         for m, with_noun in sorted(found, key=lambda x: x[0].start()):
             order += 1
             num = m.group("num")
@@ -185,8 +252,9 @@ def n_patients(title: str, sentences: list[str]) -> int | None:
 
 # ------------------------------------------------------------------ therapies
 
-_STUDY_CUE = re.compile(r"(?i)\b(?:this|we|our|patients?|participants|group|arm|cohort|received|receiving|"
+_STUDY_CUE = CuedTest(r"(?i)\b(?:this|we|our|patients?|participants|group|arm|cohort|received|receiving|"
                         r"underwent|treated|enrolled|included|combined|combination|plus)\b")
+_STANDARD = CuedTest(r"(?i)\bstandard\b")
 
 
 def study_therapies(title: str, sentences: list[str], primary: bool) -> tuple[list[str], list[str]]:
@@ -199,7 +267,7 @@ def study_therapies(title: str, sentences: list[str], primary: bool) -> tuple[li
     if primary or not (t_local or t_sys):
         pool = sentences if primary else []
         for k, s in enumerate(pool, start=1):
-            if _OTHERS_WORK.search(s) or not _STUDY_CUE.search(s) or re.search(r"(?i)\bstandard\b", s):
+            if _OTHERS_WORK(s) or not _STUDY_CUE(s) or _STANDARD(s):
                 continue
             s_local, s_sys = find_therapies(s)
             for o, l in s_local:
@@ -211,11 +279,12 @@ def study_therapies(title: str, sentences: list[str], primary: bool) -> tuple[li
 
 # ------------------------------------------------------------------ population
 
-_AIM = re.compile(r"(?i)\b(?:aim\w*|to (?:evaluate|explore|investigate|assess|compare|determine|examine)|"
+_AIM = CuedTest(r"(?i)\b(?:aim\w*|to (?:evaluate|explore|investigate|assess|compare|determine|examine)|"
                   r"we (?:investigated|evaluated|explored|assessed|compared|report)|this study)\b")
 _POP = re.compile(r"(?i)\b(?P<pop>(?:(?:[\w-]+\s+){0,2}?)patients\s+with\s+.+?)"
                   r"(?=\s+(?:in an?|in our|at|from \d|between|during|treated at|were|was|and (?:to|the)|"
                   r"followed by|to the|every)\b|[.;:]|,\s|$)")
+_POP_CUES = literal_cues(_POP.pattern, _POP.flags)
 _TITLE_POP = re.compile(r"(?i)\b(?:for|in|on|among)\s+(?P<pop>(?:patients\s+with\s+)?[^:;,]+?)(?=\s*[:;,(]|\s+[-\u2013\u2014]\s|$)")
 _POP_LEAD = re.compile(r"(?i)^(?:the|of|in|on|for|and|\d+)\s+")
 
@@ -223,16 +292,16 @@ _POP_LEAD = re.compile(r"(?i)^(?:the|of|in|on|for|and|\d+)\s+")
 def population(title: str, sentences: list[str]) -> str | None:
     """Who was studied, in the document's words: "patients with ..." from the aim sentence,
     else the title's "for/in ... <population>", else the enrolment sentence."""
-    aims = [s for s in sentences if _AIM.search(s)]
+    aims = [s for s in sentences if _AIM(s)]
     for s in aims:
-        m = _POP.search(s)
+        m = _search(_POP, _POP_CUES, s)
         if m:
             return _clean_pop(m.group("pop"))
     m = _TITLE_POP.search(title)
     if m and re.search(r"(?i)carcinoma|cancer|metasta|tumou?r|neoplasm|patients|oligometasta", m.group("pop")):
         return _clean_pop(m.group("pop"))
     for s in sentences:
-        m = _POP.search(re.sub(r"\s*\([^()]*\)", "", s))
+        m = _search(_POP, _POP_CUES, re.sub(r"\s*\([^()]*\)", "", s))
         if m:
             return _clean_pop(m.group("pop"))
     return None
@@ -313,6 +382,8 @@ def extract_metadata(doc: Document) -> dict:
     year = fields.get("year")
     authors = list(fields.get("authors") or [])
     journal = fields.get("journal")
+    if doc.format == "pubmed_page" and not authors and spans:
+        authors, journal = _pubmed_author_list(doc.text, spans, journal)
     return {
         "id": make_id(authors, journal, title, year, local, systemic),
         "title": re.sub(r"\s+", " ", title).rstrip(".") or None,
@@ -330,9 +401,27 @@ def extract_metadata(doc: Document) -> dict:
     }
 
 
+# PubMed's author line with several names: "Lena Okafor, Tomasz Brandt, Hui Zhang et al.
+# J Immunother Cancer. ." (the reader takes "Yao Liao et al. Oncol Lett. ." and bare name lists).
+_NAME = r"[A-Z][\w'\u00c0-\u024f-]*(?:\s+(?:[a-z]{1,3}\s+)?[A-Z][\w'\u00c0-\u024f-]*){1,3}"
+_AUTHOR_LIST_LINE = re.compile(
+    rf"(?m)^(?P<names>{_NAME}(?:,\s*{_NAME})+)\s+et\s+al\.(?:\s*(?P<journal>[A-Z][^.\n]{{1,80}})\.)?[\s.]*$")
+
+
+def _pubmed_author_list(text: str, spans: list[tuple[int, int]], journal: str | None) -> tuple[list[str], str | None]:
+    """Authors (and journal, if not known yet) from a several-name "et al." line between the
+    title and the abstract of a PubMed page; ([], journal) if there is none."""
+    end = spans[1][0] if len(spans) > 1 else len(text)
+    m = _AUTHOR_LIST_LINE.search(text, spans[0][1], end)
+    if not m:
+        return [], journal
+    names = [n.strip() for n in m.group("names").split(",")]
+    return names, journal or (m.group("journal") or "").strip() or None
+
+
 def _nonprimary_type(types: list[str]) -> bool:
     return any(_NONPRIMARY_TYPES.search(t) for t in types)
 
 
 def _norm(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip().casefold()
+    return " ".join(s.split()).casefold()
