@@ -1,5 +1,7 @@
 import re
 
+import pandas as pd
+
 from livingreview import tables as T
 from records import LIAO_OS_Q, hou, liao, qa_page, radiotherapy
 
@@ -125,3 +127,18 @@ def test_study_card_marks_arms_without_n():
     assert card["arms"] == "HIFU + ICI (n=28); ICI alone (n not stated)"
     assert card["local therapy"] == "HIFU" and card["systemic therapy"] == "ICI"
     assert T.study_card(qa_page())["primary study"] == "no"
+
+
+def test_html_table_escapes_cells_and_marks_blanks():
+    df = pd.DataFrame({"quote": ["<script>x</script>", None], "n": [28, None]})
+    html = T.html_table(df)
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert html.count("<td>–</td>") == 2
+
+
+def test_rmst_wide_gives_one_column_per_horizon():
+    from livingreview.survival import rmst_table
+
+    wide = T.rmst_wide(rmst_table(liao()), ["endpoint", "arm", "model"])
+    assert list(wide.columns) == ["endpoint", "arm", "model", "RMST to 12 months", "RMST to 24 months"]
+    assert len(wide) == 4

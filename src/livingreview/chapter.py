@@ -145,11 +145,7 @@ class ChapterPage:
         table = survival.rmst_table(self.record)
         if table.empty:
             return HTML("")
-        wide = table.pivot_table(
-            index=["endpoint", "arm", "model"], columns="tau_months", values="rmst_months", aggfunc="first"
-        )
-        wide.columns = [f"RMST to {tau:g} months" for tau in wide.columns]
-        html = wide.reset_index().to_html(index=False, escape=True, border=0, classes="lr-table")
+        html = tables.html_table(tables.rmst_wide(table, ["endpoint", "arm", "model"]))
         caption = "Restricted mean survival time (months) from the reconstructed curves."
         return HTML(f"<p>{escape(caption)}</p>{html}")
 

@@ -7,7 +7,7 @@ import pandas as pd
 from IPython.display import HTML, display
 from myst_nb import glue
 
-from . import book, certainty, charts, registry, render, survival, synthesis
+from . import book, certainty, charts, registry, render, survival, synthesis, tables
 from .chapter import note
 from .document import SourceError
 
@@ -20,9 +20,7 @@ WITHIN_SHOWN = ["study", "endpoint", "comparison", "median_a", "median_b", "meas
 
 
 def html_table(df: pd.DataFrame) -> HTML:
-    """A plain table with every cell HTML-escaped (cells hold source text); blanks show as –."""
-    shown = df.astype(object).where(df.notna(), "–")
-    return HTML(shown.to_html(index=False, escape=True, border=0, classes="lr-table"))
+    return HTML(tables.html_table(df))
 
 
 class SynthesisPage:
@@ -78,12 +76,7 @@ class SynthesisPage:
         if not frames:
             return HTML("")
         table = pd.concat(frames, ignore_index=True)
-        wide = table.pivot_table(
-            index=["study", "endpoint", "arm", "model"], columns="tau_months",
-            values="rmst_months", aggfunc="first",
-        )
-        wide.columns = [f"RMST to {tau:g} months" for tau in wide.columns]
-        return html_table(wide.reset_index())
+        return html_table(tables.rmst_wide(table, ["study", "endpoint", "arm", "model"]))
 
     def certainty_table(self) -> HTML:
         """The judgement per modality, then the reasons behind each, as a list."""

@@ -226,3 +226,16 @@ def study_card_html(record: dict) -> str:
     card = study_card(record)
     rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{v}</dd>" for k, v in card.items())
     return f'<dl class="lr-study-card" id="{_safe_id(record, "card")}">{rows}</dl>\n'
+
+
+def html_table(df: pd.DataFrame) -> str:
+    """A plain table with every cell HTML-escaped (cells hold source text); blanks show as –."""
+    shown = df.astype(object).where(df.notna(), "–")
+    return shown.to_html(index=False, escape=True, border=0, classes="lr-table")
+
+
+def rmst_wide(rmst: pd.DataFrame, index: list[str]) -> pd.DataFrame:
+    """RMST rows (one per horizon) turned into one row per `index` with a column per horizon."""
+    wide = rmst.pivot_table(index=index, columns="tau_months", values="rmst_months", aggfunc="first")
+    wide.columns = [f"RMST to {tau:g} months" for tau in wide.columns]
+    return wide.reset_index()
