@@ -18,10 +18,9 @@ from pathlib import Path
 from . import bibliography, registry
 from .document import SourceError
 from .record import extract, schema_errors
+from .registry import BIBLIOGRAPHY, CHAPTERS
 
-BIBLIOGRAPHY = Path("data") / "references.bib"
 SOURCES = "sources"  # below data/
-CHAPTERS = Path("chapters")
 
 
 class AddError(Exception):

@@ -12,10 +12,7 @@ from .document import SourceError
 from .execute import Job
 from .record import extract
 
-CHAPTER_TEMPLATE = Path("templates") / "chapter.ipynb"
-SYNTHESIS_TEMPLATE = Path("templates") / "synthesis.ipynb"
-PATIENTS_TEMPLATE = Path("templates") / "patients.ipynb"
-CHAPTERS = Path("chapters")
+from .registry import CHAPTER_TEMPLATE, CHAPTERS, SYNTHESIS_PAGES
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&$%^=:\"'@/])")
 
@@ -63,7 +60,7 @@ def chapter_jobs(root: Path, entries: list[registry.Entry], records: dict) -> li
                 heading=f"{markdown_escape(title)}\n\nCited as {{cite:p}}`{entry.id}`.",
             )
         )
-    for template in (SYNTHESIS_TEMPLATE, PATIENTS_TEMPLATE):
+    for template in SYNTHESIS_PAGES:
         if (root / template).is_file():
             jobs.append(Job(root / template, root / CHAPTERS / template.name, {}, None))
     return jobs

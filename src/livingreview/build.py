@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import book, cache, pages, registry, render, runner
+from . import bibliography, book, cache, pages, registry, render, runner
 from .document import SourceError
 from .execute import Outcome, write_atomically
 
@@ -43,7 +43,7 @@ def prepare(root: Path) -> Prepared:
     prepared = Prepared(entries, book.records_for(root, entries))
     write_if_changed(root / "_static" / "vega-bundle.js", render.vega_bundle())
     write_if_changed(root / "_toc.yml", book.toc_text(entries, prepared.records, root))
-    write_if_changed(root / pages.BIBLIOGRAPHY, pages.bibliography_text(prepared.good))
+    write_if_changed(root / registry.BIBLIOGRAPHY, bibliography.references_bib(prepared.good))
     return prepared
 
 

@@ -16,11 +16,7 @@ from pathlib import Path
 
 from . import registry
 
-CHAPTER_TEMPLATE = Path("templates") / "chapter.ipynb"
-SYNTHESIS_TEMPLATE = Path("templates") / "synthesis.ipynb"
-PATIENTS_TEMPLATE = Path("templates") / "patients.ipynb"
-SYNTHESIS_PAGES = (SYNTHESIS_TEMPLATE, PATIENTS_TEMPLATE)
-CHAPTERS = Path("chapters")
+from .registry import CHAPTER_TEMPLATE, CHAPTERS, SYNTHESIS_PAGES, SYNTHESIS_TEMPLATE
 PACKAGE = Path("src") / "livingreview"
 REQUIREMENTS = ("requirements.txt", "constraints.txt")
 METADATA_KEY = "livingreview"

@@ -16,12 +16,7 @@ from .record import build_record
 
 PAGES = Path("pages")
 DOWNLOADS = Path("_static") / "downloads"
-BIBLIOGRAPHY = Path("data") / "references.bib"
 WHATS_NEW_COMMITS = 30  # older history stays in git; the page shows the recent changes
-
-
-def bibliography_text(records: list[dict]) -> str:
-    return bibliography.references_bib(records)
 
 
 def _md_cell(text: str) -> str:
@@ -103,7 +98,7 @@ def generated(root: Path, records: list[dict]) -> dict[Path, str]:
         DOWNLOADS / "endpoints.csv": downloads.endpoints_csv(records),
         DOWNLOADS / "studies.json": downloads.studies_json(records),
         DOWNLOADS / "study-record.schema.json": schema,
-        DOWNLOADS / "references.bib": bibliography_text(records),
+        DOWNLOADS / "references.bib": bibliography.references_bib(records),
         PAGES / "data.md": data_page(records),
         PAGES / "whatsnew.md": whats_new_page(root),
     }

@@ -9,6 +9,13 @@ from pathlib import Path
 import yaml
 
 REGISTRY_FILE = Path("data") / "registry.yaml"
+# Where the book's other files live, relative to the project root.
+BIBLIOGRAPHY = Path("data") / "references.bib"
+CHAPTERS = Path("chapters")
+CHAPTER_TEMPLATE = Path("templates") / "chapter.ipynb"
+SYNTHESIS_TEMPLATE = Path("templates") / "synthesis.ipynb"
+PATIENTS_TEMPLATE = Path("templates") / "patients.ipynb"
+SYNTHESIS_PAGES = (SYNTHESIS_TEMPLATE, PATIENTS_TEMPLATE)
 
 
 def project_root(start: str | os.PathLike | None = None) -> Path:
