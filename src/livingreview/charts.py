@@ -25,6 +25,11 @@ from .survival import (
 from .synthesis import MODALITIES, across_study, arm_role, modality, primary_studies
 from .tables import as_printed, endpoint_label, format_ci
 
+# Altair checks every object against the Vega-Lite schema as it is built and again when the
+# chart is turned into a spec. The second check is kept; the first, on every inline data row,
+# cost seconds per synthesis chart and catches nothing the second does not.
+alt.utils.schemapi.disable_debug_mode()
+
 WIDTH = 420
 ENDPOINTS = ["OS", "PFS"]
 RESPONSE_ENDPOINTS = ("ORR", "DCR", "technical_success", "technical_efficacy", "local_control",

@@ -9,6 +9,7 @@ Every output row says it was reconstructed from summary statistics.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Sequence
 
@@ -222,7 +223,20 @@ def fit_models(record: dict) -> pd.DataFrame:
     return df
 
 
+_FITS: dict[str, pd.DataFrame] = {}
+
+
 def _fit_models_raw(record: dict) -> pd.DataFrame:
+    """The fitted models, computed once per distinct record (the synthesis asks for each often)."""
+    key = json.dumps(record, sort_keys=True, default=str)
+    if key not in _FITS:
+        if len(_FITS) >= 512:
+            _FITS.clear()
+        _FITS[key] = _compute_fits(record)
+    return _FITS[key].copy()
+
+
+def _compute_fits(record: dict) -> pd.DataFrame:
     pts = reported_points(record)
     rows: list[dict] = []
     if not pts.empty:
