@@ -168,3 +168,12 @@ def test_remove_undoes_an_add(tmp_path):
     after = {k: v for k, v in _tree(project).items() if not k.startswith(("_toc", "data/references"))}
     assert after == before
     assert run_cli("remove", "okafor2026_radiotherapy_ici", cwd=project).returncode != 0
+
+
+def test_text_prints_what_the_spans_index(seed_records):
+    (wang,) = [r for r in seed_records if r["id"] == "wang2025_hifu"]
+    text = run_cli("text", wang["source_path"]).stdout
+    assert text.startswith("Clinical observation and immune effect")
+    for ep in wang["endpoints"]:
+        assert text[ep["span"][0]:ep["span"][1]] == ep["quote"]
+    assert run_cli("text", "no/such/file.txt").returncode != 0

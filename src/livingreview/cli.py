@@ -1,4 +1,4 @@
-"""Command line: `python -m livingreview COMMAND ...` (extract, add, remove, toc, assets, build)."""
+"""Command line: `python -m livingreview COMMAND ...` (extract, text, add, remove, toc, assets, build)."""
 from __future__ import annotations
 
 import argparse
@@ -38,6 +38,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 f"{len(record['flags'])} flags"
             )
     return status
+
+
+def cmd_text(args: argparse.Namespace) -> int:
+    """Print the decoded text of a source, the text every span indexes into."""
+    from .reading import read_source
+
+    try:
+        sys.stdout.write(read_source(args.path).text)
+    except SourceError as err:
+        _fail(str(err))
+        return 1
+    return 0
 
 
 def cmd_toc(args: argparse.Namespace) -> int:
@@ -123,6 +135,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print JSON records (the contract)")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("text", help="print the decoded text that a record's spans index into")
+    p.add_argument("path", metavar="PATH")
+    p.set_defaults(func=cmd_text)
 
     p = sub.add_parser("toc", help="write _toc.yml from the registry")
     p.set_defaults(func=cmd_toc)
