@@ -160,3 +160,13 @@ def test_committed_notebooks_are_up_to_date_with_their_inputs(entries):
 
     stale = [t.output.name for t in cache.plan(ROOT, entries)[0]]
     assert stale == [], "run `make book` and commit the chapters"
+
+
+def test_navigation_titles_name_studies_by_author_and_other_documents_by_title():
+    study = {"is_primary_study": True, "title": "T", "authors": ["Yao Liao"], "journal": "Oncol Lett",
+             "id": "liao2025_hifu_ici", "year": 2025, "local_therapy": ["HIFU"], "systemic_therapy": ["ICI"]}
+    assert book.short_title(study) == "Liao 2025 · HIFU + ICI"
+    assert book.short_title({**study, "authors": ["Yao Liao", "A B"]}) == "Liao et al. 2025 · HIFU + ICI"
+    page = {**study, "is_primary_study": False, "authors": [],
+            "title": "How do immune checkpoint inhibitors work for patients with liver metastases?"}
+    assert book.short_title(page) == "How do immune checkpoint inhibitors work… · not a study"

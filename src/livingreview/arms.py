@@ -18,9 +18,10 @@ Decisions:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .document import Document
-from .numbers import split_sentences
+from .numbers import fold_pattern, folded, split_sentences
 
 # Canonical treatment label -> pattern. Order is the order names are built in
 # (local therapy before systemic: "radiotherapy + ICI").
@@ -47,6 +48,15 @@ _LEXICON = (
 )
 _KEY_RE = re.compile("|".join(f"(?P<t{i}>\\b(?:{p})\\b)" for i, (_, p) in enumerate(_LEXICON)),
                      re.IGNORECASE)
+# The same scanner for lower-cased text (numbers.folded): same matches, same offsets, faster.
+_KEY_RE_FOLDED = re.compile(fold_pattern(_KEY_RE.pattern))
+
+
+def _key_matches(text: str):
+    low = folded(text)
+    return _KEY_RE.finditer(text) if low is None else _KEY_RE_FOLDED.finditer(low)
+
+
 # Which labels are kinds of which: a "thermal ablation group" matches an RFA arm.
 _FAMILY = {"RFA": "thermal ablation", "MWA": "thermal ablation",
            "cryoablation": "thermal ablation", "SBRT": "radiotherapy"}
@@ -57,14 +67,15 @@ _GENERIC = ("control", "combination", "combined", "placebo", "observation", "exp
 
 def treatment_labels(text: str) -> list[str]:
     """Canonical treatment labels named in `text`, in lexicon order, once each."""
-    found = {_LEXICON[int(m.lastgroup[1:])][0] for m in _KEY_RE.finditer(text)}
+    found = {_LEXICON[int(m.lastgroup[1:])][0] for m in _key_matches(text)}
     return [label for label, _ in _LEXICON if label in found]
 
 
+@lru_cache(maxsize=4096)
 def keys(phrase: str) -> tuple[frozenset, frozenset, bool, str | None]:
     """(treatments present, treatments explicitly absent, "alone", generic label)."""
     pos, neg = set(), set()
-    for m in _KEY_RE.finditer(phrase):
+    for m in _key_matches(phrase):
         label = _LEXICON[int(m.lastgroup[1:])][0]
         before = phrase[max(0, m.start() - 9):m.start()]
         (neg if _WITHOUT_RE.search(before) else pos).add(label)
@@ -176,9 +187,12 @@ def _same(a: tuple, b: tuple) -> bool:
     return _compatible(a, b) or _compatible(b, a)
 
 
+_SPACES_RE = re.compile(r"\s+")
+_ARTICLE_RE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+
+
 def _clean(phrase: str) -> str:
-    phrase = re.sub(r"\s+", " ", phrase).strip(" -")
-    return re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
+    return _ARTICLE_RE.sub("", _SPACES_RE.sub(" ", phrase).strip(" -"))
 
 
 def _groups(doc: Document) -> list[_Group]:
@@ -227,7 +241,6 @@ def _groups(doc: Document) -> list[_Group]:
                 w = _WITH_AFTER_RE.match(sent, kw.end())
                 if w and not plural:
                     add(w["g"], int(n_after["n"]) if n_after else None, ss + kw.start(), sub)
-            low = sent.lower()
             if "n =" in low or "n=" in low:
                 # "SBRT plus sintilimab (n = 60) or sintilimab alone (n = 58)"
                 for m in _N_EQ_RE.finditer(sent):

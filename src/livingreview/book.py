@@ -11,7 +11,6 @@ from . import registry
 from .document import SourceError
 from .execute import Job
 from .record import extract
-
 from .registry import CHAPTER_TEMPLATE, CHAPTERS, SYNTHESIS_PAGES
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&$%^=:\"'@/])")
@@ -23,7 +22,13 @@ def markdown_escape(text: str) -> str:
 
 
 def short_title(record: dict) -> str:
-    """A navigation title such as 'Liao et al. 2025 · HIFU + ICI'."""
+    """A navigation title such as 'Liao et al. 2025 · HIFU + ICI'.
+
+    A document that is not a study is named by the start of its own title.
+    """
+    if not record["is_primary_study"] and record["title"]:
+        words = record["title"].split()
+        return " ".join(words[:6]) + ("…" if len(words) > 6 else "") + " · not a study"
     if record["authors"]:
         surname = record["authors"][0].split()[-1]
         who = f"{surname} et al." if len(record["authors"]) > 1 else surname

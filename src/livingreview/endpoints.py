@@ -155,12 +155,24 @@ _LABEL_ANY_RE = re.compile(r"^[\W_]*(?:[A-Z][a-z]+\s*:\s*\|?\s*)?(?i:background|
 # A sentence can only state an endpoint if it names one (cheap test first).
 _PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic"
                            r"|complicat|ablation|\b[DRE]FS\b|TTP|DoR|progression|HR\b|hazard", re.IGNORECASE)
+_INEXACT_RE_FOLDED = re.compile(fold_pattern(_INEXACT_RE.pattern))
+_PROGNOSTIC_RE_FOLDED = re.compile(fold_pattern(_PROGNOSTIC_RE.pattern))
+_PREFILTER_RE_FOLDED = re.compile(fold_pattern(_PREFILTER_RE.pattern))
 _GROUP_CUT_RE = re.compile(r"\bthe\s+|\bin\s+|\bof\s+|\(|\bwith\s+|\bfor\s+|\bbetween\s+")
 _WORD_BEFORE_RE = re.compile(r"[^\s,;:.()\[\]]+[-\s]$")
 _DIGIT_RE = re.compile(r"\d")
 _UNITS = {"%": "%", "percent": "%", "month": "months", "months": "months", "mo": "months",
           "mos": "months", "times": "ratio", "fold": "ratio"}
 _COUNT_UNITS = {"patients", "cases", "subjects", "participants"}
+_INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval"))
+_HR_CASED_RE = re.compile(r"HR|[Hh]azard")
+_NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
+_IMMUNE_RE = re.compile(r"immune|irAE|imAE", re.IGNORECASE)
+_COMPLICATION_RE = re.compile(r"complication", re.IGNORECASE)
+_WITH_FWD_RE = re.compile(r"\s+(?:without|not\s+receiving|receiving|treated\s+with|with)\s+[^,;.()]{1,40}")
+_LIST_SEP_RE = re.compile(r"(\s+and\s+|\s*,\s*|\s+or\s+)")
+_LIST_SEP_FULL_RE = re.compile(r"\s+and\s+|\s*,\s*|\s+or\s+")
+_OPEN_GAP_RE = re.compile(r"[\s(\[,]*")
 
 
 class _Tok:
@@ -190,17 +202,19 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
     depth, pos = 0, ss
     matches = _TOKEN_RE.finditer(text, ss, se) if low is None else _TOKEN_RE_FOLDED.finditer(low, ss, se)
     for m in matches:
-        gap = text[pos:m.start()]
-        if gap:
+        ms, me = m.span()
+        if ms > pos:
+            gap = text[pos:ms]
             depth = max(0, depth + gap.count("(") + gap.count("[") - gap.count(")") - gap.count("]"))
-        pos = m.end()
+        pos = me
         kind = m.lastgroup
-        if kind in ("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval"):  # an inner group closed last
+        if kind in _INNER:  # an inner group closed last
             kind = next(k for k in ("ci", "p", "hr", "tpl", "val") if m.group(k) is not None)
-        g = text[m.start():m.end()]
-        if kind in _CASED and _CASED[kind] is not None and g.strip() != _CASED[kind] and len(g) <= 4:
+        g = text[ms:me]
+        cased = _CASED.get(kind)
+        if cased is not None and len(g) <= 4 and g.strip() != cased:
             continue
-        if kind in ("lc", "nr") and g.isupper() is False and len(g) <= 3:
+        if kind in ("lc", "nr") and len(g) <= 3 and g.isupper() is False:
             continue
         data = None
         if kind == "ci":
@@ -208,24 +222,25 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
         elif kind == "p":
             data = normalise_p(_printed(text, m, "pcmp"), _printed(text, m, "pval"))
         elif kind == "hr":
-            if not re.search(r"HR|[Hh]azard", g):
+            if not _HR_CASED_RE.search(g):
                 continue
             data = (_printed(text, m, "hrfor") or "").lower()
         elif kind == "tpl":
-            data = _months(re.findall(_NUMW, _printed(text, m, "tpl"), re.IGNORECASE), _printed(text, m, "tplu"))
+            data = _months(_NUMW_RE.findall(_printed(text, m, "tpl")), _printed(text, m, "tplu"))
         elif kind == "attp":
-            nums = re.findall(_NUMW, g[2:], re.IGNORECASE)
+            nums = _NUMW_RE.findall(g[2:])
             data = _months(nums, "y" if "year" in g.lower() else "m")
             kind = "tpl"
         elif kind == "val":
             unit = (_printed(text, m, "unit") or "").lower().lstrip(DASHES)
-            exact = not _INEXACT_RE.search(text, max(ss, m.start() - 14), m.start())
+            exact = not (_INEXACT_RE.search(text, max(ss, ms - 14), ms) if low is None
+                         else _INEXACT_RE_FOLDED.search(low, max(ss, ms - 14), ms))
             data = (_printed(text, m, "val"), _UNITS.get(unit, unit or None), exact)
         elif kind == "ae":
             kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
         if kind in _EP_NAME:
             name = _EP_NAME[kind]
-            before = text[max(ss, m.start() - 25):m.start()]
+            before = text[max(ss, ms - 25):ms]
             if kind == "surv" and _NOT_BARE_SURV_RE.search(before):
                 continue
             if kind == "orr" and _NOT_ORR_RE.search(before):
@@ -234,13 +249,13 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 continue
             if kind in ("pfs", "os", "surv", "dfs", "rfs", "ttp") and (mod := _MOD_RE.search(before)):
                 name = f"other:{mod.group(1).lower()}_{name.split(':')[-1]}"
-            if name and name.startswith("AE_") and re.search(r"immune|irAE|imAE", g, re.IGNORECASE):
+            if name and name.startswith("AE_") and _IMMUNE_RE.search(g):
                 name = "other:irAE_grade3plus" if name == "AE_grade3plus" else "other:irAE_any"
-            if name and name.startswith("AE_") and re.search(r"complication", g, re.IGNORECASE):
+            if name and name.startswith("AE_") and _COMPLICATION_RE.search(g):
                 name = "other:complications_grade3plus" if name == "AE_grade3plus" else None
             data = (name, kind)
             kind = "ep"
-        toks.append(_Tok(kind, m.start(), m.end(), depth, data))
+        toks.append(_Tok(kind, ms, me, depth, data))
     return toks
 
 
@@ -390,9 +405,10 @@ class _Ctx:
 
     __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups")
 
-    def __init__(self, text, arms, sent, out, doc_words=frozenset()):
+    def __init__(self, text, arms, sent, out, doc_words=frozenset(), low=None):
         self.text, self.arms, self.sent, self.out = text, arms, sent, out
-        self.prognostic = bool(_PROGNOSTIC_RE.search(text, sent[0], sent[1]))
+        self.prognostic = bool(_PROGNOSTIC_RE.search(text, sent[0], sent[1]) if low is None
+                               else _PROGNOSTIC_RE_FOLDED.search(low, sent[0], sent[1]))
         self.sent_eps: list[_Tok] = []
         self.doc_words = doc_words  # words that describe the whole study population
         self.pop_groups: list[tuple[int, str]] = []  # the arm a study-population phrase names
@@ -480,13 +496,12 @@ def _group_phrases(text: str, t: _Tok, sent: tuple[int, int]) -> list[tuple[int,
     lo = max(sent[0], t.s - 60)
     back = text[lo:t.s]
     cut = max((m.end() for m in _GROUP_CUT_RE.finditer(back)), default=0)
-    fwd = re.match(r"\s+(?:without|not\s+receiving|receiving|treated\s+with|with)\s+[^,;.()]{1,40}",
-                   text[t.e:min(sent[1], t.e + 50)])
+    fwd = _WITH_FWD_RE.match(text[t.e:min(sent[1], t.e + 50)])
     if fwd:
         return [(t.s, g + fwd.group())]
     out, pos = [], lo + cut
-    for part in re.split(r"(\s+and\s+|\s*,\s*|\s+or\s+)", back[cut:]):
-        if part and not re.fullmatch(r"\s+and\s+|\s*,\s*|\s+or\s+", part):
+    for part in _LIST_SEP_RE.split(back[cut:]):
+        if part and not _LIST_SEP_FULL_RE.fullmatch(part):
             out.append((pos, part + " " + g))
         pos += len(part)
     return out or [(t.s, g)]
@@ -510,7 +525,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             skip = None
             prev = st.eps[-1] if st.eps else None
             # "progression-free survival (PFS)": one mention, not two.
-            if not (prev and prev.data[0] == t.data[0] and re.fullmatch(r"[\s(\[,]*", ctx.text[prev.e:t.s])):
+            if not (prev and prev.data[0] == t.data[0] and _OPEN_GAP_RE.fullmatch(ctx.text[prev.e:t.s])):
                 st.eps.append(t)
             st.mark(t)
             ctx.sent_eps.append(t)
@@ -762,8 +777,9 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
             head = text[ss:min(se, ss + 40)]
             if _LABEL_ANY_RE.match(head):
                 skipping = bool(_LABEL_SKIP_RE.match(head))
-            if skipping or not _DIGIT_RE.search(text, ss, se) or not _PREFILTER_RE.search(text, ss, se):
+            if skipping or not _DIGIT_RE.search(text, ss, se) or not (
+                    _PREFILTER_RE.search(text, ss, se) if low is None else _PREFILTER_RE_FOLDED.search(low, ss, se)):
                 continue
-            ctx = _Ctx(text, arms, (ss, se), found, doc_words)
+            ctx = _Ctx(text, arms, (ss, se), found, doc_words, low)
             _sentence(ctx, _tokens(text, ss, se, low))
     return _dedupe(found)

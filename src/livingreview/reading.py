@@ -356,12 +356,15 @@ def _clean_inline(text: str) -> str:
 
 # ------------------------------------------------------------- line machinery
 
+_LINE_RE = re.compile(r"[^\n]+")
+
+
 def _line_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of each non-blank line in text[start:end], trimmed of outer whitespace."""
     end = len(text) if end is None else end
     spans = []
-    for m in re.finditer(r"[^\n]+", text[start:end]):
-        span = trimmed(text, start + m.start(), start + m.end())
+    for m in _LINE_RE.finditer(text, start, end):
+        span = trimmed(text, m.start(), m.end())
         if span:
             spans.append(span)
     return spans
@@ -402,7 +405,8 @@ def _dedupe(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     whole = [_norm(text[s:e]) for s, e in kept]
     result = []
     for (s, e), key in zip(kept, whole):
-        stem = re.sub(r"(?:\.\.\.|\u2026)$", "", key).strip()
+        # = re.sub(r"(?:\.\.\.|\u2026)$", "", key).strip(): keys hold no newline
+        stem = (key[:-3] if key.endswith("...") else key[:-1] if key.endswith("\u2026") else key).strip()
         if stem != key and len(stem) > 20 and any(stem in other and other != key for other in whole):
             continue
         result.append((s, e))
