@@ -4,7 +4,7 @@
 
 Three builds, each timed as (execute notebooks, build the site):
   1. full rebuild with our executor: every notebook re-run with papermill in
-     parallel (`cache.plan(force=True)` + `runner.run_jobs`), then Jupyter Book
+     parallel (`fingerprints.plan(force=True)` + `runner.run_jobs`), then Jupyter Book
      renders the stored outputs (execute_notebooks: off);
   2. the rebuild after adding one paper: `add_paper`, then only the stale
      notebooks (the new chapter and the synthesis pages) are run, and the site
@@ -28,8 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic  # noqa: E402
 
-from livingreview import build, cache, registry  # noqa: E402
-from livingreview.adding import AddError, add_paper  # noqa: E402
+from livingreview.book import build
+from livingreview.book import fingerprints
+from livingreview.book import registry  # noqa: E402
+from livingreview.book.adding import AddError, add_paper  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 COPIED = ("_config.yml", "intro.md", "references.md", "_static", "_templates", "templates", "src",
@@ -73,7 +75,7 @@ def add_synthetic(root: Path, count: int, seed: int, start: int = 0) -> int:
 def execute(root: Path, force: bool, workers: int) -> tuple[int, int, int]:
     """The build's own prepare + execute steps; returns (executed, reused, failed)."""
     prepared = build.prepare(root)
-    to_run, reused = cache.plan(root, prepared.entries, force=force)
+    to_run, reused = fingerprints.plan(root, prepared.entries, force=force)
     outcomes = build.execute_stale(root, prepared, force=force, jobs=workers,
                                    report=lambda line: print(f"    {line}"))
     build.write_pages(root, prepared)

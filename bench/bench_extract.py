@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic  # noqa: E402
 
-from livingreview import record as record_module  # noqa: E402
-from livingreview.document import SourceError  # noqa: E402
-from livingreview.reading import decode_text  # noqa: E402
-from livingreview.record import build_record, schema_errors  # noqa: E402
+from livingreview.extract import record as record_module  # noqa: E402
+from livingreview.extract.document import SourceError  # noqa: E402
+from livingreview.extract.readers import decode_text  # noqa: E402
+from livingreview.extract.record import build_record, schema_errors  # noqa: E402
 
 
 def parse(text: str, name: str) -> dict:

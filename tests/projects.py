@@ -4,8 +4,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from livingreview import registry
-from livingreview.record import extract
+from livingreview.book import registry
+from livingreview.book.sources import extract
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAME = ("_config.yml", "intro.md", "references.md", "templates", "_static", "_templates",

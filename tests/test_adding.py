@@ -4,8 +4,10 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_string
 
-from livingreview import adding, bibliography, registry
-from livingreview.adding import AddError, add_paper, remove_paper, summary
+from livingreview.book import adding
+from livingreview.book import bibliography
+from livingreview.book import registry
+from livingreview.book.adding import AddError, add_paper, remove_paper, summary
 
 import records
 

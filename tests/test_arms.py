@@ -1,10 +1,10 @@
 """Arm detection: compared groups with stated sizes, or the single cohort."""
 from pathlib import Path
 
-from livingreview.arms import extract_arms, keys, match_arm, treatment_labels
-from livingreview.document import Document
+from seeds import seed
+from livingreview.extract.arms import extract_arms, keys, match_arm, treatment_labels
+from livingreview.extract.document import Document
 
-SEEDS = Path("/work/shared/seeds")
 
 
 def doc_of(text: str, title: str | None = None) -> Document:
@@ -13,8 +13,8 @@ def doc_of(text: str, title: str | None = None) -> Document:
 
 
 def seed_arms(prefix: str, n):
-    from livingreview.reading import read_source
-    return extract_arms(read_source(str(next(SEEDS.glob(f"{prefix}_*.txt")))), n)
+    from livingreview.book.sources import read_source
+    return extract_arms(read_source(str(seed(prefix))), n)
 
 
 def test_seed_000_hifu_group_has_its_stated_size_and_the_complement_none():

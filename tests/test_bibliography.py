@@ -6,7 +6,7 @@ import pytest
 from pybtex.database import parse_string
 from pybtex.richtext import Text
 
-from livingreview.bibliography import bibtex_entry, references_bib
+from livingreview.book.bibliography import bibtex_entry, references_bib
 
 import records
 

@@ -11,11 +11,13 @@ import nbformat
 import pandas as pd
 import pytest
 
-from livingreview import book, execute, registry, render
+from livingreview.book import toc
+from livingreview.book import execute
+from livingreview.book import registry
+from livingreview.present import render
 from projects import make_project
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")
@@ -29,22 +31,14 @@ def test_every_registered_source_matches_its_sha256(entries):
     }
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds is not beside this checkout")
-def test_seed_sources_are_the_shared_seeds_byte_for_byte(entries):
-    seeded = [e for e in entries if (SEEDS / e.origin).is_file()]
-    assert len(seeded) == 5
-    for entry in seeded:
-        assert entry.source_path(ROOT).read_bytes() == (SEEDS / entry.origin).read_bytes()
-
-
 def test_every_source_file_is_registered_once(entries):
     on_disk = sorted(p.name for p in (ROOT / "data" / "sources").iterdir())
     assert sorted(Path(e.file).name for e in entries) == on_disk
 
 
 def test_committed_toc_is_what_the_registry_gives(entries):
-    records = book.records_for(ROOT, entries)
-    assert (ROOT / "_toc.yml").read_text(encoding="utf-8") == book.toc_text(entries, records, ROOT)
+    records = toc.records_for(ROOT, entries)
+    assert (ROOT / "_toc.yml").read_text(encoding="utf-8") == toc.toc_text(entries, records, ROOT)
 
 
 def test_every_registered_study_has_a_committed_chapter_with_outputs(entries):
@@ -54,7 +48,7 @@ def test_every_registered_study_has_a_committed_chapter_with_outputs(entries):
 
 
 def test_chapters_come_from_the_one_template(entries):
-    template = nbformat.read(ROOT / book.CHAPTER_TEMPLATE, as_version=4)
+    template = nbformat.read(ROOT / toc.CHAPTER_TEMPLATE, as_version=4)
     expected = [c.source for c in template.cells[1:]]
     for entry in entries:
         nb = nbformat.read(ROOT / "chapters" / f"{entry.id}.ipynb", as_version=4)
@@ -73,7 +67,7 @@ def test_committed_notebooks_carry_no_run_dependent_metadata():
 
 
 def test_markdown_escape_makes_markup_inert():
-    escaped = book.markdown_escape("<script>alert(1)</script> **bold** [x](javascript:y)")
+    escaped = toc.markdown_escape("<script>alert(1)</script> **bold** [x](javascript:y)")
     assert "<" not in escaped.replace("\\<", "") and "*" not in escaped.replace("\\*", "")
 
 
@@ -156,17 +150,17 @@ def test_build_with_one_bad_source_builds_the_rest_and_fails(tmp_path):
 
 
 def test_committed_notebooks_are_up_to_date_with_their_inputs(entries):
-    from livingreview import cache
+    from livingreview.book import fingerprints
 
-    stale = [t.output.name for t in cache.plan(ROOT, entries)[0]]
+    stale = [t.output.name for t in fingerprints.plan(ROOT, entries)[0]]
     assert stale == [], "run `make book` and commit the chapters"
 
 
 def test_navigation_titles_name_studies_by_author_and_other_documents_by_title():
     study = {"is_primary_study": True, "title": "T", "authors": ["Yao Liao"], "journal": "Oncol Lett",
              "id": "liao2025_hifu_ici", "year": 2025, "local_therapy": ["HIFU"], "systemic_therapy": ["ICI"]}
-    assert book.short_title(study) == "Liao 2025 · HIFU + ICI"
-    assert book.short_title({**study, "authors": ["Yao Liao", "A B"]}) == "Liao et al. 2025 · HIFU + ICI"
+    assert toc.short_title(study) == "Liao 2025 · HIFU + ICI"
+    assert toc.short_title({**study, "authors": ["Yao Liao", "A B"]}) == "Liao et al. 2025 · HIFU + ICI"
     page = {**study, "is_primary_study": False, "authors": [],
             "title": "How do immune checkpoint inhibitors work for patients with liver metastases?"}
-    assert book.short_title(page) == "How do immune checkpoint inhibitors work… · not a study"
+    assert toc.short_title(page) == "How do immune checkpoint inhibitors work… · not a study"

@@ -6,7 +6,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from livingreview import cache, registry
+from livingreview.book import fingerprints
+from livingreview.book import registry
 
 SYNTHESIS_PAGES = {"synthesis", "patients"}
 
@@ -37,7 +38,7 @@ def tree(tmp_path) -> Path:
         _write(root / f"templates/{name}.ipynb", json.dumps({"cells": [], "name": name}))
     _write(root / "src/livingreview/__init__.py", '"""pkg"""\n')
     _write(root / "src/livingreview/tables.py", "WIDTH = 3\n")
-    _write(root / "src/livingreview/study-record.schema.json", "{}\n")
+    _write(root / "src/livingreview/extract/study-record.schema.json", "{}\n")
     _write(root / "requirements.txt", "papermill==2.7.0\n")
     _write(root / "constraints.txt", "nbformat==5.11.1\n")
     return root
@@ -45,10 +46,10 @@ def tree(tmp_path) -> Path:
 
 def build(root: Path) -> set[str]:
     """Pretend to execute what the plan says is stale: write each notebook with its stamp."""
-    to_run, _ = cache.plan(root, registry.load(root))
+    to_run, _ = fingerprints.plan(root, registry.load(root))
     for target in to_run:
         nb = nbformat.v4.new_notebook()
-        cache.stamp(nb, target.fingerprint)
+        fingerprints.stamp(nb, target.fingerprint)
         _write(target.output, nbformat.writes(nb))
     return {t.output.stem for t in to_run}
 
@@ -66,7 +67,7 @@ def test_first_build_runs_every_chapter_and_synthesis_page(tree):
 
 def test_nothing_reruns_when_no_input_changed(tree):
     build(tree)
-    to_run, reused = cache.plan(tree, registry.load(tree))
+    to_run, reused = fingerprints.plan(tree, registry.load(tree))
     assert to_run == []
     assert {t.output.stem for t in reused} == {"alpha2024_hifu", "beta2023_rt"} | SYNTHESIS_PAGES
 
@@ -113,7 +114,7 @@ CHANGES = {
         {"alpha2024_hifu", "beta2023_rt"} | SYNTHESIS_PAGES,
     ),
     "package json": (
-        lambda r: _write(r / "src/livingreview/study-record.schema.json", '{"type": "object"}\n'),
+        lambda r: _write(r / "src/livingreview/extract/study-record.schema.json", '{"type": "object"}\n'),
         {"alpha2024_hifu", "beta2023_rt"} | SYNTHESIS_PAGES,
     ),
     "requirements": (
@@ -158,14 +159,14 @@ def test_removing_a_study_reruns_the_synthesis_only(tree):
     build(tree)
     remaining = [e for e in registry.load(tree) if e.id != "beta2023_rt"]
     _write(tree / "data/registry.yaml", registry.dump(remaining))
-    to_run, reused = cache.plan(tree, remaining)
+    to_run, reused = fingerprints.plan(tree, remaining)
     assert {t.output.stem for t in to_run} == SYNTHESIS_PAGES
     assert {t.output.stem for t in reused} == {"alpha2024_hifu"}
 
 
 def test_force_runs_everything_even_when_fresh(tree):
     build(tree)
-    to_run, reused = cache.plan(tree, registry.load(tree), force=True)
+    to_run, reused = fingerprints.plan(tree, registry.load(tree), force=True)
     assert {t.output.stem for t in to_run} == {"alpha2024_hifu", "beta2023_rt"} | SYNTHESIS_PAGES
     assert reused == []
 
@@ -180,8 +181,8 @@ def test_a_chapter_notebook_that_was_deleted_or_corrupted_is_rebuilt(tree):
 def test_a_notebook_without_a_stamp_is_never_fresh(tmp_path):
     path = tmp_path / "plain.ipynb"
     nbformat.write(nbformat.v4.new_notebook(), path)
-    assert cache.stamp_of(path) is None
-    assert not cache.is_fresh(path, cache.fingerprint({"x": "1"}))
+    assert fingerprints.stamp_of(path) is None
+    assert not fingerprints.is_fresh(path, fingerprints.fingerprint({"x": "1"}))
 
 
 def test_stamp_file_records_the_fingerprint_in_the_notebook_metadata(tmp_path):
@@ -189,23 +190,23 @@ def test_stamp_file_records_the_fingerprint_in_the_notebook_metadata(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
-    cache.stamp_file(path, "abc123")
+    fingerprints.stamp_file(path, "abc123")
     stored = json.loads(path.read_text(encoding="utf-8"))
     assert stored["metadata"]["livingreview"] == {"inputs": "abc123"}
     assert stored["metadata"]["kernelspec"]["name"] == "python3"
     assert "".join(stored["cells"][0]["source"]) == "# Title"
-    assert cache.is_fresh(path, "abc123") and not cache.is_fresh(path, "abc124")
+    assert fingerprints.is_fresh(path, "abc123") and not fingerprints.is_fresh(path, "abc124")
 
 
 def test_fingerprint_does_not_depend_on_the_order_inputs_are_listed():
-    assert cache.fingerprint({"a": "1", "b": "2"}) == cache.fingerprint({"b": "2", "a": "1"})
-    assert cache.fingerprint({"a": "1", "b": "2"}) != cache.fingerprint({"a": "2", "b": "1"})
+    assert fingerprints.fingerprint({"a": "1", "b": "2"}) == fingerprints.fingerprint({"b": "2", "a": "1"})
+    assert fingerprints.fingerprint({"a": "1", "b": "2"}) != fingerprints.fingerprint({"a": "2", "b": "1"})
 
 
 def test_chapter_inputs_name_every_input_the_chapter_is_built_from(tree):
     entry = registry.find(registry.load(tree), "beta2023_rt")
-    inputs = cache.chapter_inputs(tree, entry)
+    inputs = fingerprints.chapter_inputs(tree, entry)
     assert set(inputs) == {"source", "registry_row", "appraisal", "template", "package",
                            "requirements"}
     assert inputs["source"] == entry.sha256
-    assert inputs["appraisal"] == cache.MISSING  # beta has no appraisal yet
+    assert inputs["appraisal"] == fingerprints.MISSING  # beta has no appraisal yet

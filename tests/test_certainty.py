@@ -1,4 +1,4 @@
-from livingreview import certainty as C
+from livingreview.analysis import certainty as C
 from records import all_records, hou, liao, radiotherapy, wang
 
 

@@ -4,8 +4,8 @@ import altair as alt
 import pytest
 import vl_convert as vlc
 
-from livingreview import charts as Ch
-from livingreview.survival import reconstruct, reported_points
+from livingreview.present import charts as Ch
+from livingreview.analysis.survival import reconstruct, reported_points
 from records import all_records, hou, liao, qa_page, radiotherapy, wang
 
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import jsonschema
 
-from livingreview.checks import check_record, decimals
+from livingreview.extract.checks import check_record, decimals
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "src/livingreview/study-record.schema.json").read_text())
+SCHEMA = json.loads((Path(__file__).parents[1] / "src/livingreview/extract/study-record.schema.json").read_text())
 
 # Seed 000 as the endpoint extractor will give it (contract form), quotes copied from the abstract.
 Q_PFS = "2.38 times [10.95 vs. 4.60 months, 95% confidence interval (CI): 1.087-3.106, P<0.0001]"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from livingreview.record import schema_errors
+from livingreview.extract.record import schema_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "data" / "sources").glob("*.txt"))
@@ -41,7 +41,7 @@ def test_one_path_prints_one_object_not_an_array():
 
 
 def test_every_quote_sits_at_its_span_in_the_decoded_text(seed_records):
-    from livingreview.reading import read_source
+    from livingreview.book.sources import read_source
 
     for record in seed_records:
         text = read_source(str(ROOT / record["source_path"])).text
@@ -118,16 +118,17 @@ def _tree(root: Path) -> dict[str, bytes]:
 def test_add_registers_a_new_paper_and_refuses_it_a_second_time(tmp_path):
     import shutil
 
-    from livingreview import cache, registry
+    from livingreview.book import fingerprints
+    from livingreview.book import registry
     from projects import make_project
 
     seeds = [ROOT / "data" / e.file for e in registry.load(ROOT)]
     project = make_project(tmp_path / "book", seeds)
     shutil.copytree(ROOT / "chapters", project / "chapters")
     shutil.copy(ROOT / "_toc.yml", project / "_toc.yml")
-    for target in cache.plan(project, registry.load(project))[0]:  # as if just built
-        cache.stamp_file(target.output, target.fingerprint)
-    assert cache.plan(project, registry.load(project))[0] == []
+    for target in fingerprints.plan(project, registry.load(project))[0]:  # as if just built
+        fingerprints.stamp_file(target.output, target.fingerprint)
+    assert fingerprints.plan(project, registry.load(project))[0] == []
 
     added = run_cli("add", str(NEW_PAPER), cwd=project)
     assert added.returncode == 0, added.stderr
@@ -140,7 +141,7 @@ def test_add_registers_a_new_paper_and_refuses_it_a_second_time(tmp_path):
         or "@article{okafor2026_radiotherapy_ici" in (project / "data" / "references.bib").read_text()
     assert "chapters/okafor2026_radiotherapy_ici" in (project / "_toc.yml").read_text()
 
-    to_run, reused = cache.plan(project, entries)
+    to_run, reused = fingerprints.plan(project, entries)
     assert sorted(t.output.name for t in to_run) == [
         "okafor2026_radiotherapy_ici.ipynb", "patients.ipynb", "synthesis.ipynb",
     ]
@@ -156,7 +157,7 @@ def test_add_registers_a_new_paper_and_refuses_it_a_second_time(tmp_path):
 
 
 def test_remove_undoes_an_add(tmp_path):
-    from livingreview import registry
+    from livingreview.book import registry
     from projects import make_project
 
     project = make_project(tmp_path / "book", [ROOT / "data" / "sources" / "hou2025_ablation.txt"])

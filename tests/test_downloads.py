@@ -3,8 +3,8 @@ import csv
 import io
 import json
 
-from livingreview.downloads import column_dictionary, endpoints_csv, studies_json
-from livingreview.record import FIELDS
+from livingreview.book.downloads import column_dictionary, endpoints_csv, studies_json
+from livingreview.extract.record import FIELDS
 
 import records
 

@@ -5,12 +5,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from livingreview.arms import extract_arms
-from livingreview.document import Document
-from livingreview.endpoints import extract_endpoints
-from livingreview.numbers import numbers_in, parse_ci, parse_p, split_sentences
+from seeds import all_seeds, seed as seed_path
+from livingreview.extract.arms import extract_arms
+from livingreview.extract.document import Document
+from livingreview.extract.endpoints import extract_endpoints
+from livingreview.extract.numbers import numbers_in, parse_ci, parse_p, split_sentences
 
-SEEDS = Path("/work/shared/seeds")
 FIXTURES = Path(__file__).parent / "fixtures" / "endpoints"
 KEYS = {"endpoint", "measure", "arm", "value", "unit", "ci", "timepoint_months", "p", "quote", "span"}
 
@@ -28,8 +28,8 @@ def fixture(name: str, n: int | None = None) -> tuple[Document, list[dict], list
 
 
 def seed(prefix: str, n: int | None):
-    from livingreview.reading import read_source
-    path = next(SEEDS.glob(f"{prefix}_*.txt"))
+    from livingreview.book.sources import read_source
+    path = seed_path(prefix)
     doc = read_source(str(path))
     arms = extract_arms(doc, n)
     return doc, arms, extract_endpoints(doc, arms)
@@ -353,7 +353,7 @@ def test_every_seed_and_fixture_endpoint_fits_the_schema():
 
     import jsonschema
 
-    schema = json.loads((Path(__file__).parents[1] / "src" / "livingreview" / "study-record.schema.json").read_text())
+    schema = json.loads((Path(__file__).parents[1] / "src" / "livingreview" / "extract" / "study-record.schema.json").read_text())
     endpoint_schema = {**schema["$defs"]["endpoint"], "$defs": schema["$defs"]}
     found = []
     for prefix, n in (("000", 94), ("001", 64), ("002", 108), ("003", 62)):
@@ -490,7 +490,7 @@ def test_hard_negatives_protocol_history_others_trials_years_and_inexact_give_no
 
 
 def test_publisher_page_noise_captions_and_references_give_no_endpoints():
-    from livingreview.reading import read_source
+    from livingreview.book.sources import read_source
     doc = read_source(str(FIXTURES / "journal_page_noise.txt"))
     arms = extract_arms(doc, 48)
     eps = extract_endpoints(doc, arms)
@@ -503,10 +503,10 @@ def test_publisher_page_noise_captions_and_references_give_no_endpoints():
 
 
 def test_folded_token_scan_finds_what_the_case_insensitive_scan_finds():
-    from livingreview.endpoints import _TOKEN_RE, _TOKEN_RE_FOLDED
-    from livingreview.numbers import folded
+    from livingreview.extract.endpoints import _TOKEN_RE, _TOKEN_RE_FOLDED
+    from livingreview.extract.numbers import folded
     texts = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))]
-    texts += [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in all_seeds()]
     for text in texts:
         spans = [(m.span(), m.lastgroup) for m in _TOKEN_RE.finditer(text)]
         assert spans == [(m.span(), m.lastgroup) for m in _TOKEN_RE_FOLDED.finditer(folded(text))]

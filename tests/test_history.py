@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from livingreview import history, registry
+from livingreview.book import history
+from livingreview.book import registry
 
 import records
 

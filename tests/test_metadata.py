@@ -3,11 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from livingreview.metadata import extract_metadata, make_id, n_patients, surname, words_to_int
-from livingreview.reading import read_source
-from livingreview.vocabulary import therapies
+from seeds import all_seeds, seed
+from livingreview.extract.metadata import extract_metadata, make_id, n_patients, surname, words_to_int
+from livingreview.book.sources import read_source
+from livingreview.extract.vocabulary import therapies
 
-SEEDS = Path("/work/shared/seeds")
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 
 
@@ -16,7 +16,7 @@ def meta(path) -> dict:
 
 
 def seed_meta(prefix: str) -> dict:
-    return meta(next(SEEDS.glob(prefix + "_*.txt")))
+    return meta(seed(prefix))
 
 
 def test_seed_000_pubmed_liao():
@@ -123,7 +123,7 @@ def test_fixture_metadata(name, expected):
 
 
 def test_ids_are_slugs_and_deterministic():
-    for path in list(SEEDS.glob("*.txt")) + list(FIXTURES.iterdir()):
+    for path in all_seeds() + list(FIXTURES.iterdir()):
         first, second = meta(path)["id"], meta(path)["id"]
         assert first == second
         assert first.replace("_", "").isalnum() and first == first.lower() and first.isascii()
@@ -187,7 +187,7 @@ def test_pubmed_author_line_with_several_names_gives_authors_journal_and_id():
 
 
 def test_pubmed_author_list_is_only_read_between_title_and_abstract():
-    from livingreview.reading import decode_text
+    from livingreview.extract.readers import decode_text
     title = "Radiofrequency ablation with sintilimab for small hepatocellular carcinoma"
     page = ("Skip to main page content\n\nAn official website of the United States government\n\n"
             "Access keys NCBI Homepage MyNCBI Homepage Main Content Main Navigation\n"

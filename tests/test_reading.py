@@ -4,15 +4,16 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from livingreview.document import SourceError
-from livingreview.reading import decode_text, detect_format, find_doi, read_source, strip_html
+from seeds import all_seeds, seed as seed_path
+from livingreview.extract.document import SourceError
+from livingreview.book.sources import read_source
+from livingreview.extract.readers import decode_text, detect_format, find_doi, strip_html
 
-SEEDS = Path("/work/shared/seeds")
 FIXTURES = Path(__file__).parent / "fixtures" / "documents"
 
 
 def seed(prefix: str) -> Path:
-    return next(SEEDS.glob(prefix + "_*.txt"))
+    return seed_path(prefix)
 
 
 # ------------------------------------------------------------------ errors
@@ -227,7 +228,7 @@ def test_crossref_jats_abstract_is_unescaped_without_tags():
 
 
 def test_body_spans_are_within_text_and_title_first():
-    for path in list(SEEDS.glob("*.txt")) + list(FIXTURES.iterdir()):
+    for path in all_seeds() + list(FIXTURES.iterdir()):
         doc = read_source(str(path))
         assert doc.body, path
         assert all(0 <= s < e <= len(doc.text) for s, e in doc.body)

@@ -12,10 +12,10 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from livingreview.document import SourceError
-from livingreview.numbers import numbers_in
-from livingreview.reading import decode_text
-from livingreview.record import build_record, schema_errors
+from livingreview.extract.document import SourceError
+from livingreview.extract.numbers import numbers_in
+from livingreview.extract.readers import decode_text
+from livingreview.extract.record import build_record, schema_errors
 
 FRAGMENTS = [
     "Median overall survival was 17.0 months (95% CI 12.1–21.9).",

@@ -5,8 +5,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from livingreview import cache, runner
-from livingreview.execute import Job
+from livingreview.book import fingerprints
+from livingreview.book import runner
+from livingreview.book.execute import Job
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_executed_notebooks_are_stamped_with_their_fingerprint(tmp_path, templat
     job = Job(template, tmp_path / "chapters" / "one.ipynb", {"x": 1})
     [outcome] = runner.run_jobs([job], fingerprints={job.output: "f00d"}, report=lambda _: None)
     assert outcome.ok
-    assert cache.is_fresh(job.output, "f00d")
+    assert fingerprints.is_fresh(job.output, "f00d")
     assert _printed(job.output) == "2\n"
 
 
@@ -100,7 +101,7 @@ def test_a_reused_kernel_starts_each_notebook_clean_and_numbers_cells_from_one(t
 
 
 def test_warm_and_fresh_kernels_give_identical_notebooks(tmp_path):
-    from livingreview import execute
+    from livingreview.book import execute
 
     code = ("import math", "print(math.pi)", "x = {'b': 2, 'a': 1}\nx")
     first = _notebook(tmp_path / "first.ipynb", "y = 1")

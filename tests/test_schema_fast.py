@@ -6,14 +6,14 @@ from pathlib import Path
 import fastjsonschema
 import pytest
 
-from livingreview import record as R
-from livingreview.reading import read_source
+from seeds import all_seeds
+from livingreview.extract import record as R
+from livingreview.book.sources import read_source
 
-SEEDS = Path("/work/shared/seeds")
 
 
 def seed_records() -> list[dict]:
-    return [R.build_record(read_source(str(p))) for p in sorted(SEEDS.glob("*.txt"))]
+    return [R.build_record(read_source(str(p))) for p in all_seeds()]
 
 
 def jsonschema_valid(record: dict) -> bool:
@@ -48,7 +48,7 @@ DELETE = object()
 BROKEN = {
     "missing title": (("title",), DELETE),
     "id with capitals": (("id",), "Liao2025"),
-    "unknown source format": (("source_format",), "pdf"),
+    "unknown source format": (("source_format",), "docx"),
     "primary flag as string": (("is_primary_study",), "yes"),
     "author not a string": (("authors",), ["Yao Liao", 3]),
     "year as string": (("year",), "2025"),
@@ -62,7 +62,7 @@ BROKEN = {
     "endpoint name outside the vocabulary": (("endpoints", 0, "endpoint"), "survival"),
     "unknown measure": (("endpoints", 0, "measure"), "mode"),
     "value as string": (("endpoints", 0, "value"), "19.6"),
-    "unknown unit": (("endpoints", 0, "unit"), "weeks"),
+    "unknown unit": (("endpoints", 0, "unit"), "furlongs"),
     "ci with three bounds": (("endpoints", 0, "ci"), [1.0, 2.0, 3.0]),
     "ci as string": (("endpoints", 0, "ci"), "1.0-2.0"),
     "p without comparator": (("endpoints", 0, "p"), "0.05"),

@@ -7,7 +7,7 @@ from lifelines import ExponentialFitter, WeibullFitter
 from lifelines.utils import restricted_mean_survival_time
 from scipy.integrate import quad
 
-from livingreview import survival as S
+from livingreview.analysis import survival as S
 from records import hou, liao, qa_page, radiotherapy, wang
 
 

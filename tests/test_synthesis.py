@@ -1,6 +1,6 @@
 import pandas as pd
 
-from livingreview import synthesis as Y
+from livingreview.analysis import synthesis as Y
 from records import all_records, hou, liao, qa_page, radiotherapy, wang
 
 

@@ -2,7 +2,7 @@ import re
 
 import pandas as pd
 
-from livingreview import tables as T
+from livingreview.present import tables as T
 from records import LIAO_OS_Q, hou, liao, qa_page, radiotherapy
 
 
@@ -137,7 +137,7 @@ def test_html_table_escapes_cells_and_marks_blanks():
 
 
 def test_rmst_wide_gives_one_column_per_horizon():
-    from livingreview.survival import rmst_table
+    from livingreview.analysis.survival import rmst_table
 
     wide = T.rmst_wide(rmst_table(liao()), ["endpoint", "arm", "model"])
     assert list(wide.columns) == ["endpoint", "arm", "model", "RMST to 12 months", "RMST to 24 months"]

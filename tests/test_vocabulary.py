@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from livingreview import vocabulary as V
+from seeds import all_seeds
+from livingreview.extract import vocabulary as V
 
-SEEDS = Path("/work/shared/seeds")
 FIXTURES = Path(__file__).parent / "fixtures"
 
 TRICKY = [
@@ -23,7 +23,7 @@ TRICKY = [
 
 def corpus() -> list[str]:
     texts = list(TRICKY)
-    for path in sorted(SEEDS.glob("*.txt")) + sorted(p for p in FIXTURES.rglob("*") if p.is_file()):
+    for path in all_seeds() + sorted(p for p in FIXTURES.rglob("*") if p.is_file()):
         text = path.read_text(encoding="utf-8")
         texts += [text, *text.splitlines(), *text.split(". ")]
     return [t for t in texts if t.strip()]

@@ -5,9 +5,9 @@ import argparse
 import json
 import sys
 
-from . import registry
-from .document import SourceError
-from .record import extract
+from livingreview.book import registry
+from livingreview.extract.document import SourceError
+from livingreview.book.sources import extract_file, read_documents
 
 # The book's modules (papermill, Altair, Vega) load only for the commands that
 # need them, so `extract` starts fast.
@@ -22,12 +22,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     records, status = [], 0
     for path in args.paths:
         try:
-            records.append(extract(path))
+            records.extend(extract_file(path))
         except SourceError as err:
             _fail(str(err))
             status = 1
     if args.json:
-        payload = records[0] if len(args.paths) == 1 and records else records
+        payload = records[0] if len(args.paths) == 1 and len(records) == 1 else records
         if len(args.paths) > 1 or records:
             print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
@@ -42,10 +42,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_text(args: argparse.Namespace) -> int:
     """Print the decoded text of a source, the text every span indexes into."""
-    from .reading import read_source
-
     try:
-        sys.stdout.write(read_source(args.path).text)
+        docs = read_documents(args.path)
+        if not 0 <= args.entry < len(docs):
+            _fail(f"{args.path}: no entry {args.entry} (it holds {len(docs)})")
+            return 1
+        sys.stdout.write(docs[args.entry].text)
     except SourceError as err:
         _fail(str(err))
         return 1
@@ -53,18 +55,18 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 
 def cmd_toc(args: argparse.Namespace) -> int:
-    from . import book
-    from .build import write_if_changed
+    from livingreview.book import toc
+    from livingreview.book.build import write_if_changed
 
     root = registry.project_root()
     entries = registry.load(root)
-    write_if_changed(root / "_toc.yml", book.toc_text(entries, book.records_for(root, entries), root))
+    write_if_changed(root / "_toc.yml", toc.toc_text(entries, toc.records_for(root, entries), root))
     return 0
 
 
 def cmd_assets(args: argparse.Namespace) -> int:
-    from . import render
-    from .build import write_if_changed
+    from livingreview.present import render
+    from livingreview.book.build import write_if_changed
 
     root = registry.project_root()
     write_if_changed(root / "_static" / "vega-bundle.js", render.vega_bundle())
@@ -73,7 +75,7 @@ def cmd_assets(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Execute the chapters whose inputs changed, write the derived pages, build the site."""
-    from . import build
+    from livingreview.book import build
 
     root = registry.project_root()
     prepared = build.prepare(root)
@@ -93,7 +95,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     """Register new source documents; each is refused whole or added whole."""
-    from . import adding
+    from livingreview.book import adding
 
     root, status = registry.project_root(), 0
     for path in args.paths:
@@ -112,7 +114,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_remove(args: argparse.Namespace) -> int:
     """Undo an add: the source copy, the registry row, the chapter and its bib entry."""
-    from . import adding
+    from livingreview.book import adding
 
     root = registry.project_root()
     try:
@@ -138,6 +140,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("text", help="print the decoded text that a record's spans index into")
     p.add_argument("path", metavar="PATH")
+    p.add_argument("--entry", type=int, default=0, metavar="N",
+                   help="which record of a search export (0 = the first)")
     p.set_defaults(func=cmd_text)
 
     p = sub.add_parser("toc", help="write _toc.yml from the registry")

@@ -15,10 +15,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import bibliography, registry
-from .document import SourceError
-from .record import extract, schema_errors
-from .registry import BIBLIOGRAPHY, CHAPTERS
+from livingreview.book import bibliography
+from livingreview.book import registry
+from livingreview.extract.document import SourceError
+from livingreview.book.sources import extract
+from livingreview.extract.record import schema_errors
+from livingreview.book.registry import BIBLIOGRAPHY, CHAPTERS
 
 SOURCES = "sources"  # below data/
 

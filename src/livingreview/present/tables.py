@@ -12,7 +12,8 @@ import re
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from .survival import arm_label
+from livingreview.analysis.survival import arm_label
+from livingreview.extract.printed import as_printed, format_ci
 
 ENDPOINT_LABELS = {
     "OS": "OS",
@@ -41,26 +42,6 @@ def endpoint_label(endpoint: str) -> str:
     if endpoint.startswith("other:"):
         return "other: " + endpoint[len("other:"):]
     return ENDPOINT_LABELS.get(endpoint, endpoint)
-
-
-def as_printed(value, quote: str | None = None) -> str:
-    """The number as the source prints it: the first token of ``quote`` equal to ``value`` (keeps
-    "4.60" and "75.0"), else the shortest exact decimal form of ``value``; never rounded."""
-    if value is None:
-        return ""
-    for token in _NUMBER.findall(quote or ""):
-        if float(token) == float(value):
-            return token
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-def format_ci(ci, quote: str | None = None) -> str:
-    """A CI as "low–high" with both bounds as printed; empty when there is none."""
-    if not ci:
-        return ""
-    return f"{as_printed(ci[0], quote)}–{as_printed(ci[1], quote)}"
 
 
 def format_value(endpoint: dict) -> str:

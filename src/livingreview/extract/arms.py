@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .document import Document
-from .numbers import fold_pattern, folded, split_sentences
+from livingreview.extract.document import Document
+from livingreview.extract.numbers import fold_pattern, folded, split_sentences
 
 # Canonical treatment label -> pattern. Order is the order names are built in
 # (local therapy before systemic: "radiotherapy + ICI").

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 
-from .record import FIELDS, schema_errors
+from livingreview.extract.record import FIELDS, schema_errors
 
 COLUMNS = (
     ("study_id", "the study record's id (also its chapter's file name and citation key)"),

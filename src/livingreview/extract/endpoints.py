@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 
-from .arms import fits_arm, match_arm, treatment_labels
-from .document import Document
-from .numbers import CI_RE, DASHES, NUM, P_RE, fold_pattern, folded, normalise_p, split_sentences, to_number
+from livingreview.extract.arms import fits_arm, match_arm, treatment_labels
+from livingreview.extract.document import Document
+from livingreview.extract.numbers import CI_RE, DASHES, NUM, P_RE, fold_pattern, folded, normalise_p, split_sentences, to_number
 
 _D = f"[{DASHES}]"
 _SP = r"[\s\u00a0\u2009\u202f]"

@@ -9,10 +9,12 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from . import bibliography, downloads, history
-from .document import SourceError
-from .reading import decode_text
-from .record import build_record
+from livingreview.book import bibliography
+from livingreview.book import downloads
+from livingreview.book import history
+from livingreview.extract.document import SourceError
+from livingreview.extract.readers import decode_text
+from livingreview.extract.record import build_record
 
 PAGES = Path("pages")
 DOWNLOADS = Path("_static") / "downloads"
@@ -93,7 +95,7 @@ def whats_new_page(root: Path) -> str:
 
 def generated(root: Path, records: list[dict]) -> dict[Path, str]:
     """Every derived file, by path relative to the project root."""
-    schema = resources.files(__package__).joinpath("study-record.schema.json").read_text()
+    schema = resources.files("livingreview.extract").joinpath("study-record.schema.json").read_text()
     return {
         DOWNLOADS / "endpoints.csv": downloads.endpoints_csv(records),
         DOWNLOADS / "studies.json": downloads.studies_json(records),

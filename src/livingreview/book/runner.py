@@ -25,8 +25,9 @@ from pathlib import Path
 from jupyter_client.manager import KernelManager
 from tqdm import tqdm
 
-from . import cache, execute
-from .execute import Job, Outcome
+from livingreview.book import fingerprints
+from livingreview.book import execute
+from livingreview.book.execute import Job, Outcome
 
 
 _KERNELS: dict[str, KernelManager] = {}  # this worker's warm kernels, by working directory
@@ -80,7 +81,7 @@ def _run_one(job: Job, fingerprint: str | None) -> Outcome:
         if not outcome.ok:
             _discard(cwd)  # a failed notebook may leave the kernel in any state
         elif fingerprint:
-            cache.stamp_file(job.output, fingerprint)
+            fingerprints.stamp_file(job.output, fingerprint)
         return outcome
     except Exception as err:  # a bug outside the notebook must not take the other jobs down
         _discard(cwd)
@@ -105,7 +106,7 @@ def run_jobs(
     """Execute `jobs` in parallel; outcomes come back in job order.
 
     `fingerprints` maps an output path to the fingerprint to stamp it with once
-    it has been written (see `cache.plan`). `reused` only feeds the summary
+    it has been written (see `fingerprints.plan`). `reused` only feeds the summary
     line, which goes to `report` (default: standard error).
     """
     started = time.monotonic()

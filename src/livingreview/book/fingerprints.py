@@ -14,9 +14,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import registry
+from livingreview.book import registry
 
-from .registry import CHAPTER_TEMPLATE, CHAPTERS, SYNTHESIS_PAGES, SYNTHESIS_TEMPLATE
+from livingreview.book.registry import CHAPTER_TEMPLATE, CHAPTERS, SYNTHESIS_PAGES, SYNTHESIS_TEMPLATE
 PACKAGE = Path("src") / "livingreview"
 REQUIREMENTS = ("requirements.txt", "constraints.txt")
 METADATA_KEY = "livingreview"
@@ -114,7 +114,7 @@ def stamp_file(notebook_path: Path, fingerprint_: str) -> None:
     """Stamp an already written notebook, atomically (for executors that cannot stamp in memory)."""
     import nbformat
 
-    from .execute import write_atomically
+    from livingreview.book.execute import write_atomically
 
     nb = nbformat.read(notebook_path, as_version=4)
     write_atomically(Path(notebook_path), nbformat.writes(stamp(nb, fingerprint_)) + "\n")

@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from livingreview.document import Document
-from livingreview.numbers import FoldedTest
-from livingreview.reading import find_doi
-from livingreview.vocabulary import DESIGN_RE, LOCAL_SLUGS, find_therapies, has_cue, literal_cues, lowered
+from livingreview.extract.document import Document
+from livingreview.extract.numbers import FoldedTest
+from livingreview.extract.readers import find_doi
+from livingreview.extract.vocabulary import DESIGN_RE, LOCAL_SLUGS, find_therapies, has_cue, literal_cues, lowered
 
 
 class CuedTest:

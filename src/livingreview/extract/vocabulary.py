@@ -26,7 +26,7 @@ import re
 from functools import lru_cache
 from re import _constants as _sre_constants, _parser as _sre_parser  # the stdlib's own regex parser
 
-from livingreview.numbers import folded
+from livingreview.extract.numbers import folded
 
 _LITERAL, _SUBPATTERN, _BRANCH, _IN = (_sre_constants.LITERAL, _sre_constants.SUBPATTERN, _sre_constants.BRANCH,
                                        _sre_constants.IN)

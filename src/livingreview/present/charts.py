@@ -18,12 +18,12 @@ from collections.abc import Iterable, Sequence
 import altair as alt
 import pandas as pd
 
-from .survival import (
+from livingreview.analysis.survival import (
     SOURCE_LABEL, arm_label, arm_order, fit_models, preferred_models, reconstruct, reported_points,
     rmst_table,
 )
-from .synthesis import MODALITIES, across_study, arm_role, modality, primary_studies
-from .tables import as_printed, endpoint_label, format_ci
+from livingreview.analysis.synthesis import MODALITIES, across_study, arm_role, modality, primary_studies
+from livingreview.present.tables import as_printed, endpoint_label, format_ci
 
 # Altair checks every object against the Vega-Lite schema as it is built and again when the
 # chart is turned into a spec. The second check is kept; the first, on every inline data row,

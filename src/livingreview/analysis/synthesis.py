@@ -12,8 +12,8 @@ import re
 
 import pandas as pd
 
-from .survival import ALL_PATIENTS, arm_label, arm_order
-from .tables import as_printed, format_ci
+from livingreview.analysis.survival import ALL_PATIENTS, arm_label, arm_order
+from livingreview.extract.printed import as_printed, format_ci
 
 MODALITIES = ("HIFU", "thermal ablation", "radiotherapy", "other")
 _ARM_KEYWORDS = {

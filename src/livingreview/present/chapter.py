@@ -5,14 +5,14 @@ title or quote holding markup shows as text and never runs.
 """
 from __future__ import annotations
 
-import os
 from html import escape
-from pathlib import Path
 
 from IPython.display import HTML, Markdown, display
 
-from . import charts, registry, render, survival, tables
-from .record import extract
+from livingreview.present import charts
+from livingreview.present import render
+from livingreview.analysis import survival
+from livingreview.present import tables
 
 MISSING_CHART = {
     "medians": "no median OS or PFS is reported",
@@ -42,18 +42,12 @@ def note(text: str, kind: str = "info") -> HTML:
 class ChapterPage:
     """One registered source document, extracted, ready to be shown cell by cell."""
 
-    def __init__(self, entry: registry.Entry, record: dict, root: Path):
+    def __init__(self, entry, record: dict, appraisal_text: str | None):
+        # `entry` is the registry row (id, file, sha256); `livingreview.book.loading` reads
+        # the files and hands everything in, so this class never touches the disk.
         self.entry = entry
         self.record = record
-        self.root = root
-
-    @classmethod
-    def load(cls, source_id: str) -> "ChapterPage":
-        render.enable()
-        root = registry.project_root()
-        entry = registry.find(registry.load(root), source_id)
-        record = extract(os.path.relpath(entry.source_path(root)))
-        return cls(entry, record, root)
+        self.appraisal_text = appraisal_text
 
     @property
     def primary(self) -> bool:
@@ -97,10 +91,9 @@ class ChapterPage:
         return HTML(tables.study_card_html(self.record))
 
     def appraisal(self) -> Markdown | HTML:
-        path = self.entry.appraisal_path(self.root)
-        if not path.is_file():
+        if self.appraisal_text is None:
             return note("No reviewer has written an appraisal of this document yet.", "warning")
-        return Markdown(path.read_text(encoding="utf-8"))
+        return Markdown(self.appraisal_text)
 
     def flags(self) -> HTML:
         flags = self.record["flags"]

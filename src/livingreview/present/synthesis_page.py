@@ -7,9 +7,14 @@ import pandas as pd
 from IPython.display import HTML, display
 from myst_nb import glue
 
-from . import book, certainty, charts, registry, render, survival, synthesis, tables
-from .chapter import note
-from .document import SourceError
+from livingreview.analysis import certainty
+from livingreview.present import charts
+from livingreview.present import render
+from livingreview.analysis import survival
+from livingreview.analysis import synthesis
+from livingreview.present import tables
+from livingreview.present.chapter import note
+from livingreview.present.formatting import short_title
 
 SUMMARY_SHOWN = [
     "study", "modality", "design", "n_patients", "arm", "arm_n", "ICI", "median OS", "median PFS",
@@ -26,18 +31,9 @@ def html_table(df: pd.DataFrame) -> HTML:
 class SynthesisPage:
     """All registered studies' records, for the cross-study pages."""
 
-    def __init__(self, entries: list[registry.Entry], records: list[dict]):
+    def __init__(self, entries: list, records: list[dict]):
         self.entries = entries
         self.records = records
-
-    @classmethod
-    def load(cls) -> "SynthesisPage":
-        render.enable()
-        root = registry.project_root()
-        entries = registry.load(root)
-        found = book.records_for(root, entries)
-        records = [r for r in found.values() if not isinstance(r, SourceError)]
-        return cls(entries, records)
 
     @property
     def primary(self) -> list[dict]:
@@ -127,7 +123,7 @@ class SynthesisPage:
                 "At least one study was randomised.",
             ]
             links = ", ".join(
-                f'<a href="{escape(r["id"])}.html">{escape(book.short_title(r))}</a>' for r in studies
+                f'<a href="{escape(r["id"])}.html">{escape(short_title(r))}</a>' for r in studies
             )
             parts.append(
                 f"<h3>{escape(modality)}</h3><p>{escape(' '.join(sentences))}</p>"

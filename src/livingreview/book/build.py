@@ -10,9 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import bibliography, book, cache, pages, registry, render, runner
-from .document import SourceError
-from .execute import Outcome, write_atomically
+from livingreview.book import bibliography
+from livingreview.book import toc
+from livingreview.book import fingerprints
+from livingreview.book import pages
+from livingreview.book import registry
+from livingreview.present import render
+from livingreview.book import runner
+from livingreview.extract.document import SourceError
+from livingreview.book.execute import Outcome, write_atomically
 
 
 @dataclass
@@ -40,9 +46,9 @@ def write_if_changed(path: Path, text: str) -> bool:
 def prepare(root: Path) -> Prepared:
     """Extract every record and write what derives from the records alone."""
     entries = registry.load(root)
-    prepared = Prepared(entries, book.records_for(root, entries))
+    prepared = Prepared(entries, toc.records_for(root, entries))
     write_if_changed(root / "_static" / "vega-bundle.js", render.vega_bundle())
-    write_if_changed(root / "_toc.yml", book.toc_text(entries, prepared.records, root))
+    write_if_changed(root / "_toc.yml", toc.toc_text(entries, prepared.records, root))
     write_if_changed(root / registry.BIBLIOGRAPHY, bibliography.references_bib(prepared.good))
     return prepared
 
@@ -52,10 +58,10 @@ def execute_stale(
     report: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
     """Re-execute the notebooks whose inputs changed (all with `force`), in parallel."""
-    to_run, reused = cache.plan(root, prepared.entries, force=force)
+    to_run, reused = fingerprints.plan(root, prepared.entries, force=force)
     stale = {t.output: t.fingerprint for t in to_run}
     work = [
-        job for job in book.chapter_jobs(root, prepared.entries, prepared.records)
+        job for job in toc.chapter_jobs(root, prepared.entries, prepared.records)
         if job.output in stale and job.parameters.get("source_id") not in prepared.errors
     ]
     return runner.run_jobs(work, jobs, fingerprints=stale, reused=len(reused), report=report)

@@ -120,7 +120,7 @@ def synthesis_delta(before_records: list[dict], after_records: list[dict]) -> li
     studies and patients, overall and per modality, and the range of median OS
     and PFS across local-therapy arms. Unchanged numbers give no line.
     """
-    from .synthesis import MODALITIES, prose_numbers, slug  # pandas: only when asked
+    from livingreview.analysis.synthesis import MODALITIES, prose_numbers, slug  # pandas: only when asked
 
     before, after = prose_numbers(before_records), prose_numbers(after_records)
     wanted = [("primary studies", "n_primary_studies"), ("patients", "n_patients_total")]

@@ -19,10 +19,9 @@ import json
 import re
 from html.parser import HTMLParser
 from itertools import islice
-from pathlib import Path
 
-from livingreview.document import Document, SourceError
-from livingreview.numbers import trimmed
+from livingreview.extract.document import Document, SourceError
+from livingreview.extract.numbers import trimmed
 
 FORMATS = ("pubmed_page", "semantic_scholar_json", "json_record", "catalogue_record",
            "markdown_summary", "journal_page", "plain_text")
@@ -35,19 +34,11 @@ _MIN_BODY_WORDS = 4  # a title-like line at least
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-# --------------------------------------------------------------------------- I/O
+# ------------------------------------------------------------------- bytes in
 
-def read_source(path: str) -> Document:
-    """Read and decode the file at `path` (kept exactly as given in the Document)."""
-    p = Path(path)
-    if not p.exists():
-        raise SourceError(path, "file not found")
-    if not p.is_file():
-        raise SourceError(path, "not a regular file")
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise SourceError(path, f"cannot be read ({exc.strerror or exc})") from None
+def decode_bytes(raw: bytes, path: str) -> list[Document]:
+    """The documents in a file's bytes (several for a search export), or SourceError saying why
+    not. `path` is only carried into each Document and its errors; nothing is read here."""
     if not raw.strip():
         raise SourceError(path, "empty file")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -59,7 +50,7 @@ def read_source(path: str) -> Document:
     except UnicodeDecodeError as exc:
         raise SourceError(path, f"not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at offset "
                                 f"{exc.start}); save it as UTF-8") from None
-    return decode_text(text, path)
+    return [decode_text(text, path)]
 
 
 def _mostly_binary_bytes(raw: bytes) -> bool:

@@ -8,12 +8,11 @@ from importlib import resources
 import fastjsonschema
 import jsonschema
 
-from .arms import extract_arms
-from .checks import check_record
-from .document import Document, SourceError
-from .endpoints import extract_endpoints
-from .metadata import extract_metadata
-from .reading import read_source
+from livingreview.extract.arms import extract_arms
+from livingreview.extract.checks import check_record
+from livingreview.extract.document import Document, SourceError
+from livingreview.extract.endpoints import extract_endpoints
+from livingreview.extract.metadata import extract_metadata
 
 #: Top-level keys in the contract's order (study-record.md).
 FIELDS = (
@@ -110,8 +109,3 @@ def build_record(doc: Document) -> dict:
     if problems:
         raise SourceError(doc.path, "extracted record breaks the schema: " + "; ".join(problems))
     return record
-
-
-def extract(path: str) -> dict:
-    """Read one source file and return its study record (SourceError if it cannot)."""
-    return build_record(read_source(path))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .synthesis import MODALITIES, across_study, arm_role, modality, primary_studies
+from livingreview.analysis.synthesis import MODALITIES, across_study, arm_role, modality, primary_studies
 
 LEVELS = ("very low", "low", "moderate", "high")
 MIN_PATIENTS = 300

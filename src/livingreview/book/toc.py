@@ -1,52 +1,23 @@
 """The book's structure, derived from the registry: chapter jobs and the table of contents."""
 from __future__ import annotations
 
-import os
-import re
 from pathlib import Path
 
 import yaml
 
-from . import registry
-from .document import SourceError
-from .execute import Job
-from .record import extract
-from .registry import CHAPTER_TEMPLATE, CHAPTERS, SYNTHESIS_PAGES
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&$%^=:\"'@/])")
-
-
-def markdown_escape(text: str) -> str:
-    """Source text made inert in MyST Markdown: every punctuation mark backslash-escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def short_title(record: dict) -> str:
-    """A navigation title such as 'Liao et al. 2025 · HIFU + ICI'.
-
-    A document that is not a study is named by the start of its own title.
-    """
-    if not record["is_primary_study"] and record["title"]:
-        words = record["title"].split()
-        return " ".join(words[:6]) + ("…" if len(words) > 6 else "") + " · not a study"
-    if record["authors"]:
-        surname = record["authors"][0].split()[-1]
-        who = f"{surname} et al." if len(record["authors"]) > 1 else surname
-    else:
-        who = record["journal"] or record["id"]
-    year = record["year"] or "n.d."
-    therapies = " + ".join(record["local_therapy"] + record["systemic_therapy"])
-    if not record["is_primary_study"]:
-        return f"{who} {year} · not a study"
-    return f"{who} {year} · {therapies}" if therapies else f"{who} {year}"
-
+from livingreview.book import registry
+from livingreview.extract.document import SourceError
+from livingreview.book.execute import Job
+from livingreview.book.sources import extract
+from livingreview.present.formatting import markdown_escape, short_title
+from livingreview.book.registry import CHAPTER_TEMPLATE, CHAPTERS, SYNTHESIS_PAGES
 
 def records_for(root: Path, entries: list[registry.Entry]) -> dict[str, dict | SourceError]:
     """Each entry's record, or the SourceError that stopped it (the build reports those)."""
     out: dict[str, dict | SourceError] = {}
     for entry in entries:
         try:
-            out[entry.id] = extract(os.path.relpath(entry.source_path(root)))
+            out[entry.id] = extract(entry.source_path(root), f"data/{entry.file}")
         except SourceError as err:
             out[entry.id] = err
     return out

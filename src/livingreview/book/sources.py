@@ -1,0 +1,52 @@
+"""Source files in, documents and study records out: the one place the extractor meets the disk."""
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from livingreview.extract.document import Document, SourceError
+from livingreview.extract.readers import decode_bytes
+from livingreview.extract.record import build_record
+
+
+def read_bytes(path: str | os.PathLike, shown: str | None = None) -> bytes:
+    """The file's bytes, or SourceError naming `shown` (default: `path`) and the reason."""
+    name = shown if shown is not None else str(path)
+    p = Path(path)
+    try:
+        if not p.is_file():
+            if p.is_symlink() and not p.exists():
+                raise SourceError(name, "broken symbolic link")
+            if p.exists():
+                raise SourceError(name, "not a regular file")
+            raise SourceError(name, "file not found")
+        return p.read_bytes()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise SourceError(name, "symbolic link loop") from None
+        raise SourceError(name, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def read_documents(path: str | os.PathLike, shown: str | None = None) -> list[Document]:
+    """Every document the file holds (one, or one per entry of a search export)."""
+    name = shown if shown is not None else str(path)
+    return decode_bytes(read_bytes(path, name), name)
+
+
+def read_source(path: str | os.PathLike, shown: str | None = None) -> Document:
+    """The file's one document (SourceError when it holds several, as a search export does)."""
+    docs = read_documents(path, shown)
+    if len(docs) != 1:
+        raise SourceError(docs[0].path, f"holds {len(docs)} records; give them one file each")
+    return docs[0]
+
+
+def extract_file(path: str | os.PathLike, shown: str | None = None) -> list[dict]:
+    """The study record of every document in the file."""
+    return [build_record(doc) for doc in read_documents(path, shown)]
+
+
+def extract(path: str | os.PathLike, shown: str | None = None) -> dict:
+    """The study record of a one-document file."""
+    return build_record(read_source(path, shown))
