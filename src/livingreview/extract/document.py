@@ -19,6 +19,23 @@ class SourceError(Exception):
         self.reason = reason
 
 
+#: What a section holds. Endpoints are taken only from "title", "abstract", "results" and
+#: "conclusions"; "background", "introduction" and "discussion" quote other trials' numbers,
+#: "methods" holds protocol targets and doses, "references"/"other" are never study text.
+SECTION_ROLES = ("title", "abstract", "background", "introduction", "methods", "results",
+                 "conclusions", "discussion", "references", "other")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A labelled stretch of `Document.text`: its heading as printed, its role, its span."""
+
+    heading: str
+    role: str
+    start: int
+    end: int
+
+
 @dataclass(frozen=True)
 class Document:
     """A source document, decoded, with the parts that hold the study marked."""
@@ -33,6 +50,9 @@ class Document:
     # (start, end) ranges of `text` holding the study's own words: title and
     # abstract or summary, never navigation, metrics, references or captions.
     body: tuple = ()
+    # The sections a reader found inside the body, in text order (empty when the text has
+    # no headings; then the whole body counts as abstract).
+    sections: tuple = ()
 
     def body_text(self) -> str:
         """The body ranges joined by blank lines (for quick inspection only)."""
