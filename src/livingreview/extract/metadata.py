@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from livingreview.extract.bibliographic import bibliographic
 from livingreview.extract.document import Document
 from livingreview.extract.numbers import FoldedTest
 from livingreview.extract.readers import find_doi
@@ -363,7 +364,8 @@ def extract_metadata(doc: Document) -> dict:
     systemic_therapy, population, is_primary_study and publication_type of `doc`."""
     fields = doc.fields
     spans = list(doc.body)
-    title = (fields.get("title") or (doc.text[slice(*spans[0])] if spans else "")).strip()
+    bib = bibliographic(doc)
+    title = bib["title"] or ""
     body = "\n".join(doc.text[s:e] for s, e in spans)
     title_in_body = spans and _norm(doc.text[slice(*spans[0])]) == _norm(title)
     sentences = split_sentences("\n".join(doc.text[s:e] for s, e in (spans[1:] if title_in_body else spans)))
@@ -378,12 +380,7 @@ def extract_metadata(doc: Document) -> dict:
             r"(?:patients|participants) were (?:enrolled|included|recruited|randomi[sz]ed)|"
             r"this (?:study|trial))\b", body)))
     local, systemic = study_therapies(title, sentences, primary)
-    doi = fields.get("doi") or find_doi(doc.text[:spans[-1][1]] if spans else doc.text)
-    year = fields.get("year")
-    authors = list(fields.get("authors") or [])
-    journal = fields.get("journal")
-    if doc.format == "pubmed_page" and not authors and spans:
-        authors, journal = _pubmed_author_list(doc.text, spans, journal)
+    doi, year, authors, journal = bib["doi"], bib["year"], bib["authors"], bib["journal"]
     return {
         "id": make_id(authors, journal, title, year, local, systemic),
         "title": re.sub(r"\s+", " ", title).rstrip(".") or None,

@@ -9,7 +9,11 @@ from livingreview.extract.readers.common import dedupe, find_doi, is_skip, line_
 CATALOGUE_LABELS = re.compile(
     r"(?m)^(?:Main Authors?|Other Authors|Format|Language|Published|Series|Subjects|Online Access|"
     r"Tags|Summary|ISSN|ISBN|Physical Description|Saved in|Notes):")
-_CAT_FIELD = re.compile(r"(?m)^(?P<label>[A-Z][A-Za-z .-]{1,40}?):[ \t]*(?:\|(?P<piped>[^|]*)\||(?P<line>[^|\n]*)$)")
+# "Label: | value |" (the value may run over lines, never past the next "Label: |"),
+# "Label: | value" (one pipe) or "Label: value".
+_CAT_FIELD = re.compile(r"(?m)^(?P<label>[A-Z][A-Za-z .-]{1,40}?):[ \t]*"
+                        r"(?:\|(?P<piped>(?:(?!\n[A-Z][A-Za-z .-]{1,40}?:[ \t]*\|)[^|])*)\||"
+                        r"\|?[ \t]*(?P<line>[^|\n]*)$)")
 
 
 def catalogue_fields(text: str) -> dict[str, tuple[int, int]]:

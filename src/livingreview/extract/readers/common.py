@@ -5,6 +5,7 @@ import re
 from html.parser import HTMLParser
 
 from livingreview.extract.numbers import trimmed
+from livingreview.extract.readers.sections import is_bare_heading
 
 
 class _TextExtractor(HTMLParser):
@@ -151,9 +152,30 @@ def is_skip(line: str) -> bool:
     return bool(SKIP.match(line) or NAV_PIPES.match(line))
 
 
+# Lines that are never a title: site banners ("ASCO Meeting Library | Journal of ..."),
+# breadcrumbs ("Home > News", "Journals » Volume 10"), "·"-separated facts, column-set
+# navigation ("Login / Register    Submit"), domain names, citation lines ("JAMA Oncol.
+# 2018;4(5):661-669"), licence and copyright lines, article-type labels, section labels
+# opening a paragraph ("Introduction: This study ...").
+_NOT_TITLE = re.compile(
+    r"(?i)\s\|\s|\s[>\u203a\u00bb]\s|\s\u00b7\s|\S\s{3,}\S|\b[\w-]+\.(?:gov|org|com|net|edu|io)\b|"
+    r"\b(?:19|20)\d{2}(?:\s+[a-z]{3}(?:\s+\d{1,2})?)?\s*;\s*\d+|\bdoi\s*:|\bpublished online\b|"
+    r"creative commons|\blicen[cs]ed? under\b|all rights reserved|^\s*(?:©|\(c\)|copyright\b)|"
+    r"^(?:open access|original (?:research|article)|research (?:article|paper)|full[- ]text article|"
+    r"review article|meeting abstract|press release|news release)\b|"
+    r"\b(?:log ?in|sign ?in|register|subscribe|submit manuscript|my account)\b.*\b(?:log ?in|sign ?in|register|"
+    r"subscribe|submit|account|search|menu)\b|"
+    r"^(?:introduction|background|objectives?|purpose|aims?|methods|results|conclusions?|summary)\s*:")
+
+
+def boilerplate_line(line: str) -> bool:
+    """True for a line that is page furniture, never a title (see _NOT_TITLE)."""
+    return bool(_NOT_TITLE.search(line))
+
+
 def title_candidate(line: str) -> bool:
     words = line.split()
-    if not 4 <= len(words) <= 60 or is_skip(line) or STOP.match(line):
+    if not 4 <= len(words) <= 60 or is_skip(line) or STOP.match(line) or boilerplate_line(line):
         return False
     if re.match(r"(?i)^(?:department|division|school|faculty|institute|\d+\s*[A-Z]|https?:|www\.)", line):
         return False
@@ -166,15 +188,22 @@ def plain_body_from(text: str, start: int, title_done: bool = False) -> list[tup
     """Body of a page read as lines: title, then the abstract (or all prose) up to a stop heading."""
     lines = line_spans(text, start)
     body: list[tuple[int, int]] = []
+    toc = _contents_lines(text, lines)
     i = 0
     if not title_done:
         title_idx = find_title(text, lines)
-        if title_idx is None:
+        first_head = next((k for k in range(len(lines)) if k not in toc
+                           and ABSTRACT_HEAD.match(text[slice(*lines[k])])), None)
+        if first_head is not None and (title_idx is None or title_idx > first_head):
+            title_idx = None  # no title before the abstract: the body is the abstract alone
+            i = first_head
+        elif title_idx is None:
             return []
-        body.append(lines[title_idx])
-        i = title_idx + 1
-    heads = [k for k in range(i, len(lines)) if ABSTRACT_HEAD.match(text[slice(*lines[k])])]
-    if heads and not any(STOP.match(text[slice(*lines[k])]) for k in range(i, heads[0])):
+        else:
+            body.append(lines[title_idx])
+            i = title_idx + 1
+    heads = [k for k in range(i, len(lines)) if k not in toc and ABSTRACT_HEAD.match(text[slice(*lines[k])])]
+    if heads and not any(STOP.match(text[slice(*lines[k])]) for k in range(i, heads[0]) if k not in toc):
         i = heads[0] + 1
     for s, e in lines[i:]:
         line = text[s:e]
@@ -185,6 +214,21 @@ def plain_body_from(text: str, start: int, title_done: bool = False) -> list[tup
     return body
 
 
+def _contents_lines(text: str, lines: list[tuple[int, int]]) -> set[int]:
+    """Indices of lines in a table of contents: runs of three or more bare heading lines
+    ("Abstract", "Introduction", "Materials and Methods", ...), but its last one."""
+    out: set[int] = set()
+    run: list[int] = []
+    for k, span in enumerate(lines + [(0, 0)]):
+        if k < len(lines) and is_bare_heading(text[slice(*span)]):
+            run.append(k)
+            continue
+        if len(run) >= 3:
+            out.update(run[:-1])  # the run's last heading heads the text that follows
+        run = []
+    return out
+
+
 def find_title(text: str, lines: list[tuple[int, int]]):
     """The title line: the one before "Affiliations" if there is one, else the first title-like line."""
     for k, (s, e) in enumerate(lines):
@@ -193,7 +237,7 @@ def find_title(text: str, lines: list[tuple[int, int]]):
             while back >= 0 and author_line(text[slice(*lines[back])]):
                 back -= 1
             if back >= 0 and title_candidate(text[slice(*lines[back])]):
-                return back
+                return _main_title(text, lines, back)
             break
     # A publisher page: the title stands just before the "Abstract" heading, with at most
     # an author line between (the first title-like line may be the journal's name).
@@ -203,12 +247,22 @@ def find_title(text: str, lines: list[tuple[int, int]]):
             if back >= 0 and author_line(text[slice(*lines[back])]):
                 back -= 1
             if back >= 0 and title_candidate(text[slice(*lines[back])]):
-                return back
+                return _main_title(text, lines, back)
             break
     for k, (s, e) in enumerate(lines):
         if title_candidate(text[s:e]):
             return k
     return None
+
+
+def _main_title(text: str, lines: list[tuple[int, int]], k: int) -> int:
+    """`k`, or the line before it when line `k` is a short subtitle ("A Randomized Clinical
+    Trial") printed under a longer title line."""
+    if k > 0 and len(text[slice(*lines[k])].split()) <= 6:
+        prev = text[slice(*lines[k - 1])]
+        if title_candidate(prev) and len(prev.split()) > 6 and not prev.rstrip().endswith((".", ":")):
+            return k - 1
+    return k
 
 
 # ------------------------------------------------------------ format readers
@@ -229,12 +283,25 @@ def find_doi(text: str):
         if trimmed == doi:
             break
         doi = trimmed
+    # A publisher URL may run on past the DOI into an article number and a title slug
+    # (".../doi/10.1159/000541685/914338/Long-term-outcome-of-a"): cut the slug and numbers.
+    parts = doi.split("/")
+    if len(parts) > 2 and _SLUG.fullmatch(parts[-1]):
+        parts.pop()
+        while len(parts) > 2 and parts[-1].isdigit():
+            parts.pop()
+        doi = "/".join(parts)
     return doi.lower() if re.match(r"10\.\d{4,9}/\S+$", doi) else None
+
+
+_SLUG = re.compile(r"(?=[^-]*[A-Za-z])[\w%]+(?:-[\w%]+){3,}")
 
 
 
 def author_line(line: str):
-    """"Yao Liao et al. Oncol Lett. ." or "Yao Liao 1, Xiao Li 2" -> authors (and journal)."""
+    """"Yao Liao et al. Oncol Lett. ." or "Yao Liao 1, Xiao Li 2" -> authors (and journal);
+    also lines with affiliation markers ("Han Li,1,* Ke Su,1,*", "Sang Min Yoon,1 ... and
+    Young-Suk Lim4") and "Authors Li H, Su K" (parse_author_line)."""
     m = re.match(r"^(?P<first>[^\d.,;]{3,60}?)\s+et\s+al\.\s*(?P<journal>[A-Z][^.]{1,80})?\.?", line)
     if m:
         out = {"authors": [m.group("first").strip()]}
@@ -247,5 +314,45 @@ def author_line(line: str):
     name = r"(?:[A-Z][\w'\u00c0-\u024f-]*\.?\s?){2,4}|[A-Z][\w'\u00c0-\u024f-]+,?\s[A-Z]{1,3}"
     if len(names) >= 2 and all(re.fullmatch(name, n) and len(n.split()) <= 4 for n in names):
         return {"authors": names}
-    return None
+    names = parse_author_line(line)
+    return {"authors": names} if names else None
 
+
+# Affiliation and note markers printed after (or before) a name: digits, letters in
+# superscript, asterisks, daggers; and superscript digits.
+_MARKERS = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079*\u2020\u2021\u00a7\u00b6#]+|(?<=[^\W\d])\d+(?:,\d+)*|^\d+(?:,\d+)*\s*|\s\d+(?:,\d+)*$")
+_NAME_TOKEN = r"[A-Z\u00c0-\u00de][\w'\u00c0-\u024f.-]*"
+# "Given Surname", "G. H. Surname", "Surname AB", "Surname, Given", "van der Berg J".
+_ONE_NAME = re.compile(
+    rf"(?:{_NAME_TOKEN}\s+){{0,3}}(?:(?:van|von|de|der|den|del|della|di|da|du|le|la|dos|das|bin|al|el|ten|ter)\s+){{0,2}}{_NAME_TOKEN}"
+    rf"(?:,?\s+(?:[A-Z]{{1,3}}|[A-Z]\.(?:\s?[A-Z]\.)*|Jr\.?|Sr\.?|II|III))?")
+_NOT_NAME = re.compile(r"(?i)\b(?:department|university|hospital|institute|center|centre|school|college|"
+                       r"faculty|clinic|laboratory|division|unit|china|usa|japan|korea|germany|italy|france|"
+                       r"abstract|background|methods|results|introduction|journal|trial|study|patients|"
+                       r"cancer|carcinoma|therapy|published|received|accepted|copyright|licen[cs]e|"
+                       r"views|citations|download|press|news|reporter|staff|editor)\b")
+
+
+def parse_author_line(line: str) -> list[str] | None:
+    """The names on an author line, as printed minus markers, or None if it is not one.
+
+    Takes "Han Li,1,* Ke Su,1,*", "Yoon SM, Ryoo BY, Lee SJ.", "A. Smith; B. Jones",
+    "Sang Min Yoon,1 Baek-Yeol Ryoo,2 and Young-Suk Lim4", "Authors Li H, Su K", with or
+    without a closing "et al."; at least two names, each of one to five words.
+    """
+    line = re.sub(r"^(?:authors?|by)\s*:?\s+", "", line.strip(), flags=re.I)
+    line = re.sub(r",?\s*\bet\s+al\.?\s*$", "", line).strip().rstrip(".;")
+    if not line or len(line) > 2000 or _NOT_NAME.search(line):
+        return None
+    sep = ";" if line.count(";") >= 1 else ","
+    pieces = re.split(rf"\s*{sep}\s*|\s+(?:and|&)\s+", line)
+    names = []
+    for piece in pieces:
+        piece = _MARKERS.sub("", piece).strip(" ,.;")
+        piece = re.sub(r"^(?:and|&)\s+", "", piece)
+        if not piece:
+            continue  # a marker-only piece ("1", "*")
+        if not _ONE_NAME.fullmatch(piece) or len(piece.split()) > 5:
+            return None
+        names.append(piece)
+    return names if len(names) >= 2 else None

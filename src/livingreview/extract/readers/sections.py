@@ -60,6 +60,11 @@ _INLINE = re.compile(r"(?<=[.!?)\]][ ])(?P<h>[A-Z][A-Z &/,-]{2,48}[A-Z])[ \t]*:[
 _INTRO_LIKE = ("background", "introduction")
 
 
+def is_bare_heading(line: str) -> bool:
+    """True for a line that is only a known heading ("Results", "2. Methods", "ABSTRACT")."""
+    return bool(_ALONE.match(line))
+
+
 def section_role(heading: str, full_text: bool = False) -> str | None:
     """The role of a heading as printed, or None if it is not a known heading."""
     h = re.sub(r"^(?:#+\s*)?(?:(?:\d{1,2}|[IVX]{1,4})(?:\.\d{1,2})*\.?\s+)?", "", heading.strip())
@@ -105,6 +110,8 @@ def find_headings(text: str, start: int = 0, end: int | None = None) -> list[tup
             role = section_role(m.group("h"))
             if role is None:
                 continue
+            if role == "introduction" and rx is not _ALONE:
+                role = "background"  # "Introduction: ..." labels an abstract's opening part
             found[pos if rx is _INLINE else line_start] = (pos, m.group("h"), role)
     heads = sorted(found.values())
     # A second round of background/introduction after results or conclusions: the full text.
@@ -124,7 +131,11 @@ def find_sections(text: str, body: tuple | list) -> tuple[Section, ...]:
     if not body:
         return ()
     title_s, title_e = body[0]
-    sections = [Section(text[title_s:title_e], "title", title_s, title_e)]
+    opening = find_headings(text, title_s, title_e)
+    if opening and opening[0][0] == title_s:  # the body opens with a heading: no title
+        sections, title_e = [], title_s
+    else:
+        sections = [Section(text[title_s:title_e], "title", title_s, title_e)]
     heads = [h for h in find_headings(text, title_e) if h[0] >= title_e]
     for k, (pos, heading, role) in enumerate(heads):
         stop = heads[k + 1][0] if k + 1 < len(heads) else len(text)
