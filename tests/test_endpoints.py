@@ -9,7 +9,8 @@ from seeds import all_seeds, seed as seed_path
 from livingreview.extract.arms import extract_arms
 from livingreview.extract.document import Document
 from livingreview.extract.endpoints import extract_endpoints
-from livingreview.extract.numbers import numbers_in, parse_ci, parse_p, split_sentences
+from livingreview.extract.numbers import numbers_in, parse_ci, parse_p
+from livingreview.extract.sentences import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "endpoints"
 KEYS = {"endpoint", "measure", "arm", "value", "unit", "ci", "timepoint_months", "p", "quote", "span"}

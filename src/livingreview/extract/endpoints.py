@@ -22,7 +22,8 @@ import re
 
 from livingreview.extract.arms import fits_arm, match_arm, treatment_labels
 from livingreview.extract.document import Document
-from livingreview.extract.numbers import CI_RE, DASHES, NUM, P_RE, fold_pattern, folded, normalise_p, split_sentences, to_number
+from livingreview.extract.numbers import CI_RE, DASHES, NUM, P_RE, fold_pattern, folded, normalise_p, to_number
+from livingreview.extract.sentences import split_sentences
 
 _D = f"[{DASHES}]"
 _SP = r"[\s\u00a0\u2009\u202f]"
