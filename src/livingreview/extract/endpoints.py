@@ -100,12 +100,13 @@ _ALTS = [
     r"|\b(?:previous|prior|earlier|other|published)\s+(?:trials|studies|reports|series)\b"
     r"|\bpowered\s+to\b|\bsample\s+size\b|\bassum(?:ed|ing|ption)\b|\bhypothesi[sz]ed\b|\bto\s+detect\b"
     r"|\bwas\s+expected\b|\bpooled\s+(?:analys[ie]s|data)\b|\bmeta-?analys[ie]s\b|\bsystematic\s+review\b"
-    r"|\breported\s+(?:by|in)\s+(?:others|[A-Z]\w+\s+et\s+al)\b|\bet\s+al\b)",
+    r"|\breported\s+(?:by|in)\s+(?:others|[A-Z]\w+\s+et\s+al)\b|\bet\s+al\b|\bmargin\b"
+    r"|\bsurveys?\b|\bquestionnaires?\b|\bmailings?\b)",
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
     r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:in|among|for)\s+(?:the\s+)?(?:patients|those)\s+(?:with|without|who)\b"
     r"|\b(?:older|younger)\s+than\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
-    r"|\bper-?protocol\b)",
+    r"|\bper-?protocol\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
 ]
 
@@ -197,6 +198,14 @@ _FROM_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval", "blo", "bhi"))
 _HR_CASED_RE = re.compile(r"HR|[Hh]azard")
 _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
+_AE_WORD_BEFORE_RE = re.compile(r"([A-Za-z][\w-]*)\s+$")
+# Words that may stand before an adverse-event mention without naming a particular toxicity.
+_AE_PLAIN_BEFORE = frozenset(
+    "the of any all overall total and or with had have has experienced reported no in for common related "
+    "emergent other new more fewer less similar higher lower rate rates incidence frequency number proportion "
+    "percentage occurrence grade severe major acute late significant notable observed developed showed "
+    "from to by were was as than between among at a an these those their its patients' 3 4 5 iii iv v "
+    "3-4 3/4 3-5 higher-grade high-grade".split())
 _IMMUNE_RE = re.compile(r"immune|irAE|imAE", re.IGNORECASE)
 _COMPLICATION_RE = re.compile(r"complication", re.IGNORECASE)
 _WITH_FWD_RE = re.compile(r"\s+(?:without|not\s+receiving|receiving|treated\s+with|with)\s+[^,;.()]{1,40}")
@@ -281,6 +290,12 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 continue
             if kind in ("pfs", "os", "surv", "dfs", "rfs", "ttp") and (mod := _MOD_RE.search(before)):
                 name = f"other:{mod.group(1).lower()}_{name.split(':')[-1]}"
+            if name and name.startswith("AE_") and not _IMMUNE_RE.search(g):
+                w = _AE_WORD_BEFORE_RE.search(text, max(ss, ms - 30), ms)
+                if w and w.group(1).lower() == "serious":
+                    name = "other:serious_AE"
+                elif w and w.group(1).lower() not in _AE_PLAIN_BEFORE:
+                    name = None  # "skin toxicity", "cardiovascular adverse events": a named toxicity
             if name and name.startswith("AE_") and _IMMUNE_RE.search(g):
                 name = "other:irAE_grade3plus" if name == "AE_grade3plus" else "other:irAE_any"
             if name and name.startswith("AE_") and _COMPLICATION_RE.search(g):
@@ -760,12 +775,15 @@ def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
         if not m:
             continue
         lab = m["par"] if m["par"] is not None else m["ph"]
+        if _BOTH_RE.match(lab):
+            continue  # "8 months for both groups": one value for all, no one group's
         lab = lab[_LABEL_LEAD_RE.match(lab).end():].strip()
         if lab and not _NOT_LABEL_RE.search(lab) and not _DIGIT_ONLY_RE.fullmatch(lab):
             out[t.s] = lab
     return out
 
 
+_BOTH_RE = re.compile(r"(?:both|all|each|either)\b", re.IGNORECASE)
 _DIGIT_ONLY_RE = re.compile(r"[\d\s.,·%-]+")
 
 

@@ -24,6 +24,10 @@ _ABBREV = frozenset(
     "resp incl etc inc ltd st mt vol pp min max mo mos yr yrs jan feb mar apr "
     "jun jul aug sep sept oct nov dec univ dept".split()
 )
+# "arm B.", "group A.", "hepatitis B.": a letter naming a thing ends a sentence; it is no initial.
+_NAMED_LETTER_RE = re.compile(r"\b(?:arms?|groups?|cohorts?|types?|phases?|stages?|class|parts?|hepatitis|vitamin"
+                              r"|regimens?|schedules?|levels?|zones?|categor(?:y|ies)|sets?|panels?|strata|stratum)\s+[A-Z]\.$",
+                              re.IGNORECASE)
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 
 
@@ -46,7 +50,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> tuple[
             glued = m.group() == "."
             if not glued and text[m.start() - 1] == ".":
                 w = _WORD_BEFORE_RE.search(text, max(s, m.start() - 12), m.start())
-                if w and (w.group(1).lower() in _ABBREV or len(w.group(1)) == 1):
+                if w and (w.group(1).lower() in _ABBREV or (len(w.group(1)) == 1 and not _NAMED_LETTER_RE.search(
+                        text, max(s, m.start() - 24), m.start()))):
                     continue
             cut = m.start() + 1 if glued else m.start()
         _add(text, s, cut, spans)
