@@ -9,7 +9,8 @@ from seeds import all_seeds, seed as seed_path
 from livingreview.extract.arms import extract_arms
 from livingreview.extract.document import Document
 from livingreview.extract.endpoints import extract_endpoints
-from livingreview.extract.numbers import numbers_in, parse_ci, parse_p, split_sentences
+from livingreview.extract.numbers import numbers_in, parse_ci, parse_p
+from livingreview.extract.sentences import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "endpoints"
 KEYS = {"endpoint", "measure", "arm", "value", "unit", "ci", "timepoint_months", "p", "quote", "span"}
@@ -374,16 +375,17 @@ def test_hazard_ratio_arms_follow_the_arms_named_in_the_sentence():
 
 # ------------------------------------------------- unseen-abstract phrasings
 
-def test_survival_time_without_median_or_mean_is_left_out_but_median_lists_are_kept():
-    # "OS was 17.0 months" does not say median or mean: leaving it out beats guessing.
+def test_survival_time_without_median_is_its_median_but_responders_and_per_protocol_are_left_out():
+    # "OS was 17.0 months": a survival time is reported as its median (the gold convention);
+    # "in responders" and "in the per-protocol population" are subsets.
     doc, arms, eps = fixture("os_without_median.txt")
     arm = "MWA + ICI"
     assert rows(eps) == [
+        ("OS", "median", arm, 17.0, None, None, None),
         ("OS", "rate", arm, 71.4, None, 12, None),
         ("PFS", "median", arm, 8.3, (6.1, 10.5), None, None),
-        ("OS", "median", arm, 18.4, None, None, None),
     ]
-    assert not {e["value"] for e in eps} & {17.0, 15.2}
+    assert not {e["value"] for e in eps} & {15.2, 18.4}
     assert_well_formed(doc, eps)
 
 
@@ -399,7 +401,8 @@ def test_in_patients_with_the_title_condition_is_the_study_population_not_a_subg
     # PD-L1 >=1%, the PD-L1-positive subgroup, no extrahepatic spread, complete responders,
     # Child-Pugh B: subgroups, left out.
     assert not {e["value"] for e in eps} & {68.0, 11.9, 19.0, 100, 9.1}
-    assert eps[0]["quote"].startswith("ORR was 52.4%")
+    # The quote is the whole clause, qualifier included, without the section label.
+    assert eps[0]["quote"] == "In patients with HCC treated with SBRT plus camrelizumab, the ORR was 52.4% and the DCR was 85.7%"
     assert_well_formed(doc, eps)
 
 
@@ -425,13 +428,17 @@ def test_study_population_phrase_naming_one_of_two_arms_gives_that_arm():
         ("OS", "median", "TACE plus camrelizumab", 20.3, None, None, None)]
 
 
-def test_survival_in_years_is_never_converted_and_left_out():
+def test_survival_in_years_keeps_its_unit_and_other_series_are_left_out():
+    # Contract v2: a time printed in years stays in years (never converted to months).
     doc, arms, eps = fixture("survival_years.txt")
     assert rows(eps) == [
+        ("OS", "median", "RFA + ICI", 2.1, (1.6, 2.9), None, None),
         ("other:RFS", "median", "RFA + ICI", 11.2, None, None, None),
         ("OS", "rate", "RFA + ICI", 64.0, None, 24, None),
+        ("OS", "mean", "RFA + ICI", 1.8, None, None, None),
     ]
-    assert not {e["value"] for e in eps} & {2.1, 3.4, 1.8, 25.2}
+    assert [e["unit"] for e in eps] == ["years", "months", "%", "years"]
+    assert not {e["value"] for e in eps} & {3.4, 25.2}  # "compared favourably with earlier series"
 
 
 def test_hazard_ratios_with_equals_signs_colons_bracketed_hr_and_p_without_leading_zero():

@@ -22,7 +22,8 @@ import re
 
 from livingreview.extract.arms import fits_arm, match_arm, treatment_labels
 from livingreview.extract.document import Document
-from livingreview.extract.numbers import CI_RE, DASHES, NUM, P_RE, fold_pattern, folded, normalise_p, split_sentences, to_number
+from livingreview.extract.numbers import CI_RE, DASHES, NUM, P_RE, fold_pattern, folded, normalise_p, to_number
+from livingreview.extract.sentences import split_sentences
 
 _D = f"[{DASHES}]"
 _SP = r"[\s\u00a0\u2009\u202f]"
@@ -64,6 +65,8 @@ _ALTS = [
     r"(?P<ttp>time\s+to\s+(?:tumou?r\s+)?progression|\bTTP\b)",
     r"(?P<dor>duration\s+of\s+(?:objective\s+)?response|\bDoR\b|\bDOR\b)",
     r"(?P<surv>\bsurvival\b)",
+    # "45% were alive at 2 years": a landmark overall survival rate.
+    r"(?P<alive>\b(?:were|was|remained|are|still|being)\s+alive\b)",
     r"(?P<cr>\bcomplete\s+(?:tumou?r\s+)?respon(?:se|ses)(?:\s+rates?)?)",
     r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
     r"(?P<dcr>\bdisease\s+control(?:\s+rates?)?|\bDCR\b)",
@@ -79,19 +82,31 @@ _ALTS = [
     r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|patients\b|cases\b|subjects\b|participants\b"
     r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
     r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
+    # "from 9 months ... to 12 months": a pair only after "from" (checked when items are built).
+    r"(?P<to>\bto\b)",
+    # "HR 0.61 (0.45-0.83)": a bare range, a CI only right after a hazard ratio.
+    rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     r"(?P<resp>\brespectively\b)",
     r"(?P<median>\bmedian\b)",
     r"(?P<mean>\bmean\b|\baverage\b)",
     rf"(?P<fu>\bfollow{_D}?\s?ups?\b|\bfollowed\s+up\b)",
     r"(?P<range>\brange[sd]?\b|\bIQR\b|\binterquartile\b)",
     r"(?P<block>\bmost\s+(?:common(?:ly)?|frequent(?:ly)?)\b|\bincluding\b|\bincluded\b|\bsuch\s+as\b"
-    r"|\bmainly\b|\bpredominantly\b|\bhistorical\b|\bpreviously\s+(?:reported|published)\b|\bliterature\b"
+    r"|\bmainly\b|\bpredominantly\b|\bvaried\b|\branging\b|\bbaseline\b)",
+    # Other trials' or the literature's figures, protocol targets and sample-size assumptions:
+    # nothing in a sentence that says so is this study's result.
+    r"(?P<elsewhere>\bhistorical\b|\bpreviously\s+(?:reported|published)\b|\bliterature\b"
     r"|\b(?:an?|the)\s+(?:previous|prior|earlier|landmark|pivotal)\s+(?:trials?|stud(?:y|ies)|reports?|series|analys[ie]s)\b"
-    r"|\b(?:previous|prior|earlier|other)\s+(?:trials|studies|reports|series)\b"
-    r"|\bvaried\b|\branging\b|\bbaseline\b)",
+    r"|\b(?:previous|prior|earlier|other|published)\s+(?:trials|studies|reports|series)\b"
+    r"|\bpowered\s+to\b|\bsample\s+size\b|\bassum(?:ed|ing|ption)\b|\bhypothesi[sz]ed\b|\bto\s+detect\b"
+    r"|\bwas\s+expected\b|\bpooled\s+(?:analys[ie]s|data)\b|\bmeta-?analys[ie]s\b|\bsystematic\s+review\b"
+    r"|\breported\s+(?:by|in)\s+(?:others|[A-Z]\w+\s+et\s+al)\b|\bet\s+al\b|\bmargin\b"
+    r"|\bsurveys?\b|\bquestionnaires?\b|\bmailings?\b)",
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
-    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:in|among|for)\s+(?:the\s+)?(?:patients|those)\s+(?:with|without|who)\b)",
+    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:in|among|for)\s+(?:the\s+)?(?:patients|those)\s+(?:with|without|who)\b"
+    r"|\b(?:older|younger)\s+than\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
+    r"|\bper-?protocol\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
 ]
 
@@ -121,7 +136,7 @@ _CASED = {"pfs": "PFS", "mpfs": "mPFS", "os": "OS", "mos": "mOS", "dfs": "DFS", 
           "efs": "EFS", "ttp": "TTP", "nr": None, "lc": None}
 _EP_NAME = {"pfs": "PFS", "mpfs": "PFS", "os": "OS", "mos": "OS", "surv": "OS",
             "dfs": "other:DFS", "rfs": "other:RFS", "efs": "other:EFS", "css": "other:CSS",
-            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "dcr": "DCR",
+            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "dcr": "DCR",
             "lc": "local_control", "ts": "technical_success", "te": "technical_efficacy",
             "cab": "other:complete_ablation", "cr": "other:complete_response", "mc": "other:major_complications",
             "ae3": "AE_grade3plus", "aeany": "AE_any", "aelow": None}
@@ -147,11 +162,21 @@ _PROGNOSTIC_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multi
 _FILLER_RE = re.compile(r"(?:[\s\u00a0]|\b(?:of|the|patients|cases|lesions|tumou?rs|had|achieved|showed"
                         r"|an?|with|and|rate|in)\b)*", re.IGNORECASE)
 # Section labels of structured abstracts, also glued to the text ("BackgroundThe").
-_LABEL_SKIP_RE = re.compile(r"^[\W_]*(?:[A-Z][a-z]+\s*:\s*\|?\s*)?(?i:background|introduction|purpose|objectives?"
-                            r"|aims?|context|rationale)(?:[\s:.|]|(?=[A-Z]))")
-_LABEL_ANY_RE = re.compile(r"^[\W_]*(?:[A-Z][a-z]+\s*:\s*\|?\s*)?(?i:background|introduction|purpose|objectives?"
-                           r"|aims?|context|rationale|methods?|materials|patients\s+and|results?|findings"
-                           r"|conclusions?|interpretation|discussion)(?:[\s:.|]|(?=[A-Z]))")
+# A label may carry a layout prefix ("ABSTRACT.METHODS:", "BODY.RESULTS:"). "Methods and findings"
+# (one section holding results) is read; design, setting and the like need a colon or full stop.
+_LABEL_PREFIX = r"^[\W_]*(?:(?:ABSTRACT|BODY|Abstract|Body)\s*[.:]\s*)?(?:[A-Z][a-z]+\s*:\s*\|?\s*)?"
+_LABEL_SKIP_RE = re.compile(_LABEL_PREFIX + r"(?i:(?:background|introduction|purpose|objectives?|aims?|context|rationale"
+                            r"|(?:(?:patients|materials|subjects)\s+and\s+)?methods?(?!\s+and\s+findings)|methodology"
+                            r"|discussion|comment)(?:[\s:.|]|(?=[A-Z])|$)"
+                            r"|(?:design|setting|settings|participants|interventions?|trial\s+registration|registration"
+                            r"|funding|main\s+outcome\s+measures?|outcome\s+measures|study\s+design|hypothesis)"
+                            r"(?:\s*[:.|]|\s*$))")
+_LABEL_ANY_RE = re.compile(_LABEL_PREFIX + r"(?i:(?:background|introduction|purpose|objectives?|aims?|context|rationale"
+                           r"|methods?|methodology|materials|patients\s+and|subjects\s+and|results?|findings|conclusions?"
+                           r"|interpretation|discussion|comment|summary|abstract)(?:[\s:.|]|(?=[A-Z])|$)"
+                           r"|(?:design|setting|settings|participants|interventions?|trial\s+registration|registration"
+                           r"|funding|main\s+outcome\s+measures?|outcome\s+measures|study\s+design|hypothesis)"
+                           r"(?:\s*[:.|]|\s*$))")
 # A sentence can only state an endpoint if it names one (cheap test first).
 _PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic"
                            r"|complicat|ablation|\b[DRE]FS\b|TTP|DoR|progression|HR\b|hazard", re.IGNORECASE)
@@ -162,11 +187,25 @@ _GROUP_CUT_RE = re.compile(r"\bthe\s+|\bin\s+|\bof\s+|\(|\bwith\s+|\bfor\s+|\bbe
 _WORD_BEFORE_RE = re.compile(r"[^\s,;:.()\[\]]+[-\s]$")
 _DIGIT_RE = re.compile(r"\d")
 _UNITS = {"%": "%", "percent": "%", "month": "months", "months": "months", "mo": "months",
-          "mos": "months", "times": "ratio", "fold": "ratio"}
+          "mos": "months", "times": "ratio", "fold": "ratio", "week": "weeks", "weeks": "weeks",
+          "day": "days", "days": "days", "year": "years", "years": "years", "yr": "years", "yrs": "years"}
+# Units a median or mean time keeps as printed (contract v2: never converted).
+_TIME_UNITS = frozenset(("months", "weeks", "days", "years"))
 _COUNT_UNITS = {"patients", "cases", "subjects", "participants"}
-_INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval"))
+_OTHER_UNITS = frozenset(("gy", "cm", "mm", "ml", "mg", "lesions", "tumors", "tumours", "nodules", "sessions",
+                          "cycles"))
+_FROM_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
+_INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval", "blo", "bhi"))
 _HR_CASED_RE = re.compile(r"HR|[Hh]azard")
 _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
+_AE_WORD_BEFORE_RE = re.compile(r"([A-Za-z][\w-]*)\s+$")
+# Words that may stand before an adverse-event mention without naming a particular toxicity.
+_AE_PLAIN_BEFORE = frozenset(
+    "the of any all overall total and or with had have has experienced reported no in for common related "
+    "emergent other new more fewer less similar higher lower rate rates incidence frequency number proportion "
+    "percentage occurrence grade severe major acute late significant notable observed developed showed "
+    "from to by were was as than between among at a an these those their its patients' 3 4 5 iii iv v "
+    "3-4 3/4 3-5 higher-grade high-grade".split())
 _IMMUNE_RE = re.compile(r"immune|irAE|imAE", re.IGNORECASE)
 _COMPLICATION_RE = re.compile(r"complication", re.IGNORECASE)
 _WITH_FWD_RE = re.compile(r"\s+(?:without|not\s+receiving|receiving|treated\s+with|with)\s+[^,;.()]{1,40}")
@@ -209,7 +248,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
         pos = me
         kind = m.lastgroup
         if kind in _INNER:  # an inner group closed last
-            kind = next(k for k in ("ci", "p", "hr", "tpl", "val") if m.group(k) is not None)
+            kind = next(k for k in ("ci", "p", "hr", "tpl", "val", "bci") if m.group(k) is not None)
         g = text[ms:me]
         cased = _CASED.get(kind)
         if cased is not None and len(g) <= 4 and g.strip() != cased:
@@ -219,6 +258,8 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
         data = None
         if kind == "ci":
             data = (_printed(text, m, "lo"), _printed(text, m, "hi"))
+        elif kind == "bci":
+            data = (_printed(text, m, "blo"), _printed(text, m, "bhi"))
         elif kind == "p":
             data = normalise_p(_printed(text, m, "pcmp"), _printed(text, m, "pval"))
         elif kind == "hr":
@@ -249,6 +290,12 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 continue
             if kind in ("pfs", "os", "surv", "dfs", "rfs", "ttp") and (mod := _MOD_RE.search(before)):
                 name = f"other:{mod.group(1).lower()}_{name.split(':')[-1]}"
+            if name and name.startswith("AE_") and not _IMMUNE_RE.search(g):
+                w = _AE_WORD_BEFORE_RE.search(text, max(ss, ms - 30), ms)
+                if w and w.group(1).lower() == "serious":
+                    name = "other:serious_AE"
+                elif w and w.group(1).lower() not in _AE_PLAIN_BEFORE:
+                    name = None  # "skin toxicity", "cardiovascular adverse events": a named toxicity
             if name and name.startswith("AE_") and _IMMUNE_RE.search(g):
                 name = "other:irAE_grade3plus" if name == "AE_grade3plus" else "other:irAE_any"
             if name and name.startswith("AE_") and _COMPLICATION_RE.search(g):
@@ -263,9 +310,10 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
 class _Item:
     """One reported value group: a value, an "A vs B" pair, or a ratio over a pair."""
 
-    __slots__ = ("vals", "ratio", "hr", "ci", "p", "end", "start")
+    __slots__ = ("vals", "ratio", "hr", "ci", "p", "end", "start", "count")
 
     def __init__(self, start):
+        self.count = False  # "in 5 patients": a count of patients, no percentage printed
         self.vals = []      # [[value_tok, ci]]
         self.ratio = None   # value tok of "2.38 times"
         self.hr = None      # [value_tok, hrfor, ci, p]
@@ -274,7 +322,7 @@ class _Item:
         self.start, self.end = start, start
 
 
-def _build_items(raw: list[_Tok]) -> list[_Item]:
+def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
     vals = [t for t in raw if t.kind in ("val", "nr", "count")]
     if not vals and not any(t.kind == "hr" for t in raw):
         return []
@@ -289,8 +337,10 @@ def _build_items(raw: list[_Tok]) -> list[_Item]:
             if j < n and raw[j].kind == "val" and raw[j].data[1] in (None, "ratio"):
                 hr = [raw[j], t.data, None, None]
                 j += 1
-                while j < n and raw[j].kind in ("ci", "p") and raw[j].depth >= t.depth:
-                    if raw[j].kind == "ci" and hr[2] is None:
+                while j < n and raw[j].kind in ("ci", "p", "bci") and raw[j].depth >= t.depth:
+                    if raw[j].kind == "bci" and (j != i + 2 or hr[2] is not None):
+                        break  # a bare range is the HR's CI only right after it
+                    if raw[j].kind in ("ci", "bci") and hr[2] is None:
                         hr[2] = raw[j].data
                     elif raw[j].kind == "p" and hr[3] is None:
                         hr[3] = raw[j].data
@@ -318,6 +368,12 @@ def _build_items(raw: list[_Tok]) -> list[_Item]:
                     items.append(it)
                     i += 2
                     continue
+                if k == "val" and t.data[1] in _COUNT_UNITS and t.data[2] and "." not in t.data[0] \
+                        and "·" not in t.data[0]:
+                    it.count = True
+                    it.vals.append([t, None])
+                    it.end = t.e
+                    items.append(it)
                 i += 1
                 continue
             if k == "val" and t.data[1] == "ratio":
@@ -340,22 +396,25 @@ def _build_items(raw: list[_Tok]) -> list[_Item]:
             it.vals.append([t, None])
             it.end = t.e
             j = i + 1
+            inner = False  # a bracketed sub-result passed: a CI after it is not this value's
+            from_to = k == "val" and _FROM_RE.search(text, max(0, t.s - 6), t.s) is not None
             while j < n:
                 r = raw[j]
                 if r.kind == "ci" and r.depth >= base and it.vals[-1][1] is None and it.ci is None:
-                    if r.depth == base + 1 or len(it.vals) == 1:
+                    if not inner and (r.depth == base + 1 or len(it.vals) == 1):
                         it.vals[-1][1] = r.data
                     it.end = r.e
                 elif r.kind == "p" and r.depth >= base:
                     it.p = it.p or r.data
                     it.end = r.e
-                elif r.kind == "vs" and r.depth == base and j + 1 < n and raw[j + 1].kind in ("val", "nr") \
-                        and raw[j + 1].depth == base:
+                elif (r.kind == "vs" or (r.kind == "to" and from_to and len(it.vals) == 1)) and r.depth == base \
+                        and j + 1 < n and raw[j + 1].kind in ("val", "nr") and raw[j + 1].depth == base:
                     it.vals.append([raw[j + 1], None])
                     it.end = raw[j + 1].e
+                    inner = False
                     j += 1
-                elif r.kind in ("val", "nr", "count") and r.depth > base:
-                    pass  # ranges, counts and sub-results in brackets are not values
+                elif r.kind in ("val", "nr", "count", "bci") and r.depth > base or r.kind == "bci":
+                    inner = inner or r.kind != "bci"  # ranges, counts, sub-results in brackets are not values
                 else:
                     break
                 j += 1
@@ -376,7 +435,7 @@ def _inherit_units(items: list[_Item]) -> None:
             if tok.kind != "val":
                 continue
             num, u, exact = tok.data
-            if u in ("%", "months"):
+            if u == "%" or u in _TIME_UNITS:
                 unit = u
             elif u is None and unit is not None:
                 tok.data = (num, unit, exact)
@@ -403,7 +462,14 @@ class _Statement:
 class _Ctx:
     """What one sentence's statements need to know about the document."""
 
-    __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups")
+    __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups", "floor")
+
+    def other_trial(self) -> bool:
+        """True when the sentence reports a named trial ("in IMbrave150") that is not this study."""
+        for m in _TRIAL_NAME_RE.finditer(self.text, self.sent[0], self.sent[1]):
+            if not self.doc_words.own_trial(m[1]):
+                return True
+        return False
 
     def __init__(self, text, arms, sent, out, doc_words=frozenset(), low=None):
         self.text, self.arms, self.sent, self.out = text, arms, sent, out
@@ -412,6 +478,7 @@ class _Ctx:
         self.sent_eps: list[_Tok] = []
         self.doc_words = doc_words  # words that describe the whole study population
         self.pop_groups: list[tuple[int, str]] = []  # the arm a study-population phrase names
+        self.floor = sent[0]  # quotes start no earlier (after a follow-up clause)
 
 
 # ---------------------------------------------------- population or subgroup
@@ -422,19 +489,38 @@ class _Ctx:
 # after it ("treated with", "who received") is the study's own.
 _POP_TREAT_RE = re.compile(r"\b(?:(?:who\s+(?:were\s+)?)?(?:treated|managed)\s+with|(?:who\s+)?(?:received|receiving"
                            r"|underwent|undergoing)|who\s+were\s+given)\s+", re.IGNORECASE)
+_OWN_RE = re.compile(r"\b(?:this|our|we|present|current)\b")
 _POP_FILLER = frozenset(("a", "an", "the", "and", "of"))
 _ABBREV_RE = re.compile(r"\(\s*([A-Za-z][\w-]{1,9})\s*\)")
 _WORDS_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+
+
+# "in IMbrave150", "in the KEYNOTE-240 trial", "from CheckMate 459": results of a named trial.
+_TRIAL_NAME_RE = re.compile(r"\b(?:[Ii]n|[Ff]rom|[Oo]f|[Ll]ike)\s+(?:the\s+)?((?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})[- ]?\d{2,4}[A-Za-z]?)\b"
+                            r"(?!\s*(?:patients|cases|mg|Gy|months|weeks|days|years))")
 
 
 class _PopulationWords:
     """Lower-cased words of the title, plus abbreviations the text defines for two title
     words ("hepatocellular carcinoma (HCC)"); worked out once, when first needed."""
 
-    __slots__ = ("title", "text", "words")
+    __slots__ = ("title", "text", "words", "trials")
 
     def __init__(self, title: str, text: str):
-        self.title, self.text, self.words = title, text, None
+        self.title, self.text, self.words, self.trials = title, text, None, {}
+
+    def own_trial(self, name: str) -> bool:
+        """A trial name the title gives, or the text ties to this study ("this", "our", "we")."""
+        if name not in self.trials:
+            low, key = self.text.lower(), name.lower()
+            own = key in self.title.lower()
+            pos = low.find(key)
+            while not own and pos >= 0:
+                window = low[max(0, pos - 120):pos + 120]
+                own = bool(_OWN_RE.search(window))
+                pos = low.find(key, pos + 1)
+            self.trials[name] = own
+        return self.trials[name]
 
     def __contains__(self, word: str) -> bool:
         if self.words is None:
@@ -508,6 +594,8 @@ def _group_phrases(text: str, t: _Tok, sent: tuple[int, int]) -> list[tuple[int,
 
 
 def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
+    if any(t.kind == "elsewhere" for t in toks) or ctx.other_trial():
+        return
     st = _Statement()
     skip = None
     n = len(toks)
@@ -519,6 +607,8 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         if k == "ep":
             if skip == "hard":
                 continue
+            if st.has_values() and t.depth > min(r.depth for r in st.raw if r.kind in ("val", "nr", "count")):
+                continue  # "64% (18% complete response)": a bracketed part of the value, not a new statement
             if st.has_values():
                 _close(ctx, st)
                 st = _Statement()
@@ -551,6 +641,10 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             _close(ctx, st)
             st = _Statement()
             skip = skip or "soft"
+            if k == "fu":  # "After a median follow-up of 13.8 months, ...": quotes start after the clause
+                comma = ctx.text.find(",", t.e, ctx.sent[1])
+                if comma > 0:
+                    ctx.floor = comma + 1
         elif k == "sub" and _study_population(ctx, t):
             continue  # the study's own population, not a subgroup
         elif k == "sub":
@@ -572,7 +666,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             phrases = _group_phrases(ctx.text, t, ctx.sent)
             if st.start is not None and not skip:
                 st.groups.extend(phrases)
-        elif k in ("val", "nr", "count", "ci", "p", "vs", "hr"):
+        elif k in ("val", "nr", "count", "ci", "p", "vs", "hr", "to", "bci"):
             if skip or st.resp_end:  # nothing after "respectively" belongs to the list
                 continue
             if not st.eps and k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
@@ -580,9 +674,19 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 # "achieved 100% technical success": value before its endpoint.
                 pre = _Statement()
                 pre.start, pre.eps, pre.raw = t.s, [toks[i + 1]], [t]
-                _close(ctx, pre, end=toks[i + 1].e)
+                if st.tps:  # "at 12 months, 45% were alive"
+                    pre.start, pre.tps = st.start, st.tps
+                elif i + 2 < n and toks[i + 2].kind == "tpl" and toks[i + 2].s - toks[i + 1].e <= 3:
+                    pre.tps = toks[i + 2].data  # "45% were alive at 2 years"
+                _close(ctx, pre, end=toks[i + 2].e if pre.tps and not st.tps else toks[i + 1].e)
                 consumed.add(i + 1)
                 continue
+            if not st.eps and k == "hr" and t.data:
+                # "the hazard ratio for death was 0.72": the HR names its own endpoint.
+                hname = "OS" if t.data in ("death", "mortality") else "PFS" if "progression" in t.data else None
+                if hname:
+                    st.eps.append(_Tok("ep", t.s, t.e, t.depth, (hname, "hr")))
+                    st.mark(t)
             if not st.eps and k == "hr" and ctx.sent_eps:
                 st.eps.append(ctx.sent_eps[-1])
                 st.mark(t)
@@ -595,7 +699,11 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     eps = st.eps  # unnamed mentions ("grade 1-2 AEs") still take their values
     if not eps or not st.raw:
         return
-    items = _build_items(st.raw)
+    # "in the 45 Gy group", "2 cycles": numbers in other units name groups or doses, not results.
+    st.raw = [t for t in st.raw if not (t.kind == "val" and t.data[1] in _OTHER_UNITS)]
+    items = _build_items(st.raw, ctx.text)
+    if any(not it.count for it in items):
+        items = [it for it in items if not it.count]  # "in 40 patients" beside a rate is its denominator
     if not items:
         return
     tps = st.tps or [None]
@@ -606,21 +714,153 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     low = ctx.text[ctx.sent[0]:ctx.sent[1]].lower()
     named = [(ctx.sent[0] + i, a) for a in arm_names if len(arm_names) > 1 and (i := low.find(a.lower())) >= 0]
     mapped = _mapped_arms(st.groups + named + ctx.pop_groups, arm_names)
+    labels = _value_labels(ctx, st.raw)
+    if any(_SUBGROUP_LABEL_RE.search(lab) for lab in labels.values()):
+        return  # "45% in PD-L1-positive vs 20% in PD-L1-negative tumours": subgroups
+    single = all(len(it.vals) == 1 and not it.ratio and it.hr is None for it in items)
     plan = []  # (ep_tok, item, timepoint, arm_or_None)
     if len(tps) > 1:
         if k == 1 and m == len(tps):
             plan = [(eps[0], it, tp, None) for it, tp in zip(items, tps)]
+        elif k == 1 and single and m % len(tps) == 0:
+            # "1-, 3- and 5-year OS were a, b, c for arm A and d, e, f for arm B"
+            chunks = [items[c:c + len(tps)] for c in range(0, m, len(tps))]
+            arms_of = _arms_for([ch[-1] for ch in chunks], labels, mapped, arm_names, st)
+            if arms_of is not None:
+                plan = [(eps[0], it, tp, a) for ch, a in zip(chunks, arms_of) for it, tp in zip(ch, tps)]
     elif k == m:
         plan = [(ep, it, tps[0], None) for ep, it in zip(eps, items)]
-    elif k == 1 and m > 1 and len(mapped) == m and all(len(it.vals) == 1 and not it.ratio for it in items):
-        plan = [(eps[0], it, tps[0], arm) for it, arm in zip(items, mapped)]
+    elif k == 1 and m > 1 and single:
+        arms_of = _arms_for(items, labels, mapped, arm_names, st)
+        if arms_of is not None:
+            plan = [(eps[0], it, tps[0], a) for it, a in zip(items, arms_of)]
     if not plan:
         return
-    qs = st.start
-    qe = max(end or 0, max(it.end for it in items), st.resp_end or 0)
-    qe = _balance(ctx.text, qs, qe, ctx.sent[1])
+    qs, qe = _clause(ctx, st.start, max(end or 0, max(it.end for it in items), st.resp_end or 0))
     for ep, it, tp, arm in plan:
-        _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe)
+        _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels)
+
+
+# A group label printed after a value: "25 weeks for patients in the bolus arm", "9 months in the
+# 45 Gy group", "14.1 months (arm A)", "30% for ILF".
+_LABEL_RE = re.compile(
+    r"[\s,]*(?:[(\[]\s*(?P<par>[^()\[\]]{1,40}?)\s*[)\]]"
+    r"|(?:for|in|with|among|on|using|receiving)\s+(?P<ph>[^,;:()\[\]]{1,60}?))"
+    r"(?=\s*(?:[,;:(\[]|\band\b|\bvs\b|\bversus\b|\bcompared\b|\bor\b|\bto\b|\bthan\b|\bwhile\b|\bwhereas\b|\.?$))",
+    re.IGNORECASE)
+_LABEL_LEAD_RE = re.compile(r"^(?:(?:the|all|both)\s+)?(?:(?:patients|subjects|participants|cases|those|women|men)\s+"
+                            r"(?:(?:who\s+were\s+)?(?:in|on|treated\s+with|receiving|given|who\s+received|assigned\s+to"
+                            r"|allocated\s+to|randomi[sz]ed\s+to|with)\s+)?)?(?:the\s+)?", re.IGNORECASE)
+_NOT_LABEL_RE = re.compile(r"=|%|^(?:95\s*%?\s*)?CIs?\s*$|^95\s*%|\bconfidence\b|\bp\b|\brange\b|\bIQR\b|^\d+(?:[.·]\d+)?\s*(?:patients|cases|subjects|of\b|"
+                           r"months?|years?|weeks?|days?|mo\b)|^(?:both|each|all|total|overall|this|these|our)\b"
+                           r"|^(?:median|mean|the\s+)?(?:follow|month|year|week|day|time|cycle|dose)"
+                           r"|^(?:patients|subjects|participants|cases|them|whom|which|turn|terms|addition|particular)$"
+                           r"|\b(?:respectively|study|trial|analysis|population|cohort)$", re.IGNORECASE)
+# A label naming a subgroup (a biomarker, age or sex stratum), never a treatment arm.
+_SUBGROUP_LABEL_RE = re.compile(r"\b(?:positive|negative|older|younger|aged|elderly|male|female|men|women|mutant|responders"
+                                r"|mutations?|mutated|wild[-\s]?type|expression|express\w*|stage|grade)\b|[<>≤≥]"
+                                r"|\b(?:high|low)\b(?![-\s]dose)", re.IGNORECASE)
+
+
+def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
+    """The group label printed right after each value of a statement, by the value's start."""
+    out = {}
+    text = ctx.text
+    for idx, t in enumerate(raw):
+        if t.kind not in ("val", "nr", "count"):
+            continue
+        nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "to", "hr", "ci", "p")
+                    and r.s > t.e), ctx.sent[1])
+        m = _LABEL_RE.match(text, t.e, nxt)
+        if not m:
+            continue
+        lab = m["par"] if m["par"] is not None else m["ph"]
+        if _BOTH_RE.match(lab):
+            continue  # "8 months for both groups": one value for all, no one group's
+        lab = lab[_LABEL_LEAD_RE.match(lab).end():].strip()
+        if lab and not _NOT_LABEL_RE.search(lab) and not _DIGIT_ONLY_RE.fullmatch(lab):
+            out[t.s] = lab
+    return out
+
+
+_BOTH_RE = re.compile(r"(?:both|all|each|either)\b", re.IGNORECASE)
+_DIGIT_ONLY_RE = re.compile(r"[\d\s.,·%-]+")
+
+
+def _resolve_label(label: str | None, arm_names: list[str]) -> str | None:
+    """The study arm a printed group label names, else the label as printed."""
+    if not label:
+        return None
+    low = label.lower()
+    hits = [a for a in arm_names if a.lower() in low or low in a.lower()]
+    if len(hits) == 1:
+        return hits[0]
+    if len(arm_names) > 1:
+        a = match_arm(label, arm_names)  # also "the combination arm", "the control group"
+        if a is not None:
+            return a
+    elif arm_names and treatment_labels(label) and fits_arm(label, arm_names[0]):
+        return arm_names[0]
+    return label
+
+
+def _arms_for(items: list[_Item], labels: dict, mapped: list[str], arm_names: list[str], st) -> list | None:
+    """One arm per value of a list ("a and b, respectively", "a for A and b for B"), or None
+    when the statement does not say which value is whose."""
+    m = len(items)
+    labs = [labels.get(it.vals[-1][0].s) for it in items]
+    if all(labs) and len({lab.lower() for lab in labs}) == m:
+        return [_resolve_label(lab, arm_names) for lab in labs]
+    if len(mapped) == m:
+        return list(mapped)
+    if st.resp_end:
+        return list(arm_names) if len(arm_names) == m else [_NO_ARM] * m
+    return None
+
+
+#: A value of a list whose group the text does not name (never the single arm's by default).
+_NO_ARM = ""
+
+
+def _clause(ctx: _Ctx, s: int, e: int) -> tuple[int, int]:
+    """The whole clause a statement stands in: from the sentence start, or the last top-level ";"
+    before it, to the next top-level ";" or the sentence end (final full stop left out)."""
+    text = ctx.text
+    ss, se = ctx.sent
+    e = _balance(text, s, e, se)
+    floor = ctx.floor if ctx.floor <= s else ss
+    qs = floor
+    depth = 0
+    for pos in range(s - 1, floor - 1, -1):
+        c = text[pos]
+        if c in ")]":
+            depth += 1
+        elif c in "([":
+            depth -= 1
+        elif c == ";" and depth <= 0:
+            qs = pos + 1
+            break
+    qe = se
+    depth = 0
+    for pos in range(e, se):
+        c = text[pos]
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == ";" and depth <= 0:
+            qe = pos
+            break
+    label = _LABEL_ANY_RE.match(text[qs:min(qe, qs + 60)])
+    if label and qs + label.end() <= s:  # "Results: In patients ...": the label is not the statement
+        qs += label.end()
+    while qs < qe and (text[qs].isspace() or text[qs] in ":|"):
+        qs += 1
+    while qe > qs and text[qe - 1] in " \t\n.":
+        qe -= 1
+    if qe < e:  # never cut a value off ("... 12.5." ends in the number's own digits)
+        qe = e
+    return qs, qe
 
 
 def _mapped_arms(phrases: list[tuple[int, str]], arm_names: list[str]) -> list[str]:
@@ -647,14 +887,15 @@ def _balance(text: str, s: int, e: int, limit: int) -> int:
     return e
 
 
-def _pair_arms(n_vals: int, mapped: list[str], arm_names: list[str]) -> list[str | None] | None:
-    """Arms of an "A vs B" statement, in the order the sentence names the groups."""
-    if len(arm_names) == 1:
-        return None  # one cohort: the comparison is not between the study's arms
-    if not arm_names:
-        return [None] * n_vals
+def _pair_arms(n_vals: int, mapped: list[str], arm_names: list[str], labs=None) -> list[str | None] | None:
+    """Arms of an "A vs B" statement, in the order the sentence names the groups (or as each
+    value's own label prints them)."""
+    if labs and all(labs) and len({lab.lower() for lab in labs}) == n_vals:
+        return [_resolve_label(lab, arm_names) for lab in labs]
     if len(mapped) == n_vals:
         return mapped
+    if len(arm_names) <= 1:
+        return [None] * n_vals
     if n_vals == 2 and len(arm_names) == 2:
         if len(mapped) == 1:
             return [mapped[0], next(a for a in arm_names if a != mapped[0])]
@@ -663,10 +904,11 @@ def _pair_arms(n_vals: int, mapped: list[str], arm_names: list[str]) -> list[str
     return [None] * n_vals
 
 
-def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe) -> None:
+def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> None:
     name = ep.data[0]
     if name is None:
         return
+    labels = labels or {}
     median = st.median or ep.data[1] in ("mpfs", "mos")
     bare_surv = ep.data[1] == "surv"
     quote = ctx.text[qs:qe]
@@ -689,16 +931,22 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe) -> None:
             if _time_to_event(name):
                 return ("rate", "%") if tp is not None else None
             return "rate", "%"
-        if unit == "months" and _time_to_event(name) and tp is None:
-            if bare_surv and not median:
-                return None
-            if median:
-                return "median", "months"
+        if unit in _TIME_UNITS and _time_to_event(name) and tp is None:
+            if _BY_RE.search(ctx.text, max(0, tok.s - 4), tok.s):
+                return None  # "prolonged OS by 3.1 months": a difference, not a median
             if st.mean:
-                return "mean", "months"
+                return "mean", unit
+            if median or not bare_surv:
+                # "PFS was 5.4 months": a survival time is reported as its median.
+                return "median", unit
         return None
 
     vals = it.vals
+    if it.count:
+        tok = vals[0][0]
+        if not _time_to_event(name) and tp is None and len(arm_names) <= 1:
+            add(tok, "count", "patients", arm or (arm_names[0] if arm_names else None))
+        return
     if it.ratio is not None:
         if len(arm_names) == 1 or not it.ratio.data[2]:
             return
@@ -712,33 +960,41 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe) -> None:
                 if mu:
                     add(tok, mu[0], mu[1], a, ci, None, tp if mu[0] == "rate" else None)
         return
+    pair = None
     if len(vals) == 1:
         a = arm
         if a is None:
+            a = _resolve_label(labels.get(vals[0][0].s), arm_names)
+        if a is None:
             a = mapped[0] if len(mapped) == 1 else (arm_names[0] if len(arm_names) == 1 else None)
+        if a == _NO_ARM:
+            a = None
         mu = value_measure(vals[0][0])
         if mu:
             # A p-value belongs to a comparison; next to one value it compares
             # with something the record has no place for ("vs baseline").
             add(vals[0][0], mu[0], mu[1], a, vals[0][1], None, tp if mu[0] == "rate" else None)
     elif len(vals) > 1:
-        pair = _pair_arms(len(vals), mapped, arm_names)
-        if pair is None:
-            return
+        pair = _pair_arms(len(vals), mapped, arm_names, [labels.get(v[0].s) for v in vals])
         for (tok, ci), a in zip(vals, pair):
             mu = value_measure(tok)
             if mu:
                 add(tok, mu[0], mu[1], a, ci, it.p if it.hr is None else None,
                     tp if mu[0] == "rate" else None)
-    if it.hr is not None and not ctx.prognostic and len(arm_names) != 1:
+    if it.hr is not None and not ctx.prognostic:
         tok, hrfor, ci, p = it.hr
         if hrfor:
             name = "OS" if hrfor in ("death", "mortality") else "PFS" if "progression" in hrfor else name
-        if not tok.data[2] or name is None:
+        if not tok.data[2] or name is None or tp is not None:
             return
+        # The direction of an HR is the arms' as the study names them; a pair known only from
+        # printed labels gives the order of mention, not the direction, so it is left unnamed.
         pair = _pair_arms(2, mapped, arm_names) if len(arm_names) == 2 else None
         vs = f"{pair[0]} vs {pair[1]}" if pair and None not in pair else None
         add(tok, "HR", "ratio", vs, ci, p or (it.p if len(vals) != 1 else None))
+
+
+_BY_RE = re.compile(r"\bby\s*$", re.IGNORECASE)
 
 
 def _dedupe(found: list[dict]) -> list[dict]:
@@ -764,6 +1020,10 @@ def _dedupe(found: list[dict]) -> list[dict]:
     return out
 
 
+#: Section roles (document.SECTION_ROLES) whose sentences may state this study's results.
+_RESULT_ROLES = frozenset(("title", "abstract", "results", "conclusions"))
+
+
 def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     """Contract endpoint dicts for every clearly stated result in the document's body."""
     text = doc.text
@@ -771,7 +1031,13 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     title = doc.fields.get("title") or (text[slice(*doc.body[0])] if doc.body else "")
     doc_words = _PopulationWords(title, text)
     found: list[dict] = []
-    for bs, be in doc.body:
+    sections = doc.sections or ()
+    if sections:
+        # The reader's sections say which stretches report this study's results.
+        ranges = [(sec.start, sec.end) for sec in sections if sec.role in _RESULT_ROLES]
+    else:
+        ranges = list(doc.body)
+    for bs, be in ranges:
         skipping = False
         for ss, se in split_sentences(text, bs, be):
             head = text[ss:min(se, ss + 40)]
