@@ -22,18 +22,19 @@ import unicodedata
 from livingreview.extract.document import Document
 from livingreview.extract.numbers import FoldedTest
 from livingreview.extract.readers import find_doi
-from livingreview.extract.vocabulary import DESIGN_RE, LOCAL_SLUGS, find_therapies, has_cue, literal_cues, lowered
+from livingreview.extract.vocabulary import DESIGN_CUES, DESIGN_RE, LOCAL_SLUGS, find_therapies, has_cue, lowered
 
 
 class CuedTest:
     """A case-insensitive yes/no regex test, run on lower-cased text (numbers.FoldedTest)
-    and only when the text holds one of the pattern's literal cues (vocabulary.literal_cues)."""
+    and only when the text holds one of `cues`, lower-case literals one of which every match
+    contains (None: always run)."""
 
     __slots__ = ("exact", "fast", "cues")
 
-    def __init__(self, pattern: str):
+    def __init__(self, pattern: str, cues: tuple[str, ...] | None = None):
         test = FoldedTest(pattern)
-        self.exact, self.fast, self.cues = test.exact, test.fast, literal_cues(pattern)
+        self.exact, self.fast, self.cues = test.exact, test.fast, cues
 
     def __call__(self, text: str) -> bool:
         low = lowered(text)
@@ -96,12 +97,13 @@ def split_sentences(text: str) -> list[str]:
 _PATIENT_PAGE = CuedTest(
     r"(?i)\bask your (?:doctor|oncologist|care team)\b|\btalk (?:to|with) your (?:doctor|care team)\b|"
     r"\bthis question is drawn from\b|\bcommon patient questions\b|\bindividuali[sz]ed (?:medical )?advice\b|"
-    r"\bpatient information (?:leaflet|sheet|page)\b")
+    r"\bpatient information (?:leaflet|sheet|page)\b",
+    ("ask your", "talk ", "this question", "common patient", "advice", "patient information"))
 _EDITORIAL_LINE = re.compile(
     r"(?im)^(?:editorial|commentary|invited commentary|editorial comment|perspective|viewpoint|"
     r"letter to the editor|correspondence)\s*$")
-_EDITORIAL_LINE_CUES = literal_cues(_EDITORIAL_LINE.pattern, _EDITORIAL_LINE.flags)
-_EDITORIAL_TEXT = CuedTest(r"(?i)\bthis (?:editorial|commentary)\b|\bin this issue of\b")
+_EDITORIAL_LINE_CUES = ("editorial", "commentary", "perspective", "viewpoint", "letter", "correspondence")
+_EDITORIAL_TEXT = CuedTest(r"(?i)\bthis (?:editorial|commentary)\b|\bin this issue of\b", ("this ",))
 _NONPRIMARY_TYPES = re.compile(r"(?i)\b(?:review|meta-analysis|editorial|comment|letter|news|guideline)\b")
 
 
@@ -120,11 +122,14 @@ def document_kind(doc: Document) -> str | None:
 # ------------------------------------------------------------------ design
 
 _FUTURE = CuedTest(r"(?i)\b(?:warrant\w*|further|future|needed|should be|are required|remains? to be|"
-                     r"would be|is required)\b")
-_OTHERS_WORK = CuedTest(r"(?i)\b(?:previous(?:ly)?|prior|earlier|published|reported|historical|literature)\b")
+                     r"would be|is required)\b",
+                   ("warrant", "further", "future", "needed", "should be", "required", "remain", "would be"))
+_OTHERS_WORK = CuedTest(r"(?i)\b(?:previous(?:ly)?|prior|earlier|published|reported|historical|literature)\b",
+                        ("previous", "prior", "earlier", "published", "reported", "historical", "literature"))
 _SELF = CuedTest(r"(?i)\b(?:this|we|our|present|current)\b|\b(?:patients|participants) were randomly\b|"
-                   r"\bwere randomi[sz]ed\b|\b(?:enrolled|recruited|randomly assigned)\b")
-_DESIGN_CUED = tuple((label, rx, literal_cues(rx.pattern, rx.flags)) for label, rx in DESIGN_RE)
+                 r"\b(?:were|was|been|patients|participants|subjects) randomi[sz]ed\b|\brandomi[sz]ed (?:to|into|in)\b|"
+                 r"\b(?:enrolled|recruited|randomly assigned|allocated)\b")
+_DESIGN_CUED = tuple((label, rx, DESIGN_CUES[label]) for label, rx in DESIGN_RE)
 
 
 def design(title: str, sentences: list[str], publication_types: list[str] = ()) -> str | None:
@@ -253,8 +258,8 @@ def n_patients(title: str, sentences: list[str]) -> int | None:
 # ------------------------------------------------------------------ therapies
 
 _STUDY_CUE = CuedTest(r"(?i)\b(?:this|we|our|patients?|participants|group|arm|cohort|received|receiving|"
-                        r"underwent|treated|enrolled|included|combined|combination|plus)\b")
-_STANDARD = CuedTest(r"(?i)\bstandard\b")
+                      r"underwent|treated|enrolled|included|combined|combination|plus)\b")
+_STANDARD = CuedTest(r"(?i)\bstandard\b", ("standard",))
 
 
 def study_therapies(title: str, sentences: list[str], primary: bool) -> tuple[list[str], list[str]]:
@@ -280,11 +285,12 @@ def study_therapies(title: str, sentences: list[str], primary: bool) -> tuple[li
 # ------------------------------------------------------------------ population
 
 _AIM = CuedTest(r"(?i)\b(?:aim\w*|to (?:evaluate|explore|investigate|assess|compare|determine|examine)|"
-                  r"we (?:investigated|evaluated|explored|assessed|compared|report)|this study)\b")
+                r"we (?:investigated|evaluated|explored|assessed|compared|report)|this study)\b",
+                ("aim", "to ", "we ", "this study"))
 _POP = re.compile(r"(?i)\b(?P<pop>(?:(?:[\w-]+\s+){0,2}?)patients\s+with\s+.+?)"
                   r"(?=\s+(?:in an?|in our|at|from \d|between|during|treated at|were|was|and (?:to|the)|"
                   r"followed by|to the|every)\b|[.;:]|,\s|$)")
-_POP_CUES = literal_cues(_POP.pattern, _POP.flags)
+_POP_CUES = ("patients",)
 _TITLE_POP = re.compile(r"(?i)\b(?:for|in|on|among)\s+(?P<pop>(?:patients\s+with\s+)?[^:;,]+?)(?=\s*[:;,(]|\s+[-\u2013\u2014]\s|$)")
 _POP_LEAD = re.compile(r"(?i)^(?:the|of|in|on|for|and|\d+)\s+")
 
