@@ -232,7 +232,7 @@ _NOT_GROUP_WORDS = re.compile(
 
 # "randomised (1:1) to receive A or B", "randomly assigned to one of four groups: ..."
 _ASSIGN_RE = re.compile(
-    r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|assigned|allocated)"
+    r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|(?:assigned|allocated)(?:\s+at\s+random)?)"
     r"(?:\s+\([^()]{0,30}\))?(?:\s+(?:in\s+)?(?:a|an|the)\s+\d+\s*:\s*\d+(?:\s*:\s*\d+)?\s+(?:ratio\s+)?(?:fashion\s+)?)?"
     r"(?:\s+\([^()]{0,30}\))?\s+(?:in)?to\s+(?:(?:receive|be\s+treated\s+with|undergo|either|the|"
     r"one\s+of\s+(?:the\s+)?\w+\s+(?:\w+\s+)?(?:groups|arms)\s*:?)\s+)*", re.IGNORECASE)

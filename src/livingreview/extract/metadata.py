@@ -126,6 +126,13 @@ _FUTURE = CuedTest(r"(?i)\b(?:warrant\w*|further|future|needed|should be|are req
                    ("warrant", "further", "future", "needed", "should be", "required", "remain", "would be"))
 _OTHERS_WORK = CuedTest(r"(?i)\b(?:previous(?:ly)?|prior|earlier|published|reported|historical|literature)\b",
                         ("previous", "prior", "earlier", "published", "reported", "historical", "literature"))
+# Sentences about others' studies ("previous retrospective studies", "published trials"); a
+# patient's history ("previously untreated", "prior chemotherapy") is not one.
+_OTHERS_STUDIES = CuedTest(
+    r"(?i)\b(?:previous(?:ly)?|prior|earlier|published|historical)\s+(?:\w+\s+){0,2}?(?:stud(?:y|ies)|trials?|reports?|"
+    r"work|research|analys[ie]s|series|literature|data)\b|\b(?:previously|were|been|was) (?:reported|published|"
+    r"described)\b|\bliterature\b|\breported (?:by|in)\b",
+    ("previous", "prior", "earlier", "published", "historical", "reported", "described", "literature"))
 _SELF = CuedTest(r"(?i)\b(?:this|we|our|present|current)\b|\b(?:patients|participants) were randomly\b|"
                  r"\b(?:were|was|been|patients|participants|subjects) randomi[sz]ed\b|\brandomi[sz]ed (?:to|into|in)\b|"
                  r"\b(?:enrolled|recruited|randomly assigned|allocated)\b")
@@ -142,7 +149,7 @@ def design(title: str, sentences: list[str], publication_types: list[str] = ()) 
     """
     if any(re.search(r"(?i)\breview\b|\bmeta-analysis\b", t) for t in publication_types):
         return "review"
-    own = [s for s in sentences if not _FUTURE(s) and not _OTHERS_WORK(s)]
+    own = [s for s in sentences if not _FUTURE(s) and not _OTHERS_STUDIES(s)]
     own_self = [s for s in own if _SELF(s)]
     for label, rx, cues in _DESIGN_CUED:
         pool = [title] + (own_self if label in ("review", "randomized") else own)
@@ -166,22 +173,35 @@ _WORD_NUM = rf"(?:{_HUNDREDS}{_BELOW_100}?|{_BELOW_100})"
 # the first letters of the number words: o, t, f, s, e, n).
 _NUM = r"(?=[\dotfsen])(?P<num>\d{1,3}(?:,\d{3})+|\d+|" + _WORD_NUM + r")"
 _NOUNS = ("patients", "participants", "subjects", "cases", "individuals", "people", "persons", "adults",
-          "children")
+          "children", "women", "men", "volunteers")
 _NOUN = "(?:" + "|".join(_NOUNS) + ")"
-_CANDIDATE = re.compile(r"(?i)(?<![\w.])" + _NUM + r"(?P<mid>(?:\s+(?![\d(])[\w-]+){0,3}?)\s+" + _NOUN + r"\b")
+_CANDIDATE = re.compile(r"(?i)(?<![\w.])" + _NUM + r"(?P<mid>(?:\s+(?![\d(])[\w\u0300-\u036f-]+){0,5}?)\s+" + _NOUN + r"\b")
+# "Patients (n=168) were randomised", "the Danish subcohort (N = 1396)"
+_N_EQUALS = re.compile(r"(?i)\b(?:patients|participants|subjects|women|men|(?:sub)?cohort|population)\s*"
+                       r"\(\s*n\s*=\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)\s*\)")
 _ENROLLED_WORDS = ("enrolled", "included", "analysed", "analyzed", "recruited", "randomised", "randomized",
-                   "eligible")
+                   "eligible", "registered")
 _ENROLLED_VERB = re.compile(r"(?i)(?<![\w.])" + _NUM + r"\s+(?:were|was)\s+(?:enrolled|included|analy[sz]ed|recruited|"
-                            r"randomi[sz]ed|eligible)\b")
+                            r"randomi[sz]ed|eligible|registered)\b")
 _MID_BLOCK = re.compile(r"(?i)\b(?:of|the|these|whom|them|those|were|was|and|or|with|vs|than|more|fewer|other)\b")
-_NEG_AFTER = re.compile(r"(?i)\b(?:(?:were|was) (?:reviewed|screened|assessed|excluded|identified)|screened|"
+_NEG_AFTER = re.compile(r"(?i)\b(?:(?:were|was) (?:reviewed|screened|assessed|excluded)|screened|"
                         r"excluded|assessed for eligibility)\b")
+# Words between a count and its verb: never a number or another clause's verb.
+_BETWEEN = r"(?:(?!(?:were|was|of|whom)\b)[^\W\d][\w\u0300-\u036f-]*,?\s+|\([^)]*\)\s*)"
+_WEAK_AFTER = re.compile(r"(?i)^\W*(?:\([^)]*\)\s*)?" + _BETWEEN + r"{0,8}?(?:were|was) identified\b")
+# A bare count right after these is a grade, stage or list item, not a number of patients.
+_NOT_A_COUNT_BEFORE = re.compile(r"(?i)\b(?:grades?|stages?|or|and|to|types?|phases?|class|arms?|groups?|cohorts?)\s*$")
 _NEG_BEFORE = re.compile(r"(?i)(?:subgroup of|of whom|of these|of them|among them|among these|matched (?:with|to)|"
-                         r"versus|vs\.?|compared (?:with|to)|than|data from|records of)\s*$")
-_STRONG_AFTER = re.compile(r"(?i)^\W*(?:\([^)]*\)\s*)?(?:\w+\s+){0,6}?(?:were|was) (?:enrolled|included|recruited|"
-                           r"analy[sz]ed|randomi[sz]ed|evaluated|studied)\b")
+                         r"versus|vs\.?|compared (?:with|to)|than)\s*$")
+# Randomised counts come first (the trial's own population, over those screened or enrolled).
+_RANDOMISED_AFTER = re.compile(r"(?i)^\W*(?:\([^)]*\)\s*)?" + _BETWEEN + r"{0,12}?(?:were|was) (?:randomi[sz]ed|"
+                               r"randomly (?:assigned|allocated)|(?:assigned|allocated) at random)\b")
+_RANDOMISED_BEFORE = re.compile(r"(?i)\b(?:randomi[sz]ed|randomly (?:assigned|allocated)|(?:assigned|allocated) at random)\s*$")
+_STRONG_AFTER = re.compile(r"(?i)^\W*(?:\([^)]*\)\s*)?" + _BETWEEN + r"{0,8}?(?:were|was) (?:\w+ly )?(?:enrolled|included|"
+                           r"recruited|analy[sz]ed|evaluated|studied|registered|examined|entered|assigned|allocated)\b")
 _STRONG_BEFORE = re.compile(r"(?i)\b(?:a total of|total of|enrolled|included|recruited|study of|cohort of|"
-                            r"series of|analysis of|comprised|involving|enrolling|including a total of)\s*$")
+                            r"series of|analysis of|comprised|involving|enrolling|including(?: a total of)?|"
+                            r"records of|data (?:of|from)|specimens from|samples from|evaluated|analy[sz]ed)\s*$")
 _MEDIUM = re.compile(r"(?i)\b(?:treated|underwent|received|receiving|undergoing|conducted on)\b")
 
 
@@ -225,13 +245,15 @@ def n_patients(title: str, sentences: list[str]) -> int | None:
     "matched with" or a following "(53.7%)" rule it out. The best score wins,
     the earliest on ties.
     """
-    best: tuple[int, int, int] | None = None  # (-score, order, n)
+    best: tuple[float, int, int] | None = None  # (-score, order, n)
     order = 0
     for sentence in [title] + sentences:
         low = sentence.lower()  # cheap substring tests before the regexes
         found = [(m, True) for m in _CANDIDATE.finditer(sentence)] if _holds_any(_NOUNS, low) else []
         if _holds_any(_ENROLLED_WORDS, low):
             found += [(m, False) for m in _ENROLLED_VERB.finditer(sentence)]
+        if "=" in low:
+            found += [(m, False) for m in _N_EQUALS.finditer(sentence)]
         for m, with_noun in sorted(found, key=lambda x: x[0].start()):
             order += 1
             num = m.group("num")
@@ -241,14 +263,22 @@ def n_patients(title: str, sentences: list[str]) -> int | None:
             if n is None or n == 0 or (with_noun and _MID_BLOCK.search(m.group("mid"))):
                 continue
             before, after = sentence[:m.start()], sentence[m.end():]
-            if _NEG_BEFORE.search(before[-40:]) or _NEG_AFTER.search(after) or re.match(r"\s*\(\d+(?:\.\d+)?\s?%", after):
+            if not with_noun and _NOT_A_COUNT_BEFORE.search(before[-12:]):
                 continue
-            if not with_noun or _STRONG_BEFORE.search(before[-40:]) or _STRONG_AFTER.search(after):
-                score = 3
-            elif _MEDIUM.search(after[:60]) or _MEDIUM.search(before[-40:]) or re.search(r"(?i)\bin\s*$", before):
-                score = 2
+            if _NEG_BEFORE.search(before[-40:]) or _NEG_AFTER.search(after[:120]) or \
+                    re.match(r"\s*\(\d+(?:\.\d+)?\s?%", after):
+                continue
+            if _RANDOMISED_BEFORE.search(before[-40:]) or _RANDOMISED_AFTER.search(after) or \
+                    "randomi" in m.group().lower():
+                score = 4.0
+            elif _WEAK_AFTER.search(after):
+                score = 1.5  # "were identified": perhaps before exclusions
+            elif not with_noun or _STRONG_BEFORE.search(before[-40:]) or _STRONG_AFTER.search(after):
+                score = 3.0
+            elif _MEDIUM.search(after[:60]) or _MEDIUM.search(before[-40:]) or re.search(r"(?i)\b(?:in|for)\s*$", before):
+                score = 2.0
             else:
-                score = 1
+                score = 1.0
             key = (-score, order, n)
             if best is None or key < best:
                 best = key

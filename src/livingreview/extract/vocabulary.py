@@ -188,18 +188,22 @@ ABSENT_BEFORE = re.compile(ABSENT + r"$", re.IGNORECASE)
 #: after hepatectomy", "refractory to sorafenib", "not eligible for resection").
 NOT_GIVEN_BEFORE = re.compile(
     r"(?i)\b(?:without|instead of|not|no|non|minus|prior|previous(?:ly)?|pretreated with|refractory to|resistant to|"
-    r"failure of|failed|intolerant (?:of|to)|progress\w* (?:on|after|during)|"
+    r"failure of|failed|intolerant (?:of|to)|progress\w* (?:on|after|during)|na[iï]ve to|cannot|unable to|"
+    r"(?:ineligible|unsuitable|unfit|contraindicat\w*) (?:for|to)|"
     r"(?:recurren|relaps)\w*(?:\s+[\w-]+){0,4}\s+after)[\s\u2010-\u2015-]+"
     r"(?:(?!(?:received?|receiving|underwent|undergoing|were|was|and|then|with|plus|followed|by)\b)[\w-]+\s+){0,2}$")
-#: Just after a term: "sorafenib-naive", "chemotherapy-free", "sorafenib failure".
+#: Just after a term: "sorafenib-naive", "chemotherapy-free", "sorafenib failure", "resection became
+#: possible" (an outcome), "surgery, transplantation or ablation is no longer an option".
 NOT_GIVEN_AFTER = re.compile(
-    r"(?i)^[\s\u2010-\u2015-]?(?:na[iï]ve|refractory|resistant|pre-?treated|intolerant|intolerance|failure|free)\b")
+    r"(?i)^(?:[\s\u2010-\u2015-]?(?:na[iï]ve|refractory|resistant|pre-?treated|intolerant|intolerance|failure|free)\b"
+    r"|[\w\s,-]{0,50}?\b(?:is|are|was|were) (?:no longer|not) (?:an? )?(?:option|possible|feasible|indicated|suitable)"
+    r"|\s+(?:became|becomes|become|was|were) (?:possible|feasible)\b)")
 
 
 def not_given(text: str, start: int, end: int) -> bool:
     """Whether the term at text[start:end] is named as absent, prior or failed."""
     return bool(NOT_GIVEN_BEFORE.search(text[max(0, start - 60):start])
-                or NOT_GIVEN_AFTER.match(text[end:end + 16]))
+                or NOT_GIVEN_AFTER.match(text[end:end + 80]))
 
 
 # ------------------------------------------------------------------ cues and scanning
@@ -325,10 +329,13 @@ DESIGN_TERMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("review", r"\b(?:systematic|narrative|literature|scoping|umbrella|comprehensive|critical|mini)[- ]review\b"
                r"|\bmeta-?analys[ie]s\b|\bthis review\b|\breview article\b|\bpooled analysis of (?:published|\d+)",
      ("review", "analys", "pooled")),
-    ("retrospective", r"\bretrospective(?:ly)?\b", ("retrospective",)),
-    ("randomized", r"(?<!non-)(?<!non)\brandomi[sz](?:ed|ation)\b|\brandomly (?:assigned|allocated)\b|\b(?-i:RCT)\b"
+    # Registry and database analyses are retrospective by construction.
+    ("retrospective", r"\bretrospective(?:ly)?\b|\b(?:national|population-based|administrative|claims|cancer)\s+"
+                      r"(?:[\w-]+\s+){0,2}(?:database|registry)\b|\bdatabase analysis\b|\b(?-i:SEER|NCDB)\b",
+     ("retrospective", "database", "registry", "seer", "ncdb")),
+    ("randomized", r"(?<!non-)(?<!non)\brandomi[sz](?:ed|ation)\b|\brandomly (?:assigned|allocated)\b|\b(?:assigned|allocated) at random\b|\b(?-i:RCT)\b"
                    r"|\bphase (?:III|3)(?:/(?:III|3))? (?:\w+[ -]){0,3}(?:trial|study)\b|\bphase[- ](?:III|3)\b",
-     ("randomi", "randomly", "rct", "phase")),
+     ("randomi", "random", "rct", "phase")),
     ("prospective", r"\bprospective(?:ly)?\b"
                     r"|\bphase (?:I{1,3}|Ib|IIa|IIb|[123][ab]?)(?:/(?:I{1,3}|[123]))? (?:\w+[ -]){0,3}(?:trial|study)\b"
                     r"|\bsingle[- ]arm (?:\w+[ -]){0,3}(?:trial|study)\b",
