@@ -64,7 +64,13 @@ def test_reml_matches_metafor_rma_default_to_four_decimals(bcg):
     assert round(res.H2, 2) == 12.86
     assert r4(res.Q) == 152.2330 and res.Q_df == 12 and res.Q_p < 1e-4
     assert (r4(res.ci[0]), r4(res.ci[1])) == (-1.0669, -0.3622)
-    assert res.pval < 1e-4
+    assert res.pval < 1e-4 and r4(res.statistic) == -3.9744
+
+
+def test_reml_tau2_standard_error_is_metafors(bcg):
+    # rma(yi, vi, data=dat) prints tau^2 0.3132 (SE = 0.1664), tau 0.5597.
+    res = fit(bcg, method="reml", ci="wald")
+    assert r4(res.tau2_se) == 0.1664 and r4(res.tau) == 0.5597
 
 
 def test_dersimonian_laird_matches_metafor_method_dl(bcg):
@@ -77,6 +83,28 @@ def test_dersimonian_laird_matches_metafor_method_dl(bcg):
     assert round(res.I2, 2) == 92.12
     assert round(res.H2, 2) == 12.69
     assert (r4(res.ci[0]), r4(res.ci[1])) == (-1.0644, -0.3638)
+
+
+def test_dl_matches_metafors_own_test_figures_for_rr_and_or(bcg):
+    # metafor's tests (test_misc_metan_vs_rma.uni_with_dat.bcg.r, checked against Stata metan):
+    # RR: z -3.9952, I² 92.1173, exp: 0.4896 (0.3449 to 0.6950);
+    # OR: estimate -0.7474 (-1.1242 to -0.3706), z -3.8873, tau² 0.3663, I² 92.6455.
+    rr = fit(bcg, method="dl", ci="wald")
+    assert r4(rr.statistic) == -3.9952 and r4(rr.I2) == 92.1173
+    out = rr.summary()
+    assert r4(math.exp(rr.estimate)) == 0.4896
+    assert [r4(math.exp(x)) for x in rr.ci] == [0.3449, 0.6950]
+    log_or = [meta.Effect(n, math.log(a * d / (b * c)), 1 / a + 1 / b + 1 / c + 1 / d)
+              for n, a, b, c, d in BCG]
+    res = fit(log_or, method="dl", ci="wald")
+    assert (r4(res.estimate), r4(res.ci[0]), r4(res.ci[1])) == (-0.7474, -1.1242, -0.3706)
+    assert (r4(res.statistic), r4(res.tau2), r4(res.I2)) == (-3.8873, 0.3663, 92.6455)
+
+
+def test_ratio_measure_summary_back_transforms_with_exp(bcg):
+    out = fit(bcg, method="dl", ci="wald", measure="ratio").summary()
+    assert r4(out["estimate"]) == 0.4896 and [r4(x) for x in out["ci"]] == [0.3449, 0.6950]
+    assert r4(out["log_estimate"]) == -0.7141 and out["scale"] == "log"
 
 
 def test_dl_i2_equals_the_q_based_formula(bcg):
@@ -97,7 +125,8 @@ def test_reml_converges_by_fisher_scoring_to_a_zero_score(bcg):
 
 def test_hksj_uses_t_with_k_minus_1_df_and_the_q_scaled_variance(bcg):
     # With q > 1 (here 1.0113) the guard does not bind, so this is metafor's test="knha":
-    # se 0.1808, ci -1.1084 to -0.3206, p 0.0019 (computed by the same formula).
+    # se 0.1808, ci -1.1084 to -0.3206, p 0.0019. Not from metafor's manual: our formula's
+    # figures, which agree with a third-party dump of metafor's knha output for dat.bcg.
     res = fit(bcg, method="reml", ci="hksj")
     assert res.hksj_q > 1
     assert math.isclose(res.se, res.se_wald * math.sqrt(res.hksj_q), rel_tol=1e-12)

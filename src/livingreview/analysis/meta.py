@@ -68,8 +68,10 @@ class MetaResult:
     ci_method: str
     measure: str = "generic"
     pval: float = float("nan")
+    statistic: float = float("nan")  # z (Wald) or t (HKSJ, k - 1 df) of the estimate
     se_wald: float = float("nan")
     hksj_q: float | None = None
+    tau2_se: float | None = None  # REML only: sqrt(2 / tr(PP)), the inverse Fisher information
     weights: tuple[float, ...] = ()
     studies: tuple[str, ...] = ()
     iterations: int = 0
@@ -98,7 +100,9 @@ class MetaResult:
             "se": self.se,
             "ci": [self.back(self.ci[0]), self.back(self.ci[1])],
             "pval": self.pval,
+            "statistic": self.statistic,
             "tau2": self.tau2,
+            "tau2_se": self.tau2_se,
             "tau": self.tau,
             "I2": self.I2,
             "H2": self.H2,
@@ -264,6 +268,11 @@ def fit(yi: Sequence[float], vi: Sequence[float], *, method: str = "reml", ci: s
     mu = _weighted_mean(y, w)
     se_wald = math.sqrt(1.0 / sw)
 
+    tau2_se = None
+    if method == "reml":
+        tr_pp = np.sum(w ** 2) - 2 * np.sum(w ** 3) / sw + (np.sum(w ** 2) / sw) ** 2
+        tau2_se = float(math.sqrt(2.0 / tr_pp))
+
     q = cochran_q(y, v)
     df = k - 1
     w_fe = 1.0 / v
@@ -293,7 +302,8 @@ def fit(yi: Sequence[float], vi: Sequence[float], *, method: str = "reml", ci: s
         k=k, estimate=mu, se=se, ci=interval, tau2=tau2, I2=float(i2), H2=float(h2), Q=q, Q_df=df,
         Q_p=float(stats.chi2.sf(q, df)), prediction_interval=pi, method=method,
         ci_method=ci if (ci != "hksj" or hksj_guard) else "knha", measure=measure, pval=pval,
-        se_wald=se_wald, hksj_q=hk_q, weights=tuple(float(x) for x in 100 * w / sw),
+        statistic=mu / se,
+        se_wald=se_wald, hksj_q=hk_q, tau2_se=tau2_se, weights=tuple(float(x) for x in 100 * w / sw),
         studies=names, iterations=iterations, notes=tuple(notes),
     )
 
