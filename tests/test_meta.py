@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from livingreview.analysis import meta
 
@@ -309,3 +310,36 @@ def test_pool_command_bad_input_is_one_line_naming_file_row_and_reason(tmp_path,
 def test_pool_command_named_measure_needs_its_columns(tmp_path):
     done = run_pool(tmp_path, "study,yi,vi\nA,0.1,0.01\nB,0.2,0.02\n", "--measure", "ratio")
     assert done.returncode == 1 and "missing column estimate, ci_low, ci_high" in done.stderr
+
+
+# --- properties --------------------------------------------------------------------------------
+
+studies = st.lists(st.tuples(st.floats(-3, 3), st.floats(0.001, 2.0)), min_size=2, max_size=15)
+
+
+@settings(max_examples=60, deadline=None)
+@given(studies, st.sampled_from(meta.METHODS))
+def test_tau2_is_never_negative_and_the_mean_is_the_weighted_mean(rows, method):
+    y, v = [r[0] for r in rows], [r[1] for r in rows]
+    res = meta.fit(y, v, method=method, ci="wald")
+    w = [1 / (vi + res.tau2) for vi in v]
+    assert res.tau2 >= 0 and 0 <= res.I2 < 100
+    assert res.estimate == pytest.approx(sum(a * b for a, b in zip(w, y)) / sum(w), abs=1e-9)
+    assert sum(res.weights) == pytest.approx(100)
+
+
+@settings(max_examples=60, deadline=None)
+@given(studies, st.floats(-5, 5))
+def test_shifting_every_effect_shifts_the_estimate_and_keeps_tau2(rows, shift):
+    y, v = [r[0] for r in rows], [r[1] for r in rows]
+    a, b = meta.fit(y, v), meta.fit([x + shift for x in y], v)
+    assert b.estimate == pytest.approx(a.estimate + shift, abs=1e-7)
+    assert b.tau2 == pytest.approx(a.tau2, abs=1e-7)
+
+
+@settings(max_examples=60, deadline=None)
+@given(studies)
+def test_guarded_hksj_interval_contains_the_wald_interval(rows):
+    y, v = [r[0] for r in rows], [r[1] for r in rows]
+    hk, wald = meta.fit(y, v, ci="hksj"), meta.fit(y, v, ci="wald")
+    assert hk.ci[0] <= wald.ci[0] + 1e-12 and hk.ci[1] >= wald.ci[1] - 1e-12
