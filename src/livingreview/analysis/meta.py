@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 
 METHODS = ("reml", "dl")
 CI_METHODS = ("hksj", "wald")
@@ -31,7 +31,7 @@ MEASURES = ("generic", "ratio", "proportion")
 Z975 = 1.959964  # the normal quantile reports use to print a 95 % CI
 LEVEL = 0.95
 REML_TOL = 1e-10  # metafor stops at |step| < 1e-5; a tighter stop costs nothing here
-REML_MAXITER = 200
+REML_MAXITER = 100  # metafor's default
 CONTINUITY = 0.5
 
 
@@ -209,31 +209,58 @@ def tau2_he(y: np.ndarray, v: np.ndarray) -> float:
     return max(0.0, float(np.var(y, ddof=1) - np.mean(v)) if k > 1 else 0.0)
 
 
-def tau2_reml(y: np.ndarray, v: np.ndarray, tol: float = REML_TOL,
-              maxiter: int = REML_MAXITER) -> tuple[float, int]:
-    """REML tau² by Fisher scoring from the Hedges estimate, step-halving to stay >= 0 (metafor).
+def reml_loglik(y: np.ndarray, v: np.ndarray, tau2: float) -> float:
+    """The restricted log-likelihood of tau² (up to a constant)."""
+    w = 1.0 / (v + tau2)
+    sw = np.sum(w)
+    r = y - np.sum(w * y) / sw
+    return float(-0.5 * (np.sum(np.log(v + tau2)) + math.log(sw) + np.sum(w * r * r)))
 
-    Step: (Y'PPY − tr P) / tr(PP) with P = W − W1(1'W1)⁻¹1'W, W = diag(1 / (v + tau²)).
-    Returns (tau², iterations); raises MetaError when it does not converge.
+
+def reml_score(y: np.ndarray, v: np.ndarray, tau2: float) -> float:
+    """Twice the REML score in tau²: Y'PPY − tr P (zero at an interior REML estimate)."""
+    w = 1.0 / (v + tau2)
+    sw = np.sum(w)
+    r = y - np.sum(w * y) / sw
+    return float(np.sum((w * r) ** 2) - (sw - np.sum(w ** 2) / sw))
+
+
+def _tau2_reml_bracketed(y: np.ndarray, v: np.ndarray, tol: float) -> float:
+    """REML tau² as the root of the score by Brent's method (0 when the score is negative at 0)."""
+    if reml_score(y, v, 0.0) <= 0:
+        return 0.0
+    hi = max(float(np.var(y)), float(np.max(v)), 1e-8)
+    while reml_score(y, v, hi) > 0:
+        hi *= 2
+    return float(optimize.brentq(lambda t: reml_score(y, v, t), 0.0, hi, xtol=tol, rtol=1e-15))
+
+
+def tau2_reml(y: np.ndarray, v: np.ndarray, tol: float = REML_TOL,
+              maxiter: int = REML_MAXITER) -> tuple[float, int, str]:
+    """REML tau² by Fisher scoring from the Hedges estimate, as metafor does.
+
+    Step: (Y'PPY − tr P) / tr(PP) with P = W − W1(1'W1)⁻¹1'W, W = diag(1 / (v + tau²)); a step
+    that would cross zero is halved (metafor). Fisher scoring can cycle between two values on
+    some small data sets (where metafor reports non-convergence); then the score equation is
+    solved by bracketing instead, and the note says so. Returns (tau², iterations, note).
     """
     tau2 = tau2_he(y, v)
     for it in range(1, maxiter + 1):
         w = 1.0 / (v + tau2)
         sw = np.sum(w)
-        r = y - np.sum(w * y) / sw
-        ypppy = np.sum((w * r) ** 2)  # Y'PPY, since PY = w * (y − mu)
-        tr_p = sw - np.sum(w ** 2) / sw
         tr_pp = np.sum(w ** 2) - 2 * np.sum(w ** 3) / sw + (np.sum(w ** 2) / sw) ** 2
-        step = float((ypppy - tr_p) / tr_pp)
-        while tau2 + step < 0:  # metafor halves the step rather than cross zero
+        step = reml_score(y, v, tau2) / float(tr_pp)
+        while tau2 + step < 0:
             step /= 2
             if abs(step) < tol:
                 step = -tau2
                 break
         tau2 += step
         if abs(step) < tol:
-            return max(0.0, tau2), it
-    raise MetaError(f"REML did not converge in {maxiter} iterations")
+            return max(0.0, tau2), it, ""
+    return (_tau2_reml_bracketed(y, v, tol), maxiter,
+            f"REML: Fisher scoring did not converge in {maxiter} iterations; "
+            "the score equation was solved by bracketing (Brent)")
 
 
 # --- the model ----------------------------------------------------------------------------
@@ -258,9 +285,11 @@ def fit(yi: Sequence[float], vi: Sequence[float], *, method: str = "reml", ci: s
         raise MetaError("every sampling variance must be positive")
     names = tuple(studies) if studies is not None else tuple(str(i + 1) for i in range(k))
 
-    iterations = 0
+    iterations, notes = 0, list(notes)
     if method == "reml":
-        tau2, iterations = tau2_reml(y, v)
+        tau2, iterations, note = tau2_reml(y, v)
+        if note:
+            notes.append(note)
     else:
         tau2 = tau2_dl(y, v)
     w = 1.0 / (v + tau2)
