@@ -352,3 +352,10 @@ def test_reml_falls_back_to_bracketing_when_fisher_scoring_cycles():
     assert abs(meta.reml_score(np.array([0, 0, 0, 0, 1.0]), np.array([1, 1, 1, 1, 0.125]), res.tau2)) < 1e-9
     assert 0.08 < res.tau2 < 0.09
     assert any("bracketing" in n for n in res.notes)
+
+
+def test_identical_effects_give_a_zero_width_unguarded_hksj_interval_but_not_a_guarded_one():
+    raw = meta.fit([0.2, 0.2, 0.2], [0.01, 0.02, 0.03], hksj_guard=False)
+    guarded = meta.fit([0.2, 0.2, 0.2], [0.01, 0.02, 0.03])
+    assert raw.ci == (0.2, 0.2) and raw.pval == 0.0
+    assert guarded.ci[0] < 0.2 < guarded.ci[1] and guarded.se == pytest.approx(guarded.se_wald)

@@ -315,11 +315,14 @@ def fit(yi: Sequence[float], vi: Sequence[float], *, method: str = "reml", ci: s
         hk_q = float(np.sum(w * (y - mu) ** 2) / df)
         se = math.sqrt((max(1.0, hk_q) if hksj_guard else hk_q) / sw)
         crit = float(stats.t.ppf(1 - alpha / 2, df))
-        pval = float(2 * stats.t.sf(abs(mu / se), df))
+        distribution = stats.t(df)
     else:
         se = se_wald
         crit = float(stats.norm.ppf(1 - alpha / 2))
-        pval = float(2 * stats.norm.sf(abs(mu / se)))
+        distribution = stats.norm()
+    # Unguarded HKSJ gives se = 0 when every study agrees exactly: an infinite statistic.
+    statistic = mu / se if se > 0 else (math.copysign(math.inf, mu) if mu else 0.0)
+    pval = float(2 * distribution.sf(abs(statistic)))
     interval = (mu - crit * se, mu + crit * se)
 
     pi = None
@@ -331,7 +334,7 @@ def fit(yi: Sequence[float], vi: Sequence[float], *, method: str = "reml", ci: s
         k=k, estimate=mu, se=se, ci=interval, tau2=tau2, I2=float(i2), H2=float(h2), Q=q, Q_df=df,
         Q_p=float(stats.chi2.sf(q, df)), prediction_interval=pi, method=method,
         ci_method=ci if (ci != "hksj" or hksj_guard) else "knha", measure=measure, pval=pval,
-        statistic=mu / se,
+        statistic=statistic,
         se_wald=se_wald, hksj_q=hk_q, tau2_se=tau2_se, weights=tuple(float(x) for x in 100 * w / sw),
         studies=names, iterations=iterations, notes=tuple(notes),
     )
