@@ -161,7 +161,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("pool", help="random-effects meta-analysis of a CSV (study,yi,vi | "
                        "study,estimate,ci_low,ci_high | study,events,total)")
-    p.add_argument("path", metavar="FILE.csv")
+    p.add_argument("path", metavar="FILE.csv",
+                   help="one study a row; errors give the row as a spreadsheet numbers it (header = 1)")
     p.add_argument("--measure", choices=("generic", "ratio", "proportion"), default=None,
                    help="how to read the rows (default: from the header)")
     p.add_argument("--ci", choices=("hksj", "wald"), default="hksj",
