@@ -76,3 +76,25 @@ def test_body_of_evidence_carries_design_size_rob_and_pooled_effect_into_grade()
     rob_rating = next(r for r in certainty.ratings if r.domain == "risk of bias")
     assert rob_rating.change == -1 and "alpha2030 (ROBINS-I serious)" in rob_rating.footnote
     assert certainty.effect.startswith("HR 0.64 (95 % CI")
+
+
+def test_sensitivity_rows_leave_each_study_out_and_drop_high_risk_studies():
+    recs = [record(s, "HIFU + ICI vs ICI alone", v, ci) for s, v, ci in
+            [("a", 0.6, [0.45, 0.8]), ("b", 0.7, [0.5, 0.98]), ("c", 0.9, [0.7, 1.15])]]
+    (group,), _ = evidence.pool_hazard_ratios(recs)
+    high = rob.read_assessment("c", {"tool": "ROBINS-I", "domains": {
+        f"D{i}": {"judgement": "critical" if i == 2 else "low", "support": "invented"} for i in range(1, 8)}})
+    rows = evidence.sensitivity(group, {"c": [high]})
+    assert [r["analysis"] for r in rows] == ["without a", "without b", "without c",
+                                             "without high risk of bias (c)"]
+    assert rows[-1]["result"].k == 2 and rows[-1]["result"].estimate < group.result.estimate
+    assert all(r["result"].ci_method == "hksj" for r in rows)
+
+
+def test_sensitivity_says_when_too_few_studies_remain_without_high_risk():
+    (group,), _ = evidence.pool_hazard_ratios(RECORDS[:2])
+    high = rob.read_assessment("alpha2030", {"tool": "ROBINS-I", "domains": {
+        f"D{i}": {"judgement": "serious", "support": "invented"} for i in range(1, 8)}})
+    rows = evidence.sensitivity(group, {"alpha2030": [high]})
+    assert rows == [{"analysis": "without high risk of bias (alpha2030)", "result": None,
+                     "reason": "1 study left: not pooled"}]

@@ -105,3 +105,32 @@ def body_of_evidence(group: meta.PoolGroup, records: Mapping[str, dict],
         modality=str(mod), outcome=f"{endpoint} ({comparison})", studies=studies,
         measure=group.measure or "ratio", effect_label="HR", pooled=group.result,
         effects=group.effects, not_pooled_reason=group.reason)
+
+
+def at_high_risk(assessments: Sequence[rob.Assessment], outcome: str | None) -> bool:
+    """True when the study's assessment for the outcome is high, serious or critical overall."""
+    a = rob.for_outcome(assessments, outcome)
+    return a is not None and (a.severity or 0) >= 2
+
+
+def sensitivity(group: meta.PoolGroup, assessments: Mapping[str, Sequence[rob.Assessment]] | None = None,
+                **kw) -> list[dict]:
+    """Sensitivity rows for a pooled group: leave each study out (k >= 3), then without the
+    studies at high risk of bias; each row holds a result or the reason there is none."""
+    if not group.pooled:
+        return []
+    kw = {"method": group.result.method, "measure": group.result.measure,
+          "ci": "hksj" if group.result.ci_method in ("hksj", "knha") else "wald",
+          "hksj_guard": group.result.ci_method != "knha", **kw}
+    rows = []
+    if len(group.effects) >= 3:
+        for study, result in meta.leave_one_out(group.effects, **kw):
+            rows.append({"analysis": f"without {study}", "result": result, "reason": ""})
+    endpoint = group.key[-1]
+    high = [e.study for e in group.effects if at_high_risk((assessments or {}).get(e.study, ()), endpoint)]
+    if high:
+        kept = meta.without(group.effects, high, **kw)
+        label = "without high risk of bias (" + ", ".join(high) + ")"
+        rows.append({"analysis": label, "result": kept if not isinstance(kept, str) else None,
+                     "reason": kept if isinstance(kept, str) else ""})
+    return rows
