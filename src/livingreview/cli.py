@@ -1,4 +1,4 @@
-"""Command line: `python -m livingreview COMMAND ...` (extract, text, add, remove, toc, assets, build)."""
+"""Command line: `python -m livingreview COMMAND ...` (extract, text, pool, add, remove, toc, assets, build)."""
 from __future__ import annotations
 
 import argparse
@@ -51,6 +51,21 @@ def cmd_text(args: argparse.Namespace) -> int:
     except SourceError as err:
         _fail(str(err))
         return 1
+    return 0
+
+
+def cmd_pool(args: argparse.Namespace) -> int:
+    """Random-effects pooling of a CSV of study effects; JSON on stdout, one error line on bad input."""
+    from livingreview.analysis import meta
+    from livingreview.book.pool_input import PoolInputError, read_effects
+
+    try:
+        measure, effects = read_effects(args.path, args.measure)
+        result = meta.fit_effects(effects, method=args.method, ci=args.ci, measure=measure)
+    except (PoolInputError, meta.MetaError) as err:
+        _fail(str(err))
+        return 1
+    print(json.dumps(result.summary(), indent=2))
     return 0
 
 
@@ -143,6 +158,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--entry", type=int, default=0, metavar="N",
                    help="which record of a search export (0 = the first)")
     p.set_defaults(func=cmd_text)
+
+    p = sub.add_parser("pool", help="random-effects meta-analysis of a CSV (study,yi,vi | "
+                       "study,estimate,ci_low,ci_high | study,events,total)")
+    p.add_argument("path", metavar="FILE.csv",
+                   help="one study a row; errors give the row as a spreadsheet numbers it (header = 1)")
+    p.add_argument("--measure", choices=("generic", "ratio", "proportion"), default=None,
+                   help="how to read the rows (default: from the header)")
+    p.add_argument("--ci", choices=("hksj", "wald"), default="hksj",
+                   help="CI of the mean: Hartung-Knapp-Sidik-Jonkman with max(1, q) guard, or Wald")
+    p.add_argument("--method", choices=("reml", "dl"), default="reml", help="tau^2 estimator")
+    p.set_defaults(func=cmd_pool)
 
     p = sub.add_parser("toc", help="write _toc.yml from the registry")
     p.set_defaults(func=cmd_toc)
