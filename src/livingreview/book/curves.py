@@ -146,7 +146,7 @@ def find_curves(root: Path) -> list[CurveFiles]:
         risk, meta = sibling(path, RISK_SUFFIX), sibling(path, META_SUFFIX)
         found.append(CurveFiles(path.parent.name, endpoint, arm, path,
                                 risk if risk.is_file() else None, meta if meta.is_file() else None))
-    return found
+    return sorted(found, key=lambda c: (c.study, c.endpoint, c.arm))
 
 
 def ipd_csv(ipd) -> str:
