@@ -84,3 +84,24 @@ def test_report_of_a_reconstruction_has_the_command_fields():
 def test_empty_data_are_refused():
     with pytest.raises(ValueError, match="no patients"):
         km.km_summary([])
+
+
+def test_km_frame_and_censor_marks_give_what_a_plot_draws():
+    frame = km.km_frame(TEN)
+    assert list(frame.columns) == ["time", "survival", "lower", "upper"]
+    assert frame["time"].iloc[0] == 0.0 and frame["survival"].iloc[0] == 1.0
+    assert (frame["lower"] <= frame["survival"]).all() and (frame["survival"] <= frame["upper"]).all()
+    marks = km.censor_marks(TEN)
+    assert marks["time"].tolist() == [3.0, 5.0, 8.0, 10.0]
+    assert marks["survival"].round(4).tolist() == [0.9, 0.675, 0.54, 0.36]
+
+
+@pytest.mark.parametrize("rebuilt, reported, decimals, differs", [
+    (12.3, 12.3, 1, False),
+    (12.9, 12.3, 1, False),   # within 5 %
+    (13.2, 12.3, 1, True),
+    (None, 12.3, 1, True),    # not reached against a reported median
+    (2.4, 2.0, 0, False),     # within half a unit of a whole-month median
+])
+def test_a_rebuilt_median_is_flagged_beyond_rounding_and_digitising_error(rebuilt, reported, decimals, differs):
+    assert km.median_differs(rebuilt, reported, decimals) is differs

@@ -157,3 +157,14 @@ def test_find_curves_lists_each_digitised_arm_with_its_risk_table_and_yaml(tmp_p
         ("smith2030_tace", "OS", "TACE", True, True),
         ("smith2030_tace", "OS", "TACE plus ICI", False, False),
     ]
+
+
+def test_rebuild_all_uses_each_arms_risk_table_and_yaml_totals(tmp_path):
+    study = tmp_path / "data" / "curves" / "smith2030_tace"
+    study.mkdir(parents=True)
+    _write(study, stem="OS--TACE")
+    _write(study, stem="OS--TACE plus ICI", risk=None, meta="n: 20\n")
+    rebuilt = curves.rebuild_all(tmp_path, "smith2030_tace")
+    assert [(f.arm, r.n) for f, r in rebuilt] == [("TACE", 20), ("TACE plus ICI", 20)]
+    assert rebuilt[0][1].intervals[0].at_risk_end == 17 and len(rebuilt[1][1].intervals) == 1
+    assert curves.rebuild_all(tmp_path, "other2031_x") == []

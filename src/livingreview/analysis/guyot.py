@@ -269,7 +269,7 @@ def reconstruct(points: Sequence[Sequence[float]], risk: Sequence[Sequence[float
     if total_events is not None and not 0 <= total_events <= rn[0]:
         raise CurveInputError(f"total events {total_events} is not between 0 and {rn[0]}", "totals")
     ct, cs = np.array(curve.times), np.array(curve.survival)
-    t_last = float(ct[-1])
+    t_last = max(float(ct[-1]), float(rt[-1]))  # a risk time may pass the last click by the time noise
     bounds = np.searchsorted(ct, rt, side="left")  # first point of each interval
     ipd_times: list[np.ndarray] = []
     ipd_events: list[np.ndarray] = []

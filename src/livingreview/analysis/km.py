@@ -18,6 +18,7 @@ from lifelines.statistics import logrank_test
 from lifelines.utils import median_survival_times, restricted_mean_survival_time
 
 LANDMARKS = (12, 24, 36)
+MEDIAN_REL_TOLERANCE = 0.05  # the reconstruction's validated accuracy for medians (tests/test_guyot.py)
 RMST_HORIZONS = (12, 24, 36)
 DECIMALS = 4
 
@@ -48,6 +49,38 @@ def km_step(ipd: IPD) -> tuple[np.ndarray, np.ndarray]:
     """Times and survival of the KM step function (right-continuous), starting at (0, 1)."""
     sf = fit_km(ipd).survival_function_
     return sf.index.to_numpy(dtype=float), sf.iloc[:, 0].to_numpy(dtype=float)
+
+
+def km_frame(ipd: IPD, alpha: float = 0.05) -> pd.DataFrame:
+    """The KM step curve with its pointwise CI, for plotting: columns time, survival, lower, upper."""
+    kmf = fit_km(ipd, alpha=alpha)
+    ci = kmf.confidence_interval_
+    return pd.DataFrame({
+        "time": kmf.survival_function_.index.to_numpy(dtype=float),
+        "survival": kmf.survival_function_.iloc[:, 0].to_numpy(dtype=float),
+        "lower": ci.iloc[:, 0].to_numpy(dtype=float),
+        "upper": ci.iloc[:, 1].to_numpy(dtype=float),
+    })
+
+
+def censor_marks(ipd: IPD) -> pd.DataFrame:
+    """Where the censoring ticks go on a KM plot: each censored time and the curve's value there."""
+    durations, events = _arrays(ipd)
+    kt, ks = km_step(ipd)
+    times = np.unique(durations[events == 0])
+    return pd.DataFrame({"time": times, "survival": ks[np.searchsorted(kt, times, side="right") - 1]})
+
+
+def median_differs(rebuilt: float | None, reported: float, decimals: int = 1,
+                   relative: float = MEDIAN_REL_TOLERANCE) -> bool:
+    """Whether a rebuilt median differs from the reported one by more than rounding and digitising allow.
+
+    Allowed: half a unit of the reported value's last decimal, or ``relative`` of it, whichever is
+    larger. A rebuilt median that is not reached against a reported one is a difference.
+    """
+    if rebuilt is None:
+        return True
+    return abs(rebuilt - reported) > max(0.5 * 10 ** -decimals, relative * abs(reported))
 
 
 def km_summary(ipd: IPD, *, landmarks: Sequence[float] = LANDMARKS,

@@ -149,6 +149,18 @@ def find_curves(root: Path) -> list[CurveFiles]:
     return sorted(found, key=lambda c: (c.study, c.endpoint, c.arm))
 
 
+def rebuild_all(root: Path, study: str | None = None) -> list[tuple[CurveFiles, guyot.Reconstruction]]:
+    """Rebuild every digitised arm (of one study when given), with its risk table and YAML totals."""
+    out = []
+    for files in find_curves(root):
+        if study is not None and files.study != study:
+            continue
+        meta = read_meta(files.meta) if files.meta else {}
+        out.append((files, rebuild(files.curve, files.risk, total_events=meta.get("total_events"),
+                                   n=meta.get("n"))))
+    return out
+
+
 def ipd_csv(ipd) -> str:
     """The ``time,event`` CSV text of pseudo patient data (times to 6 significant digits)."""
     return "time,event\n" + "".join(f"{t:.6g},{e}\n" for t, e in ipd)
