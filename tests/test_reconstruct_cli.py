@@ -168,3 +168,10 @@ def test_rebuild_all_uses_each_arms_risk_table_and_yaml_totals(tmp_path):
     assert [(f.arm, r.n) for f, r in rebuilt] == [("TACE", 20), ("TACE plus ICI", 20)]
     assert rebuilt[0][1].intervals[0].at_risk_end == 17 and len(rebuilt[1][1].intervals) == 1
     assert curves.rebuild_all(tmp_path, "other2031_x") == []
+
+
+def test_an_unwritable_output_is_one_line_and_exit_1(tmp_path, monkeypatch, capsys):
+    curve, risk = _write(tmp_path)
+    status, out, err = run_main(monkeypatch, capsys, tmp_path, "reconstruct", curve.name, "--at-risk", risk.name,
+                                "--out", "missing-folder/ipd.csv")
+    assert status == 1 and out == "" and err.startswith("livingreview: missing-folder/ipd.csv: cannot write")

@@ -56,8 +56,6 @@ def cmd_text(args: argparse.Namespace) -> int:
 
 def cmd_reconstruct(args: argparse.Namespace) -> int:
     """Rebuild pseudo patient data from a digitised KM curve; print its summary as JSON."""
-    from pathlib import Path
-
     from livingreview.analysis import km
     from livingreview.book import curves
 
@@ -66,11 +64,11 @@ def cmd_reconstruct(args: argparse.Namespace) -> int:
         total = args.total_events if args.total_events is not None else meta.get("total_events")
         n = args.n if args.n is not None else meta.get("n")
         rec = curves.rebuild(args.curve, args.at_risk, total_events=total, n=n)
+        if args.out:
+            curves.write_ipd(args.out, rec.ipd)
     except curves.CurveFileError as err:
         _fail(str(err))
         return 1
-    if args.out:
-        Path(args.out).write_text(curves.ipd_csv(rec.ipd), encoding="utf-8")
     print(json.dumps(km.reconstruction_report(rec), indent=2))
     return 0
 

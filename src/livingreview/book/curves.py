@@ -164,3 +164,11 @@ def rebuild_all(root: Path, study: str | None = None) -> list[tuple[CurveFiles, 
 def ipd_csv(ipd) -> str:
     """The ``time,event`` CSV text of pseudo patient data (times to 6 significant digits)."""
     return "time,event\n" + "".join(f"{t:.6g},{e}\n" for t, e in ipd)
+
+
+def write_ipd(path: Path | str, ipd) -> None:
+    """Write pseudo patient data as ``time,event`` CSV; a failed write is one CurveFileError line."""
+    try:
+        Path(path).write_text(ipd_csv(ipd), encoding="utf-8")
+    except OSError as err:
+        raise CurveFileError(f"{path}: cannot write ({err.strerror})") from None
