@@ -147,6 +147,13 @@ def test_rebuilt_data_reproduce_the_numbers_at_risk_exactly_and_the_total_events
             assert all(iv.matched for iv in rec.intervals[:-1])
 
 
+@pytest.mark.parametrize("which", ["rebuilt_plain", "rebuilt_jittered"])
+def test_the_reported_fit_to_the_digitised_points_is_within_001_rmse(which, request):
+    for arms in request.getfixturevalue(which).values():
+        for _, _, rec in arms:
+            assert km.reconstruction_error(rec.ipd, rec.curve.times, rec.curve.survival)["rmse"] <= 0.01
+
+
 def test_without_total_events_the_curve_is_still_rebuilt_within_tolerance():
     for time, event, rec in _rebuild_trial(0, with_events=False):
         assert _vertical_gap(_km(time, event), km.fit_km(rec.ipd), _until_ten_at_risk(time)) <= 0.02

@@ -26,7 +26,9 @@ point): when the total number of events is known the censoring count is iterated
 rebuilt total matches it; otherwise the censoring rate per patient at risk per unit time of the
 earlier intervals is carried over (none when there are no earlier intervals). Patients still at
 risk at the last point are censored there. Without a risk table the whole curve is one last
-interval starting with the total number of patients.
+interval starting with the total number of patients (so, without total events either, nobody is
+censored before the last point). The total only steers the last interval: when the earlier
+intervals already hold more events, the rebuilt total exceeds it (``Interval.matched`` is False).
 """
 
 from __future__ import annotations
