@@ -89,7 +89,7 @@ def _dotted_role(scope: str, heading: str | None) -> tuple[str | None, bool]:
     last = heading.split(".")[-1]
     role = section_role(last, full_text=scope == "BODY")
     if role is None:
-        role = "other" if scope == "BODY" else "abstract"
+        role = "inherit" if scope == "BODY" else "abstract"
     return role, scope == "BODY"
 
 
@@ -117,6 +117,8 @@ def find_headings(text: str, start: int = 0, end: int | None = None) -> list[tup
     # A second round of background/introduction after results or conclusions: the full text.
     out, seen_results = [], False
     for pos, heading, role in heads:
+        if role == "inherit":  # an unknown sub-heading of the full text: its parent's role
+            role = out[-1][2] if out and out[-1][2] in ("methods", "results") else "other"
         if role in _INTRO_LIKE and seen_results:
             role = "introduction"
         if role in ("results", "conclusions"):
