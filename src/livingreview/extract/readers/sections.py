@@ -105,7 +105,7 @@ def find_headings(text: str, start: int = 0, end: int | None = None) -> list[tup
         for m in rx.finditer(text, start, end):
             pos = m.start("h")
             line_start = text.rfind("\n", 0, pos) + 1
-            if line_start in found or pos in found:
+            if pos in found or (rx is not _INLINE and line_start in found):
                 continue
             role = section_role(m.group("h"))
             if role is None:
