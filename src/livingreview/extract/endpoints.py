@@ -44,7 +44,8 @@ _ALTS = [
     rf"(?P<ci>{CI_RE.pattern})",
     rf"(?P<p>{P_RE.pattern})",
     r"(?P<hr>\b(?:adjusted\s+)?(?:a?HRs?|hazard\s+ratios?)\b(?:\s*[(\[]\s*a?HR\s*[)\]])?"
-    r"(?:\s+for\s+(?P<hrfor>death|mortality|(?:disease\s+)?progression(?:\s+or\s+death)?|recurrence))?"
+    r"(?:\s+for\s+(?:the\s+)?(?P<hrfor>death|mortality|(?:disease\s+)?progression(?:\s+or\s+death)?|recurrence"
+    rf"|OS|PFS|DFS|RFS|overall{_SP}+survival|(?:progression|disease|recurrence|relapse){_D}?\s?free{_SP}+survival))?"
     r"(?:\s*[:=,]|\s+(?:of|was|is|were))?)",
     # "1-, 2- and 3-year", "12-month", "3 year OS": one or more landmark timepoints.
     rf"(?P<tpl>\b{_NUMW}(?:(?:\s?{_D}?\s?,\s*|\s?{_D}?\s?,?\s*(?:and|&)\s+){_NUMW})*)"
@@ -63,7 +64,7 @@ _ALTS = [
     rf"(?P<efs>event{_D}?\s?free\s+survival|\bEFS\b)",
     rf"(?P<css>(?:cancer|disease){_D}?\s?specific\s+survival|\bCSS\b|\bDSS\b)",
     r"(?P<ttp>time\s+to\s+(?:tumou?r\s+)?progression|\bTTP\b)",
-    r"(?P<dor>duration\s+of\s+(?:objective\s+)?response|\bDoR\b|\bDOR\b)",
+    r"(?P<dor>duration\s+of\s+(?:objective\s+)?response|\bresponse\s+duration|\bDoR\b|\bDOR\b)",
     r"(?P<surv>\bsurvival\b)",
     # "45% were alive at 2 years": a landmark overall survival rate.
     r"(?P<alive>\b(?:were|was|remained|are|still|being)\s+alive\b)",
@@ -326,7 +327,9 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
     vals = [t for t in raw if t.kind in ("val", "nr", "count")]
     if not vals and not any(t.kind == "hr" for t in raw):
         return []
-    base = min(t.depth for t in vals) if vals else min(t.depth for t in raw)
+    # The statement's own values sit at one bracket depth; counts ("in 275 patients") do not set it.
+    valued = [t for t in vals if t.kind != "count" and not (t.kind == "val" and t.data[1] in _COUNT_UNITS)]
+    base = min(t.depth for t in (valued or vals)) if vals else min(t.depth for t in raw)
     items: list[_Item] = []
     i, n = 0, len(raw)
     while i < n:
@@ -345,9 +348,10 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
                     elif raw[j].kind == "p" and hr[3] is None:
                         hr[3] = raw[j].data
                     j += 1
-                if items and items[-1].hr is None:
-                    items[-1].hr = hr
-                    items[-1].end = raw[j - 1].e
+                prev = next((x for x in reversed(items) if not x.count), None)
+                if prev is not None and prev.hr is None:
+                    prev.hr = hr
+                    prev.end = max(prev.end, raw[j - 1].e)
                 else:
                     it = _Item(t.s)
                     it.hr, it.end = hr, raw[j - 1].e
@@ -462,7 +466,8 @@ class _Statement:
 class _Ctx:
     """What one sentence's statements need to know about the document."""
 
-    __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups", "floor")
+    __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups", "floor",
+                 "sent_resp")
 
     def other_trial(self) -> bool:
         """True when the sentence reports a named trial ("in IMbrave150") that is not this study."""
@@ -479,6 +484,7 @@ class _Ctx:
         self.doc_words = doc_words  # words that describe the whole study population
         self.pop_groups: list[tuple[int, str]] = []  # the arm a study-population phrase names
         self.floor = sent[0]  # quotes start no earlier (after a follow-up clause)
+        self.sent_resp = False  # a top-level "respectively" makes every list of the sentence per group
 
 
 # ---------------------------------------------------- population or subgroup
@@ -596,6 +602,7 @@ def _group_phrases(text: str, t: _Tok, sent: tuple[int, int]) -> list[tuple[int,
 def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
     if any(t.kind == "elsewhere" for t in toks) or ctx.other_trial():
         return
+    ctx.sent_resp = any(t.kind == "resp" and t.depth == 0 for t in toks)
     st = _Statement()
     skip = None
     n = len(toks)
@@ -681,9 +688,11 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 _close(ctx, pre, end=toks[i + 2].e if pre.tps and not st.tps else toks[i + 1].e)
                 consumed.add(i + 1)
                 continue
+            if not st.eps and st.tps and k == "val" and ctx.sent_eps and _RATES_RE.search(ctx.text, st.start, t.s):
+                st.eps.append(ctx.sent_eps[-1])  # "..., and the 5-year rates were 81.4 and 48.3%"
             if not st.eps and k == "hr" and t.data:
                 # "the hazard ratio for death was 0.72": the HR names its own endpoint.
-                hname = "OS" if t.data in ("death", "mortality") else "PFS" if "progression" in t.data else None
+                hname = _hr_endpoint(t.data)
                 if hname:
                     st.eps.append(_Tok("ep", t.s, t.e, t.depth, (hname, "hr")))
                     st.mark(t)
@@ -717,7 +726,7 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     labels = _value_labels(ctx, st.raw)
     if any(_SUBGROUP_LABEL_RE.search(lab) for lab in labels.values()):
         return  # "45% in PD-L1-positive vs 20% in PD-L1-negative tumours": subgroups
-    single = all(len(it.vals) == 1 and not it.ratio and it.hr is None for it in items)
+    single = all(len(it.vals) == 1 and not it.ratio for it in items)
     plan = []  # (ep_tok, item, timepoint, arm_or_None)
     if len(tps) > 1:
         if k == 1 and m == len(tps):
@@ -725,13 +734,13 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
         elif k == 1 and single and m % len(tps) == 0:
             # "1-, 3- and 5-year OS were a, b, c for arm A and d, e, f for arm B"
             chunks = [items[c:c + len(tps)] for c in range(0, m, len(tps))]
-            arms_of = _arms_for([ch[-1] for ch in chunks], labels, mapped, arm_names, st)
+            arms_of = _arms_for([ch[-1] for ch in chunks], labels, mapped, arm_names, st, ctx)
             if arms_of is not None:
                 plan = [(eps[0], it, tp, a) for ch, a in zip(chunks, arms_of) for it, tp in zip(ch, tps)]
     elif k == m:
         plan = [(ep, it, tps[0], None) for ep, it in zip(eps, items)]
     elif k == 1 and m > 1 and single:
-        arms_of = _arms_for(items, labels, mapped, arm_names, st)
+        arms_of = _arms_for(items, labels, mapped, arm_names, st, ctx)
         if arms_of is not None:
             plan = [(eps[0], it, tps[0], a) for it, a in zip(items, arms_of)]
     if not plan:
@@ -772,8 +781,19 @@ def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
         nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "to", "hr", "ci", "p")
                     and r.s > t.e), ctx.sent[1])
         m = _LABEL_RE.match(text, t.e, nxt)
+        if m and m["par"] is not None and (_NOT_LABEL_RE.search(m["par"]) or _DIGIT_RE.search(m["par"])
+                                           and not _ARM_LETTER_RE.search(m["par"])):
+            m = None
         if not m:
-            continue
+            # "46% (95% CI, 29.5-57.7%) for arm A": the label follows the value's bracket.
+            after = _skip_bracket(text, t.e, ctx.sent[1])
+            if after == t.e:
+                continue
+            nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "to", "hr")
+                        and r.s >= after), ctx.sent[1])
+            m = _LABEL_RE.match(text, after, nxt)
+            if not m or m["par"] is not None:
+                continue
         lab = m["par"] if m["par"] is not None else m["ph"]
         if _BOTH_RE.match(lab):
             continue  # "8 months for both groups": one value for all, no one group's
@@ -781,6 +801,28 @@ def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
         if lab and not _NOT_LABEL_RE.search(lab) and not _DIGIT_ONLY_RE.fullmatch(lab):
             out[t.s] = lab
     return out
+
+
+_ARM_LETTER_RE = re.compile(r"\b(?:arm|group|cohort)\s+\w+|\b\d+\s*Gy\b", re.IGNORECASE)
+_BRACKET_START_RE = re.compile(r"\s*[(\[]")
+
+
+def _skip_bracket(text: str, pos: int, limit: int) -> int:
+    """The position after a bracketed part that opens right at `pos`, else `pos`."""
+    m = _BRACKET_START_RE.match(text, pos, limit)
+    if not m:
+        return pos
+    depth, i = 0, m.end() - 1
+    while i < limit:
+        c = text[i]
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return pos
 
 
 _BOTH_RE = re.compile(r"(?:both|all|each|either)\b", re.IGNORECASE)
@@ -804,7 +846,7 @@ def _resolve_label(label: str | None, arm_names: list[str]) -> str | None:
     return label
 
 
-def _arms_for(items: list[_Item], labels: dict, mapped: list[str], arm_names: list[str], st) -> list | None:
+def _arms_for(items: list[_Item], labels: dict, mapped: list[str], arm_names: list[str], st, ctx=None) -> list | None:
     """One arm per value of a list ("a and b, respectively", "a for A and b for B"), or None
     when the statement does not say which value is whose."""
     m = len(items)
@@ -813,9 +855,34 @@ def _arms_for(items: list[_Item], labels: dict, mapped: list[str], arm_names: li
         return [_resolve_label(lab, arm_names) for lab in labs]
     if len(mapped) == m:
         return list(mapped)
-    if st.resp_end:
+    if st.resp_end or (ctx is not None and ctx.sent_resp):
+        listed = _respectively_labels(ctx, m) if ctx is not None else None
+        if listed:
+            return [_resolve_label(lab, arm_names) for lab in listed]
         return list(arm_names) if len(arm_names) == m else [_NO_ARM] * m
     return None
+
+
+# "... for TOMOX and FOLFOX4, respectively", "in the A, B and C groups, respectively"
+_RESP_LIST_RE = re.compile(r"\b(?:for|in|with|between|of|on)\s+(?:the\s+)?((?:(?!\b(?:for|in|with|was|were)\b)[^;:()\d%])"
+                           r"{2,120}?)\s*,?\s*respectively", re.IGNORECASE)
+_RESP_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+vs\.?\s+|\s+versus\s+|\s+or\s+", re.IGNORECASE)
+_RESP_TAIL_RE = re.compile(r"\s+(?:groups?|arms?|cohorts?)$", re.IGNORECASE)
+
+
+def _respectively_labels(ctx: _Ctx, m: int) -> list[str] | None:
+    """The m group names a "for A and B, respectively" phrase of the sentence lists, in order."""
+    text = ctx.text[ctx.sent[0]:ctx.sent[1]]
+    found = None
+    for mm in _RESP_LIST_RE.finditer(text):
+        found = mm
+    if found is None:
+        return None
+    body = _RESP_TAIL_RE.sub("", found.group(1).strip())
+    parts = [p.strip() for p in _RESP_SPLIT_RE.split(body) if p.strip()]
+    if len(parts) != m or any(len(p) > 50 or _SUBGROUP_LABEL_RE.search(p) for p in parts):
+        return None
+    return parts
 
 
 #: A value of a list whose group the text does not name (never the single arm's by default).
@@ -984,8 +1051,8 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
     if it.hr is not None and not ctx.prognostic:
         tok, hrfor, ci, p = it.hr
         if hrfor:
-            name = "OS" if hrfor in ("death", "mortality") else "PFS" if "progression" in hrfor else name
-        if not tok.data[2] or name is None or tp is not None:
+            name = _hr_endpoint(hrfor) or name
+        if not tok.data[2] or name is None:
             return
         # The direction of an HR is the arms' as the study names them; a pair known only from
         # printed labels gives the order of mention, not the direction, so it is left unnamed.
@@ -994,6 +1061,21 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
         add(tok, "HR", "ratio", vs, ci, p or (it.p if len(vals) != 1 else None))
 
 
+def _hr_endpoint(hrfor: str) -> str | None:
+    """The endpoint an HR "for death", "for OS", "for progression-free survival" is about."""
+    h = hrfor.lower()
+    if h in ("death", "mortality", "os") or h.startswith("overall"):
+        return "OS"
+    if h in ("pfs",) or h.startswith("progression") or h.startswith("disease progression"):
+        return "PFS"
+    if h in ("dfs",) or h.startswith("disease"):
+        return "other:DFS"
+    if h in ("rfs", "recurrence") or h.startswith("recurrence") or h.startswith("relapse"):
+        return "other:RFS"
+    return None
+
+
+_RATES_RE = re.compile(r"\brates?\b", re.IGNORECASE)
 _BY_RE = re.compile(r"\bby\s*$", re.IGNORECASE)
 
 
