@@ -35,7 +35,7 @@ _G3 = (rf"(?:grade|G)\s?(?:(?:≥|>=|⩾|≧)\s?(?:3|III)\b"
        rf"|(?:≥|>=)\s?grade\s?(?:3|III)\b")
 _GLOW = rf"(?:grade|G)\s?(?:1|I)\s?(?:{_D}|/|or|and|to)\s?(?:2|II)\b"
 _NUMW = r"(?:\d+|one|two|three|four|five|six)"
-_TPU = r"(?P<{}>years?|yrs?|months?|mos?)\b"
+_TPU = r"(?P<{}>years?|yrs?|months?|mos?|weeks?|wks?)\b"
 
 # Order matters: at one position the first alternative that matches wins.
 # Tokens start at a word's beginning (the lookbehind lets the engine skip the
@@ -48,10 +48,10 @@ _ALTS = [
     rf"|OS|PFS|DFS|RFS|overall{_SP}+survival|(?:progression|disease|recurrence|relapse){_D}?\s?free{_SP}+survival))?"
     r"(?:\s*[:=,]|\s+(?:of|was|is|were))?)",
     # "1-, 2- and 3-year", "12-month", "3 year OS": one or more landmark timepoints.
-    rf"(?P<tpl>\b{_NUMW}(?:(?:\s?{_D}?\s?,\s*|\s?{_D}?\s?,?\s*(?:and|&)\s+){_NUMW})*)"
-    rf"(?:\s?{_D}\s?|\s(?=(?:year|month)s?\s+(?:overall|progression|OS|PFS|survival|local|rates?|LC|DFS|RFS|DCR|ORR)))"
+    rf"(?P<tpl>\b{_NUMW}(?:(?:\s?{_D}?\s?[,/]\s*|\s?{_D}?\s?,?\s*(?:and|&)\s+){_NUMW})*)"
+    rf"(?:\s?{_D}\s?|\s(?=(?:year|month|week)s?\s+(?:overall|progression|OS|PFS|survival|local|rates?|LC|DFS|RFS|DCR|ORR)))"
     + _TPU.format("tplu") + r"(?!\s+(?:old|of\s+age))",
-    rf"(?P<attp>\bat\s+{_NUMW}(?:\s*,\s*{_NUMW})*(?:\s*,?\s*and\s+{_NUMW})?\s+(?:years?|months?)\b)",
+    rf"(?P<attp>\bat\s+{_NUMW}(?:\s*,\s*{_NUMW})*(?:\s*,?\s*and\s+{_NUMW})?\s+(?:years?|months?|weeks?)\b)",
     # Endpoint mentions.
     rf"(?P<ae>(?:(?P<g3a>{_G3})\s+|(?P<glowa>{_GLOW})\s+|(?:any|all)[-\u2010\u2011 ](?:grade|cause)\s+)?{_AE}"
     rf"(?:\s+(?:of\s+)?(?:(?P<g3b>{_G3})|(?P<glowb>{_GLOW})))?)",
@@ -68,6 +68,7 @@ _ALTS = [
     r"(?P<surv>\bsurvival\b)",
     # "45% were alive at 2 years": a landmark overall survival rate.
     r"(?P<alive>\b(?:were|was|remained|are|still|being)\s+alive\b)",
+    r"(?P<death>\b(?:risk|hazard)\s+of\s+(?:death|dying)\b)",
     r"(?P<cr>\bcomplete\s+(?:tumou?r\s+)?respon(?:se|ses)(?:\s+rates?)?)",
     r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
     r"(?P<dcr>\bdisease\s+control(?:\s+rates?)?|\bDCR\b)",
@@ -88,7 +89,7 @@ _ALTS = [
     # "HR 0.61 (0.45-0.83)": a bare range, a CI only right after a hazard ratio.
     rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     r"(?P<resp>\brespectively\b)",
-    r"(?P<median>\bmedian\b)",
+    r"(?P<median>\bmedians?\b)",
     r"(?P<mean>\bmean\b|\baverage\b)",
     rf"(?P<fu>\bfollow{_D}?\s?ups?\b|\bfollowed\s+up\b)",
     r"(?P<range>\brange[sd]?\b|\bIQR\b|\binterquartile\b)",
@@ -137,7 +138,7 @@ _CASED = {"pfs": "PFS", "mpfs": "mPFS", "os": "OS", "mos": "mOS", "dfs": "DFS", 
           "efs": "EFS", "ttp": "TTP", "nr": None, "lc": None}
 _EP_NAME = {"pfs": "PFS", "mpfs": "PFS", "os": "OS", "mos": "OS", "surv": "OS",
             "dfs": "other:DFS", "rfs": "other:RFS", "efs": "other:EFS", "css": "other:CSS",
-            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "dcr": "DCR",
+            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "death": "OS", "dcr": "DCR",
             "lc": "local_control", "ts": "technical_success", "te": "technical_efficacy",
             "cab": "other:complete_ablation", "cr": "other:complete_response", "mc": "other:major_complications",
             "ae3": "AE_grade3plus", "aeany": "AE_any", "aelow": None}
@@ -166,21 +167,23 @@ _FILLER_RE = re.compile(r"(?:[\s\u00a0]|\b(?:of|the|patients|cases|lesions|tumou
 # A label may carry a layout prefix ("ABSTRACT.METHODS:", "BODY.RESULTS:"). "Methods and findings"
 # (one section holding results) is read; design, setting and the like need a colon or full stop.
 _LABEL_PREFIX = r"^[\W_]*(?:(?:ABSTRACT|BODY|Abstract|Body)\s*[.:]\s*)?(?:[A-Z][a-z]+\s*:\s*\|?\s*)?"
-_LABEL_SKIP_RE = re.compile(_LABEL_PREFIX + r"(?i:(?:background|introduction|purpose|objectives?|aims?|context|rationale"
-                            r"|(?:(?:patients|materials|subjects)\s+and\s+)?methods?(?!\s+and\s+findings)|methodology"
-                            r"|discussion|comment)(?:[\s:.|]|(?=[A-Z])|$)"
-                            r"|(?:design|setting|settings|participants|interventions?|trial\s+registration|registration"
-                            r"|funding|main\s+outcome\s+measures?|outcome\s+measures|study\s+design|hypothesis)"
-                            r"(?:\s*[:.|]|\s*$))")
-_LABEL_ANY_RE = re.compile(_LABEL_PREFIX + r"(?i:(?:background|introduction|purpose|objectives?|aims?|context|rationale"
-                           r"|methods?|methodology|materials|patients\s+and|subjects\s+and|results?|findings|conclusions?"
-                           r"|interpretation|discussion|comment|summary|abstract)(?:[\s:.|]|(?=[A-Z])|$)"
-                           r"|(?:design|setting|settings|participants|interventions?|trial\s+registration|registration"
-                           r"|funding|main\s+outcome\s+measures?|outcome\s+measures|study\s+design|hypothesis)"
-                           r"(?:\s*[:.|]|\s*$))")
+_CASED_NEXT = r"(?:\s*[:.|]|\s+(?=[A-Z])|(?=[A-Z])|$)"  # "Background:", "Background The", "BackgroundThe"
+_COLON_NEXT = r"(?:\s*[:.|]|\s*$)"
+_LABEL_SKIP_RE = re.compile(
+    _LABEL_PREFIX + r"(?:(?i:background|introduction|purpose|objectives?|aims?|context|rationale"
+    r"|(?:(?:patients|materials|subjects)\s+and\s+)?methods?(?!\s+and\s+findings)|methodology|discussion|comment)"
+    + _CASED_NEXT + r"|(?i:design|setting|settings|participants|interventions?|trial\s+registration|registration"
+    r"|funding|main\s+outcome\s+measures?|outcome\s+measures|study\s+design|hypothesis)" + _COLON_NEXT + ")")
+_LABEL_ANY_RE = re.compile(
+    _LABEL_PREFIX + r"(?:(?i:background|introduction|purpose|objectives?|aims?|context|rationale|methods?|methodology"
+    r"|materials|patients\s+and|subjects\s+and|methods\s+and\s+findings|results?|findings|conclusions?|interpretation|discussion|comment"
+    r"|summary|abstract)" + _CASED_NEXT + r"|(?i:design|setting|settings|participants|interventions?"
+    r"|trial\s+registration|registration|funding|main\s+outcome\s+measures?|outcome\s+measures|study\s+design"
+    r"|hypothesis)" + _COLON_NEXT + ")")
 # A sentence can only state an endpoint if it names one (cheap test first).
-_PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic"
+_PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic|alive|death"
                            r"|complicat|ablation|\b[DRE]FS\b|TTP|DoR|progression|HR\b|hazard", re.IGNORECASE)
+_VERSION_RE = re.compile(r"(?:RECIST|CTCAE|NCI-CTC|version|\bv\.?|WHO)\s*$", re.IGNORECASE)
 _INEXACT_RE_FOLDED = re.compile(fold_pattern(_INEXACT_RE.pattern))
 _PROGNOSTIC_RE_FOLDED = re.compile(fold_pattern(_PROGNOSTIC_RE.pattern))
 _PREFILTER_RE_FOLDED = re.compile(fold_pattern(_PREFILTER_RE.pattern))
@@ -226,7 +229,9 @@ def _months(nums: list[str], unit: str) -> list[float | int]:
     out = []
     for n in nums:
         v = _WORDNUM.get(n.lower()) or int(n)
-        out.append(v * 12 if unit.lower().startswith("y") else v)
+        u = unit.lower()
+        # A landmark in weeks as months to one decimal (12 weeks -> 2.8), as the gold records it.
+        out.append(v * 12 if u.startswith("y") else round(v * 12 / 52, 1) if u.startswith("w") else v)
     return out
 
 
@@ -271,12 +276,14 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
             data = _months(_NUMW_RE.findall(_printed(text, m, "tpl")), _printed(text, m, "tplu"))
         elif kind == "attp":
             nums = _NUMW_RE.findall(g[2:])
-            data = _months(nums, "y" if "year" in g.lower() else "m")
+            data = _months(nums, "y" if "year" in g.lower() else "w" if "week" in g.lower() else "m")
             kind = "tpl"
         elif kind == "val":
             unit = (_printed(text, m, "unit") or "").lower().lstrip(DASHES)
             exact = not (_INEXACT_RE.search(text, max(ss, ms - 14), ms) if low is None
                          else _INEXACT_RE_FOLDED.search(low, max(ss, ms - 14), ms))
+            if _VERSION_RE.search(text, max(ss, ms - 12), ms):
+                continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
             data = (_printed(text, m, "val"), _UNITS.get(unit, unit or None), exact)
         elif kind == "ae":
             kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
@@ -603,6 +610,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
     if any(t.kind == "elsewhere" for t in toks) or ctx.other_trial():
         return
     ctx.sent_resp = any(t.kind == "resp" and t.depth == 0 for t in toks)
+    toks = _alive_after_landmark(toks)
     st = _Statement()
     skip = None
     n = len(toks)
@@ -622,6 +630,8 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             skip = None
             prev = st.eps[-1] if st.eps else None
             # "progression-free survival (PFS)": one mention, not two.
+            if not st.eps and not st.raw and (st.median or st.mean) and t.s - st.start > 40:
+                st = _Statement()  # "(mean age 59.8 years): ... mOS was": that mean was the age's
             if not (prev and prev.data[0] == t.data[0] and _OPEN_GAP_RE.fullmatch(ctx.text[prev.e:t.s])):
                 st.eps.append(t)
             st.mark(t)
@@ -704,6 +714,18 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
     _close(ctx, st)
 
 
+def _alive_after_landmark(toks: list[_Tok]) -> list[_Tok]:
+    """ "at 24 months 75% of A and 69% of B were alive": the "alive" mention, read after its
+    values, is moved right after the landmark so the values become its statement's."""
+    for i, t in enumerate(toks):
+        if t.kind == "ep" and t.data[1] == "alive" and i > 0 and toks[i - 1].kind != "ep":
+            j = max((k for k in range(i) if toks[k].kind == "tpl"), default=None)
+            if j is not None and not any(x.kind in ("ep", "semi") for x in toks[j + 1:i]) \
+                    and any(x.kind == "val" for x in toks[j + 1:i]):
+                return toks[:j + 1] + [t] + toks[j + 1:i] + toks[i + 1:]
+    return toks
+
+
 def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     eps = st.eps  # unnamed mentions ("grade 1-2 AEs") still take their values
     if not eps or not st.raw:
@@ -739,6 +761,9 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
                 plan = [(eps[0], it, tp, a) for ch, a in zip(chunks, arms_of) for it, tp in zip(ch, tps)]
     elif k == m:
         plan = [(ep, it, tps[0], None) for ep, it in zip(eps, items)]
+    elif k == 1 and m > 1 and all(not it.vals and it.hr for it in items):
+        # "higher after A (HR 1.78; ...) and after B (HR 3.17; ...)": several comparisons, each its HR
+        plan = [(eps[0], it, tps[0], _NO_ARM) for it in items]
     elif k == 1 and m > 1 and single:
         arms_of = _arms_for(items, labels, mapped, arm_names, st, ctx)
         if arms_of is not None:
@@ -754,8 +779,9 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
 # 45 Gy group", "14.1 months (arm A)", "30% for ILF".
 _LABEL_RE = re.compile(
     r"[\s,]*(?:[(\[]\s*(?P<par>[^()\[\]]{1,40}?)\s*[)\]]"
-    r"|(?:for|in|with|among|on|using|receiving)\s+(?P<ph>[^,;:()\[\]]{1,60}?))"
-    r"(?=\s*(?:[,;:(\[]|\band\b|\bvs\b|\bversus\b|\bcompared\b|\bor\b|\bto\b|\bthan\b|\bwhile\b|\bwhereas\b|\.?$))",
+    r"|(?:for|in|with|among|on|using|receiving|of)\s+(?P<ph>[^,;:()\[\]]{1,60}?))"
+    r"(?=\s*(?:[,;:(\[]|\band\b|\bvs\b|\bversus\b|\bcompared\b|\bto\b|\bthan\b|\bwhile\b|\bwhereas\b"
+    r"|\b(?:was|were|had|has|showed|achieved|experienced|remained)\b|\.?$))",
     re.IGNORECASE)
 _LABEL_LEAD_RE = re.compile(r"^(?:(?:the|all|both)\s+)?(?:(?:patients|subjects|participants|cases|those|women|men)\s+"
                             r"(?:(?:who\s+were\s+)?(?:in|on|treated\s+with|receiving|given|who\s+received|assigned\s+to"
@@ -764,6 +790,7 @@ _NOT_LABEL_RE = re.compile(r"=|%|^(?:95\s*%?\s*)?CIs?\s*$|^95\s*%|\bconfidence\b
                            r"months?|years?|weeks?|days?|mo\b)|^(?:both|each|all|total|overall|this|these|our)\b"
                            r"|^(?:median|mean|the\s+)?(?:follow|month|year|week|day|time|cycle|dose)"
                            r"|^(?:patients|subjects|participants|cases|them|whom|which|turn|terms|addition|particular)$"
+                           r"|^(?:favou?r|contrast|comparison|total|all|which|whom|patients$)"
                            r"|\b(?:respectively|study|trial|analysis|population|cohort)$", re.IGNORECASE)
 # A label naming a subgroup (a biomarker, age or sex stratum), never a treatment arm.
 _SUBGROUP_LABEL_RE = re.compile(r"\b(?:positive|negative|older|younger|aged|elderly|male|female|men|women|mutant|responders"
@@ -829,14 +856,17 @@ _BOTH_RE = re.compile(r"(?:both|all|each|either)\b", re.IGNORECASE)
 _DIGIT_ONLY_RE = re.compile(r"[\d\s.,·%-]+")
 
 
-def _resolve_label(label: str | None, arm_names: list[str]) -> str | None:
-    """The study arm a printed group label names, else the label as printed."""
+def _resolve_label(label: str | None, arm_names: list[str], n_groups: int = 1) -> str | None:
+    """The study arm a printed group label names, else the label as printed. A list of more
+    groups than the study has arms is not matched by treatment (each would fit the one arm)."""
     if not label:
         return None
     low = label.lower()
     hits = [a for a in arm_names if a.lower() in low or low in a.lower()]
     if len(hits) == 1:
         return hits[0]
+    if n_groups > len(arm_names):
+        return label
     if len(arm_names) > 1:
         a = match_arm(label, arm_names)  # also "the combination arm", "the control group"
         if a is not None:
@@ -852,13 +882,13 @@ def _arms_for(items: list[_Item], labels: dict, mapped: list[str], arm_names: li
     m = len(items)
     labs = [labels.get(it.vals[-1][0].s) for it in items]
     if all(labs) and len({lab.lower() for lab in labs}) == m:
-        return [_resolve_label(lab, arm_names) for lab in labs]
+        return [_resolve_label(lab, arm_names, m) for lab in labs]
     if len(mapped) == m:
         return list(mapped)
     if st.resp_end or (ctx is not None and ctx.sent_resp):
         listed = _respectively_labels(ctx, m) if ctx is not None else None
         if listed:
-            return [_resolve_label(lab, arm_names) for lab in listed]
+            return [_resolve_label(lab, arm_names, m) for lab in listed]
         return list(arm_names) if len(arm_names) == m else [_NO_ARM] * m
     return None
 
@@ -958,7 +988,7 @@ def _pair_arms(n_vals: int, mapped: list[str], arm_names: list[str], labs=None) 
     """Arms of an "A vs B" statement, in the order the sentence names the groups (or as each
     value's own label prints them)."""
     if labs and all(labs) and len({lab.lower() for lab in labs}) == n_vals:
-        return [_resolve_label(lab, arm_names) for lab in labs]
+        return [_resolve_label(lab, arm_names, n_vals) for lab in labs]
     if len(mapped) == n_vals:
         return mapped
     if len(arm_names) <= 1:
@@ -1008,6 +1038,9 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
                 return "median", unit
         return None
 
+    # A timepoint belongs to Kaplan-Meier rates (survival, local control); a response or AE
+    # rate "at 24 weeks" is the rate itself (the gold records no timepoint for it).
+    landmark = _time_to_event(name) or name == "local_control"
     vals = it.vals
     if it.count:
         tok = vals[0][0]
@@ -1025,7 +1058,7 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
             for (tok, ci), a in zip(vals, pair):
                 mu = value_measure(tok)
                 if mu:
-                    add(tok, mu[0], mu[1], a, ci, None, tp if mu[0] == "rate" else None)
+                    add(tok, mu[0], mu[1], a, ci, None, tp if mu[0] == "rate" and landmark else None)
         return
     pair = None
     if len(vals) == 1:
@@ -1040,14 +1073,14 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
         if mu:
             # A p-value belongs to a comparison; next to one value it compares
             # with something the record has no place for ("vs baseline").
-            add(vals[0][0], mu[0], mu[1], a, vals[0][1], None, tp if mu[0] == "rate" else None)
+            add(vals[0][0], mu[0], mu[1], a, vals[0][1], None, tp if mu[0] == "rate" and landmark else None)
     elif len(vals) > 1:
         pair = _pair_arms(len(vals), mapped, arm_names, [labels.get(v[0].s) for v in vals])
         for (tok, ci), a in zip(vals, pair):
             mu = value_measure(tok)
             if mu:
                 add(tok, mu[0], mu[1], a, ci, it.p if it.hr is None else None,
-                    tp if mu[0] == "rate" else None)
+                    tp if mu[0] == "rate" and landmark else None)
     if it.hr is not None and not ctx.prognostic:
         tok, hrfor, ci, p = it.hr
         if hrfor:
@@ -1056,7 +1089,7 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
             return
         # The direction of an HR is the arms' as the study names them; a pair known only from
         # printed labels gives the order of mention, not the direction, so it is left unnamed.
-        pair = _pair_arms(2, mapped, arm_names) if len(arm_names) == 2 else None
+        pair = _pair_arms(2, mapped, arm_names) if len(arm_names) == 2 and arm != _NO_ARM else None
         vs = f"{pair[0]} vs {pair[1]}" if pair and None not in pair else None
         add(tok, "HR", "ratio", vs, ci, p or (it.p if len(vals) != 1 else None))
 
