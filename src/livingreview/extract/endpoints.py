@@ -106,7 +106,7 @@ _ALTS = [
     r"|\bsurveys?\b|\bquestionnaires?\b|\bmailings?\b)",
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
-    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:in|among|for)\s+(?:the\s+)?(?:patients|those)\s+(?:with|without|who)\b"
+    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
     r"|\b(?:older|younger)\s+than\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
     r"|\bper-?protocol\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
@@ -202,6 +202,9 @@ _FROM_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval", "blo", "bhi"))
 _HR_CASED_RE = re.compile(r"HR|[Hh]azard")
 _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
+_AE_LED_TO_RE = re.compile(r"(?:discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
+                           r"|because|owing|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
+                           re.IGNORECASE)
 _AE_WORD_BEFORE_RE = re.compile(r"([A-Za-z][\w-]*)\s+$")
 # Words that may stand before an adverse-event mention without naming a particular toxicity.
 _AE_PLAIN_BEFORE = frozenset(
@@ -300,7 +303,9 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 name = f"other:{mod.group(1).lower()}_{name.split(':')[-1]}"
             if name and name.startswith("AE_") and not _IMMUNE_RE.search(g):
                 w = _AE_WORD_BEFORE_RE.search(text, max(ss, ms - 30), ms)
-                if w and w.group(1).lower() == "serious":
+                if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms):
+                    name = None  # "discontinuation due to adverse events": another endpoint
+                elif w and w.group(1).lower() == "serious":
                     name = "other:serious_AE"
                 elif w and w.group(1).lower() not in _AE_PLAIN_BEFORE:
                     name = None  # "skin toxicity", "cardiovascular adverse events": a named toxicity
@@ -749,6 +754,8 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     if any(_SUBGROUP_LABEL_RE.search(lab) for lab in labels.values()):
         return  # "45% in PD-L1-positive vs 20% in PD-L1-negative tumours": subgroups
     single = all(len(it.vals) == 1 and not it.ratio for it in items)
+    if k < m and _AND_NAME_RE.match(ctx.text, eps[-1].e, items[0].start):
+        return  # "The median OS and SBP were a and b, respectively": one value is another endpoint's
     plan = []  # (ep_tok, item, timepoint, arm_or_None)
     if len(tps) > 1:
         if k == 1 and m == len(tps):
@@ -770,7 +777,8 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
             plan = [(eps[0], it, tps[0], a) for it, a in zip(items, arms_of)]
     if not plan:
         return
-    qs, qe = _clause(ctx, st.start, max(end or 0, max(it.end for it in items), st.resp_end or 0))
+    start = min([st.start] + [e.s for e in eps])  # an endpoint borrowed from earlier in the sentence
+    qs, qe = _clause(ctx, start, max(end or 0, max(it.end for it in items), st.resp_end or 0))
     for ep, it, tp, arm in plan:
         _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels)
 
@@ -948,6 +956,20 @@ def _clause(ctx: _Ctx, s: int, e: int) -> tuple[int, int]:
         elif c == ";" and depth <= 0:
             qe = pos
             break
+    # A statement inside brackets ("(...; HR 0.77 [0.60-1.00]; p=0.041)") is quoted with the
+    # clause that holds the brackets.
+    excess = 0
+    for pos in range(qs, e):
+        c = text[pos]
+        if c in "([":
+            excess += 1
+        elif c in ")]":
+            excess -= 1
+            if excess < 0:
+                opener = max(text.rfind("(", ss, qs), text.rfind("[", ss, qs))
+                if opener < 0:
+                    break
+                return _clause(ctx, opener, e)
     label = _LABEL_ANY_RE.match(text[qs:min(qe, qs + 60)])
     if label and qs + label.end() <= s:  # "Results: In patients ...": the label is not the statement
         qs += label.end()
@@ -1108,6 +1130,7 @@ def _hr_endpoint(hrfor: str) -> str | None:
     return None
 
 
+_AND_NAME_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:and\b|&)\s*(?:the\s+)?[A-Za-z]", re.IGNORECASE)
 _RATES_RE = re.compile(r"\brates?\b", re.IGNORECASE)
 _BY_RE = re.compile(r"\bby\s*$", re.IGNORECASE)
 
