@@ -84,8 +84,6 @@ _ALTS = [
     r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|patients\b|cases\b|subjects\b|participants\b"
     r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
     r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
-    # "from 9 months ... to 12 months": a pair only after "from" (checked when items are built).
-    r"(?P<to>\bto\b)",
     # "HR 0.61 (0.45-0.83)": a bare range, a CI only right after a hazard ratio.
     rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     r"(?P<resp>\brespectively\b)",
@@ -198,6 +196,7 @@ _TIME_UNITS = frozenset(("months", "weeks", "days", "years"))
 _COUNT_UNITS = {"patients", "cases", "subjects", "participants"}
 _OTHER_UNITS = frozenset(("gy", "cm", "mm", "ml", "mg", "lesions", "tumors", "tumours", "nodules", "sessions",
                           "cycles"))
+_TO_BEFORE_RE = re.compile(r"\bto\s+$", re.IGNORECASE)
 _FROM_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval", "blo", "bhi"))
 _HR_CASED_RE = re.compile(r"HR|[Hh]azard")
@@ -423,12 +422,18 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
                 elif r.kind == "p" and r.depth >= base:
                     it.p = it.p or r.data
                     it.end = r.e
-                elif (r.kind == "vs" or (r.kind == "to" and from_to and len(it.vals) == 1)) and r.depth == base \
+                elif r.kind == "vs" and r.depth == base \
                         and j + 1 < n and raw[j + 1].kind in ("val", "nr") and raw[j + 1].depth == base:
                     it.vals.append([raw[j + 1], None])
                     it.end = raw[j + 1].e
                     inner = False
                     j += 1
+                elif from_to and len(it.vals) == 1 and r.kind in ("val", "nr") and r.depth == base \
+                        and _TO_BEFORE_RE.search(text, max(it.end, r.s - 4), r.s):
+                    # "from 9 months in the 45 Gy group to 12 months in the 60 Gy group"
+                    it.vals.append([r, None])
+                    it.end = r.e
+                    inner = False
                 elif r.kind in ("val", "nr", "count", "bci") and r.depth > base or r.kind == "bci":
                     inner = inner or r.kind != "bci"  # ranges, counts, sub-results in brackets are not values
                 else:
@@ -688,7 +693,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             phrases = _group_phrases(ctx.text, t, ctx.sent)
             if st.start is not None and not skip:
                 st.groups.extend(phrases)
-        elif k in ("val", "nr", "count", "ci", "p", "vs", "hr", "to", "bci"):
+        elif k in ("val", "nr", "count", "ci", "p", "vs", "hr", "bci"):
             if skip or st.resp_end:  # nothing after "respectively" belongs to the list
                 continue
             if not st.eps and k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
@@ -813,7 +818,7 @@ def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
     for idx, t in enumerate(raw):
         if t.kind not in ("val", "nr", "count"):
             continue
-        nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "to", "hr", "ci", "p")
+        nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "hr", "ci", "p")
                     and r.s > t.e), ctx.sent[1])
         m = _LABEL_RE.match(text, t.e, nxt)
         if m and m["par"] is not None and (_NOT_LABEL_RE.search(m["par"]) or _DIGIT_RE.search(m["par"])
@@ -824,7 +829,7 @@ def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
             after = _skip_bracket(text, t.e, ctx.sent[1])
             if after == t.e:
                 continue
-            nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "to", "hr")
+            nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "hr")
                         and r.s >= after), ctx.sent[1])
             m = _LABEL_RE.match(text, after, nxt)
             if not m or m["par"] is not None:
@@ -935,27 +940,21 @@ def _clause(ctx: _Ctx, s: int, e: int) -> tuple[int, int]:
     e = _balance(text, s, e, se)
     floor = ctx.floor if ctx.floor <= s else ss
     qs = floor
-    depth = 0
-    for pos in range(s - 1, floor - 1, -1):
-        c = text[pos]
-        if c in ")]":
-            depth += 1
-        elif c in "([":
-            depth -= 1
-        elif c == ";" and depth <= 0:
+    pos = text.rfind(";", floor, s)
+    while pos >= 0:  # the last ";" before the statement outside any bracket it sits in
+        between = text[pos:s]
+        if between.count("(") + between.count("[") >= between.count(")") + between.count("]"):
             qs = pos + 1
             break
+        pos = text.rfind(";", floor, pos)
     qe = se
-    depth = 0
-    for pos in range(e, se):
-        c = text[pos]
-        if c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif c == ";" and depth <= 0:
+    pos = text.find(";", e, se)
+    while pos >= 0:  # the first ";" after it at the statement's own level
+        between = text[e:pos]
+        if between.count("(") + between.count("[") <= between.count(")") + between.count("]"):
             qe = pos
             break
+        pos = text.find(";", pos + 1, se)
     # A statement inside brackets ("(...; HR 0.77 [0.60-1.00]; p=0.041)") is quoted with the
     # clause that holds the brackets.
     excess = 0
