@@ -1157,6 +1157,77 @@ def _dedupe(found: list[dict]) -> list[dict]:
     return out
 
 
+# ------------------------------------------------------------ table rows
+# A table flattened to text keeps one row per line, cells split by tabs or " | ":
+# "Median OS, months (95% CI) | 14.1 (12.0-16.3) | 10.2 (9.1-11.5) | <.001".
+_CELL_SEP_RE = re.compile(r"\t|[ \u00a0]\|[ \u00a0]")
+_CELL_SPLIT_RE = re.compile(r"[ \u00a0]*(?:\t+|[ \u00a0]\|[ \u00a0])[ \u00a0]*")
+_CELL_VALUE_RE = re.compile(rf"(?P<v>{NUM})[ \u00a0]?(?P<pct>%)?(?:[ \u00a0]*[(\[](?P<lo>{NUM})[ \u00a0]*(?:{_D}|to)[ \u00a0]*"
+                            rf"(?P<hi>{NUM})[)\]])?")
+_CELL_NR_RE = re.compile(r"NR|NE|not\s+(?:reached|estimable)|[-\u2013\u2014]", re.IGNORECASE)
+_HEAD_UNIT_RE = re.compile(r"(?:[,(]|^|\s)\s*(?P<u>%|months?|mo|weeks?|days?|years?)\s*\)?(?:\s|,|$|\()", re.IGNORECASE)
+_HEAD_CI_RE = re.compile(r"\bCI\b|confidence", re.IGNORECASE)
+
+
+def _table_row(ctx: _Ctx, low: str | None) -> bool:
+    """Endpoints of a flattened table row: an endpoint and unit in the first cell, one value per
+    arm in the next cells (a bracketed range is the CI only when the header says CI). True when
+    the row was read as a table row."""
+    text = ctx.text
+    ss, se = ctx.sent
+    cells, pos = [], ss
+    for m in _CELL_SPLIT_RE.finditer(text, ss, se):
+        cells.append((pos, m.start()))
+        pos = m.end()
+    cells.append((pos, se))
+    if len(cells) < 3:
+        return False
+    hs, he = cells[0]
+    head = [t for t in _tokens(text, hs, he, low) if t.kind in ("ep", "median", "mean", "tpl", "sub", "elsewhere")]
+    eps = [t for t in head if t.kind == "ep"]
+    if len(eps) != 1 or eps[0].data[0] is None or any(t.kind in ("sub", "elsewhere") for t in head):
+        return False
+    name = eps[0].data[0]
+    tps = [tp for t in head if t.kind == "tpl" for tp in t.data]
+    median = any(t.kind == "median" for t in head) or eps[0].data[1] in ("mpfs", "mos")
+    hu = _HEAD_UNIT_RE.search(text, eps[0].e, he) or _HEAD_UNIT_RE.search(text, hs, eps[0].s)
+    head_unit = _UNITS.get(hu["u"].lower(), None) if hu else None
+    with_ci = bool(_HEAD_CI_RE.search(text, hs, he))
+    values = []
+    for cs, ce in cells[1:]:
+        m = _CELL_VALUE_RE.fullmatch(text, cs, ce)
+        if m:
+            values.append(m)
+        elif _CELL_NR_RE.fullmatch(text, cs, ce):
+            values.append(None)
+        else:
+            break
+    arm_names = [a["name"] for a in ctx.arms]
+    n = len(arm_names) if len(arm_names) >= 2 and len(values) >= len(arm_names) else 2 if len(values) == 2 else 0
+    if n < 2:
+        return False
+    names = arm_names[:n] if len(arm_names) >= 2 else [None] * n
+    tp = tps[0] if len(tps) == 1 else None
+    for m, arm in zip(values[:n], names):
+        if m is None:
+            continue
+        unit = "%" if m["pct"] else head_unit
+        if unit == "%":
+            if _time_to_event(name) and tp is None:
+                continue
+            measure = "rate"
+        elif unit in _TIME_UNITS and _time_to_event(name) and tp is None and (median or name in ("OS", "PFS")):
+            measure = "median"
+        else:
+            continue
+        ci = [to_number(m["lo"]), to_number(m["hi"])] if with_ci and m["lo"] else None
+        landmark = _time_to_event(name) or name == "local_control"
+        ctx.out.append({"endpoint": name, "measure": measure, "arm": arm, "value": to_number(m["v"]), "unit": unit,
+                        "ci": ci, "timepoint_months": tp if measure == "rate" and landmark else None, "p": None,
+                        "quote": text[ss:se], "span": [ss, se]})
+    return True
+
+
 #: Section roles (document.SECTION_ROLES) whose sentences may state this study's results.
 _RESULT_ROLES = frozenset(("title", "abstract", "results", "conclusions"))
 
@@ -1184,5 +1255,7 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
                     _PREFILTER_RE.search(text, ss, se) if low is None else _PREFILTER_RE_FOLDED.search(low, ss, se)):
                 continue
             ctx = _Ctx(text, arms, (ss, se), found, doc_words, low)
+            if _CELL_SEP_RE.search(text, ss, se) and _table_row(ctx, low):
+                continue
             _sentence(ctx, _tokens(text, ss, se, low))
     return _dedupe(found)
