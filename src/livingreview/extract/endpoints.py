@@ -63,7 +63,7 @@ _ALTS = [
     rf"(?P<rfs>(?:recurrence|relapse){_D}?\s?free\s+survival|\bRFS\b)",
     rf"(?P<efs>event{_D}?\s?free\s+survival|\bEFS\b)",
     rf"(?P<css>(?:cancer|disease){_D}?\s?specific\s+survival|\bCSS\b|\bDSS\b)",
-    r"(?P<ttp>time\s+to\s+(?:tumou?r\s+)?progression|\bTTP\b)",
+    r"(?P<ttp>times?\s+to\s+(?:tumou?r\s+)?progression|\bTTP\b)",
     r"(?P<dor>duration\s+of\s+(?:objective\s+)?response|\bresponse\s+duration|\bDoR\b|\bDOR\b)",
     r"(?P<surv>\bsurvival\b)",
     # "45% were alive at 2 years": a landmark overall survival rate.
@@ -96,8 +96,9 @@ _ALTS = [
     # Other trials' or the literature's figures, protocol targets and sample-size assumptions:
     # nothing in a sentence that says so is this study's result.
     r"(?P<elsewhere>\bhistorical\b|\bpreviously\s+(?:reported|published)\b|\bliterature\b"
-    r"|\b(?:an?|the)\s+(?:previous|prior|earlier|landmark|pivotal)\s+(?:trials?|stud(?:y|ies)|reports?|series|analys[ie]s)\b"
-    r"|\b(?:previous|prior|earlier|other|published)\s+(?:trials|studies|reports|series)\b"
+    r"|\b(?:an?|the)\s+(?:previous|prior|earlier|landmark|pivotal)\s+(?:[\w/-]+\s+){0,3}?(?:trials?|stud(?:y|ies)|reports?"
+    r"|series|analys[ie]s)\b"
+    r"|\b(?:previous|prior|earlier|other|published)\s+(?:[\w/-]+\s+){0,2}?(?:trials|studies|reports|series)\b"
     r"|\bpowered\s+to\b|\bsample\s+size\b|\bassum(?:ed|ing|ption)\b|\bhypothesi[sz]ed\b|\bto\s+detect\b"
     r"|\bwas\s+expected\b|\bpooled\s+(?:analys[ie]s|data)\b|\bmeta-?analys[ie]s\b|\bsystematic\s+review\b"
     r"|\breported\s+(?:by|in)\s+(?:others|[A-Z]\w+\s+et\s+al)\b|\bet\s+al\b|\bmargin\b"
@@ -106,7 +107,7 @@ _ALTS = [
     # phrase names the study's own population: _study_population).
     r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
     r"|\b(?:older|younger)\s+than\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
-    r"|\bper-?protocol\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
+    r"|\bper-?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
 ]
 
@@ -151,7 +152,9 @@ _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _MOD_RE = re.compile(r"(intra-?hepatic|extra-?hepatic|hepatic|liver|local|locoregional|distant"
                      r"|in-field|out-of-field|lung|pulmonary|intracranial)[-\s]+$", re.IGNORECASE)
 _NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$", re.IGNORECASE)
-_NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|radiologic(?:al)?)\s+$", re.IGNORECASE)
+_NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|radiologic(?:al)?|best|molecular|metabolic"
+                         r"|biochemical|virologic(?:al)?|serologic(?:al)?|clinical|symptom(?:atic)?|pain|survey)\s+$",
+                         re.IGNORECASE)
 # "Pathological complete response" is another endpoint (of resected tissue), left out.
 _NOT_CR_RE = re.compile(r"(?:patholog\w*|metabolic|histolog\w*|radiolog\w*|near|clinical|major)[-\s]+$", re.IGNORECASE)
 _INEXACT_RE = re.compile(r"(?:<|>|≤|≥|⩽|⩾|~|≈|\bless\s+than|\bmore\s+than|\bgreater\s+than|\bover|\bunder"
@@ -649,7 +652,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         elif k == "tpl":
             if skip == "hard":
                 continue
-            if st.has_values():
+            if st.has_values() or (st.tps and not st.eps):  # "1-year recurrence rates ..., and 1-year OS"
                 _close(ctx, st)
                 st = _Statement()
             skip = None
@@ -738,6 +741,8 @@ def _alive_after_landmark(toks: list[_Tok]) -> list[_Tok]:
 
 def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     eps = st.eps  # unnamed mentions ("grade 1-2 AEs") still take their values
+    if len(eps) > 1 and len({e.data[0] for e in eps}) == 1 and eps[0].data[0] is not None:
+        eps = eps[:1]  # "overall survival (OS), lowering the risk of death": one endpoint named twice
     if not eps or not st.raw:
         return
     # "in the 45 Gy group", "2 cycles": numbers in other units name groups or doses, not results.
@@ -1153,8 +1158,27 @@ def _dedupe(found: list[dict]) -> list[dict]:
             continue
         cur[:] = [c for c in cur if c not in same_ci] + [e]
     out = [e for key in order for e in best[key]]
-    out.sort(key=lambda e: e["span"][0])
-    return out
+    # A value printed twice (abstract and key findings, a sentence and a table row) is one
+    # endpoint even when the two statements name its group differently; within one statement
+    # equal values are different groups' and are all kept.
+    kept: dict = {}
+    for e in out:
+        key = (e["endpoint"], e["measure"], float(e["value"]), e["timepoint_months"], e["unit"])
+        other = kept.get(key)
+        if other is None or other["span"] == e["span"]:
+            kept.setdefault(key, e)
+            continue
+        if (e["ci"] is not None) + (e["p"] is not None) > (other["ci"] is not None) + (other["p"] is not None):
+            e["_drop_other"] = other
+            kept[key] = e
+        else:
+            e["_dropped"] = True
+    drop = {id(e["_drop_other"]) for e in out if "_drop_other" in e}
+    final = [e for e in out if not e.pop("_dropped", False) and id(e) not in drop]
+    for e in final:
+        e.pop("_drop_other", None)
+    final.sort(key=lambda e: e["span"][0])
+    return final
 
 
 # ------------------------------------------------------------ table rows

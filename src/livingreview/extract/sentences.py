@@ -49,7 +49,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> tuple[
     for m in _BREAK_RE.finditer(text, start, end):
         if m.group().strip() == "" and "\n" in m.group():
             nxt = m.end()
-            if nxt < end and text[nxt].islower():
+            if nxt < end and (text[nxt].islower() or text[nxt] in "(["):  # a wrapped line goes on
                 continue
             cut = m.start()
         else:
