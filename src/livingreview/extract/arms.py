@@ -34,6 +34,7 @@ _FILLER = frozenset("""the a an of with and plus in on to for or by group groups
 patient participants subjects cases who were was be being receive received receiving treated treatment therapy
 alone only monotherapy solely either both vs versus than that this those these at as after before""".split())
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-/.][^\W_]+)*")
+_CODE_RE = re.compile(r"(?<![\w-])(?=[\w-]*[A-Z][\w-]*[A-Z0-9])(?=[\w-]*[A-Z])[A-Za-z][\w-]*[A-Za-z0-9](?![\w-])")
 
 
 def _display(name: str) -> str:
@@ -76,8 +77,15 @@ def keys(phrase: str) -> tuple[frozenset, frozenset, bool, str | None]:
     if not found:
         pos = {"~" + t for t in (w.lower() for w in _TOKEN_RE.findall(phrase))
                if t not in _FILLER and not any(t.startswith(g) for g in _GENERIC)}
-        if letter:
-            pos = set()
+    else:
+        # Beside the treatments, a word that names the group's own agent ("CT-PFNECII combined
+        # with chemotherapy" against "chemotherapy alone"): an abbreviation or a code.
+        rest = phrase
+        for x in reversed(found):
+            rest = rest[:x.start] + " " + rest[x.end:]
+        pos |= {"~" + w.lower() for w in _CODE_RE.findall(rest)}
+    if letter:
+        pos = {x for x in pos if not x.startswith("~")}
     return frozenset(pos), frozenset(neg), bool(_ALONE_RE.search(phrase)), generic
 
 
@@ -148,7 +156,7 @@ _N = r"(?P<n>\d+)"
 _RECEIVED_RE = re.compile(
     rf"\b{_N}\s+(?:(?:patients|cases|subjects|participants)\s+)?(?:were\s+)?"
     rf"(?:received|receiving|underwent|undergoing|(?:were\s+)?treated\s+with|given"
-    rf"|assigned\s+to|allocated\s+to|randomi[sz]ed\s+to)\s+"
+    rf"|assigned\s+to|allocated(?:\s+to)?|randomi[sz]ed\s+to)\s+"
     rf"(?P<g>{_PHRASE})(?=\s+(?:as|for|at|in|were|was|and|who|group|arm)\b|\s*[,;.(]|$)",
     re.IGNORECASE)
 _RECEIVED_HINT_RE = re.compile(r"\d\s+(?:\w+\s+){0,2}(?:receiv|underw|undergo|treated|given|assigned"
@@ -239,7 +247,8 @@ _ASSIGN_RE = re.compile(
 _DISJUNCTION_RE = re.compile(r",?\s+(?:or|versus|vs\.?)\s+|\s*,\s+", re.IGNORECASE)
 _ALT_END_RE = re.compile(r"(?i)\s+(?:for|every|on\s+days?|daily|once|twice|until|at\s+a|at\s+the|administered|given|"
                          r"in\s+(?:a|an)\s+\d|stratified|according)\b")
-_N_INSIDE_RE = re.compile(r"[(\[]\s*(?:n\s*=\s*)?(?P<n>\d+)(?:\s+patients)?\s*[)\],;]", re.IGNORECASE)
+_N_INSIDE_RE = re.compile(r"[(\[]\s*(?:n\s*=\s*)?(?P<n>\d+)(?:\s+patients)?\s*[)\],;]"
+                          r"|[(\[][^()\[\]]{0,40}?[,;]\s*n\s*=\s*(?P<m>\d+)\s*[)\]]", re.IGNORECASE)
 _LABEL_INSIDE_RE = re.compile(r"[(\[]\s*(?P<l>(?i:arm|group|cohort)\s+(?:[A-F]|I{1,3}|IV|[1-6]))\s*[)\]]")
 
 
@@ -288,10 +297,18 @@ def _alternatives(sent: str, pos: int) -> list[tuple[str, int | None, int]]:
             name = label["l"]
         elif not words or len(words) > 10:
             return []
-        out.append((name, int(size["n"]) if size else None, a))
+        out.append((name, int(size["n"] or size["m"]) if size else None, a))
     return out if len(out) >= 2 else []
 
 
+_ONE_GROUP_RE = re.compile(
+    rf"(?P<g>{_PHRASE})(?=\s+(?:had|have|has|was|were|and|or|in|for|than|who|group|arm|showed|experienced)\b|\s*[,;.()]|$)",
+    re.IGNORECASE)
+# "compared survival between observation and adjuvant radiation", "comparing A with B"
+_CMP_ITEM = r"(?:(?!(?:and|with|to|versus|vs|in|among|after|using|for|on|at)\b)[\w+/-]+(?:\s+|(?=[,.;)]|$))){1,6}"
+_COMPARE_RE = re.compile(
+    rf"(?i)\b(?:compar\w*\s+(?:(?!between\b)[\w-]+\s+){{0,4}}?between|comparing)\s+(?:the\s+)?(?P<a>{_CMP_ITEM}?)"
+    rf"\s*(?:and|with|to|versus|vs\.?)\s+(?:the\s+)?(?P<b>{_CMP_ITEM})")
 # "318 patients were allocated the 60 Gy course and 156 the 45 Gy course"
 _THEN_N_RE = re.compile(
     rf"\s*(?:,\s*)?(?:and|while|whereas|,)\s+{_N}\s+(?:(?:patients|cases|subjects|participants)\s+)?"
@@ -305,9 +322,9 @@ _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "
 
 # The title's comparison: "A versus B in ...", "A compared with B for ...", "A with or without B".
 _TITLE_TAIL_RE = re.compile(
-    r"(?i)\s+(?:in|for|as|among|on|after|among|within|at)\s+(?:the\s+)?(?:patients|treatment|first|second|elderly|"
-    r"adults?|women|men|children|advanced|metastatic|locally|early|resect|unresect|operable|inoperable|"
-    r"[\w-]*(?:cancer|carcinoma|tumou?rs?|metasta\w*|lymphoma|leukemia|melanoma|glioma|hcc|nsclc))\b.*$")
+    r"(?i)\s+(?:in|for|as|among|on|after|within|at)\s+(?:the\s+)?(?:(?!versus\b|vs\b|or\b)[\w-]+,?\s+){0,6}?"
+    r"(?:patients|treatment|therapy|first-line|second-line|[\w-]*(?:cancers?|carcinomas?|tumou?rs?|metasta\w*|lymphomas?|"
+    r"leuka?emias?|melanomas?|gliomas?|hcc|nsclc|sclc|crc|disease|malignanc\w*))\b.*$")
 _TITLE_VS_RE = re.compile(r"(?i)\s+(?:versus|vs\.?|compared\s+(?:with|to)|or)\s+")
 _TITLE_WITH_OR_WITHOUT_RE = re.compile(r"(?i)^(?P<a>.+?)\s+(?:with|plus)\s+or\s+without\s+(?P<b>.+)$")
 
@@ -330,7 +347,7 @@ def _title_groups(title: str) -> list[str]:
             for p in pieces:
                 w = _TITLE_WITH_OR_WITHOUT_RE.match(p)
                 out += [w["a"], w["a"] + " plus " + w["b"]] if w else [p]
-            if all(p and len(p.split()) <= 8 for p in out) and len(out) <= 4:
+            if all(p and len(p.split()) <= 12 for p in out) and len(out) <= 4:
                 return out
     return []
 
@@ -375,8 +392,16 @@ def _groups(doc: Document) -> list[_Group]:
             sub = ("sub" in low or "matched" in low) and bool(_SUBGROUP_RE.search(sent))
             if "random" in low or "assign" in low or "allocat" in low:
                 for m in _ASSIGN_RE.finditer(sent):
-                    for name, n, at in _alternatives(sent, m.end()):
+                    alternatives = _alternatives(sent, m.end())
+                    for name, n, at in alternatives:
                         add(name, n, ss + at, sub, _ASSIGNED)
+                    one = None if alternatives else _ONE_GROUP_RE.match(sent, m.end())
+                    if one:  # "patients randomised to sunitinib had ..., than those randomised to IFN"
+                        add(one["g"], None, ss + m.end(), sub, _ASSIGNED)
+            if "compar" in low or "between" in low:
+                for m in _COMPARE_RE.finditer(sent):
+                    for part in (m["a"], m["b"]):
+                        add(part, None, ss + m.start(), sub, _TITLE)
             if any(w in low for w in _RECEIVED_WORDS) and _RECEIVED_HINT_RE.search(sent):
                 for m in _RECEIVED_RE.finditer(sent):
                     # "131 patients treated with A (n = 64) or B (n = 67)": the group's own n.
