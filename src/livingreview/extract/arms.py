@@ -241,7 +241,7 @@ _NOT_GROUP_WORDS = re.compile(
 # "randomised (1:1) to receive A or B", "randomly assigned to one of four groups: ..."
 _ASSIGN_RE = re.compile(
     r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|(?:assigned|allocated)(?:\s+at\s+random)?)"
-    r"(?:\s+\([^()]{0,30}\))?(?:\s+(?:in\s+)?(?:a|an|the)\s+\d+\s*:\s*\d+(?:\s*:\s*\d+)?\s+(?:ratio\s+)?(?:fashion\s+)?)?"
+    r"(?:\s+\([^()]{0,30}\))?(?:\s+(?:in\s+)?(?:(?:a|an|the)\s+)?\d+\s*:\s*\d+(?:\s*:\s*\d+)?(?:\s+ratio)?(?:\s+fashion)?)?"
     r"(?:\s+\([^()]{0,30}\))?\s+(?:in)?to\s+(?:(?:receive|be\s+treated\s+with|undergo|either|the|"
     r"one\s+of\s+(?:the\s+)?\w+\s+(?:\w+\s+)?(?:groups|arms)\s*:?)\s+)*", re.IGNORECASE)
 _DISJUNCTION_RE = re.compile(r",?\s+(?:or|versus|vs\.?)\s+|\s*,\s+", re.IGNORECASE)
@@ -249,7 +249,8 @@ _ALT_END_RE = re.compile(r"(?i)\s+(?:for|every|on\s+days?|daily|once|twice|until
                          r"in\s+(?:a|an)\s+\d|stratified|according)\b")
 _N_INSIDE_RE = re.compile(r"[(\[]\s*(?:n\s*=\s*)?(?P<n>\d+)(?:\s+patients)?\s*[)\],;]"
                           r"|[(\[][^()\[\]]{0,40}?[,;]\s*n\s*=\s*(?P<m>\d+)\s*[)\]]", re.IGNORECASE)
-_LABEL_INSIDE_RE = re.compile(r"[(\[]\s*(?P<l>(?i:arm|group|cohort)\s+(?:[A-F]|I{1,3}|IV|[1-6]))\s*[)\]]")
+_LABEL_INSIDE_RE = re.compile(r"[(\[]\s*(?P<l>(?i:arm|group|cohort)\s+(?:[A-F]|I{1,3}|IV|[1-6])"
+                              r"|[^()\[\],;=]{1,30}?\s(?i:group|arm))\s*[),;\]]")
 
 
 def _alternatives(sent: str, pos: int) -> list[tuple[str, int | None, int]]:
@@ -325,6 +326,11 @@ _TITLE_TAIL_RE = re.compile(
     r"(?i)\s+(?:in|for|as|among|on|after|within|at)\s+(?:the\s+)?(?:(?!versus\b|vs\b|or\b)[\w-]+,?\s+){0,6}?"
     r"(?:patients|treatment|therapy|first-line|second-line|[\w-]*(?:cancers?|carcinomas?|tumou?rs?|metasta\w*|lymphomas?|"
     r"leuka?emias?|melanomas?|gliomas?|hcc|nsclc|sclc|crc|disease|malignanc\w*))\b.*$")
+_TITLE_VERSUS_RE = re.compile(r"(?i)\s+(?:versus|vs\.?|compared\s+(?:with|to))\s+")
+_TITLE_HEAD_RE = re.compile(r"(?i)\b(?:comparison|efficacy|safety|effects?|evaluation|study|trial|analysis|outcomes?|"
+                            r"survival|results?|impact|role|benefits?|experience)\s+(?:of|on|between)\s+")
+_TITLE_VERB_RE = re.compile(r"(?i)\s+(?:\w+ly\s+)?(?:improves?|prolongs?|extends?|increases?|reduces?|shows?|"
+                            r"demonstrates?|achieves?|is|are|was|were|has|have|yields?)\b.*$")
 _TITLE_VS_RE = re.compile(r"(?i)\s+(?:versus|vs\.?|compared\s+(?:with|to)|or)\s+")
 _TITLE_WITH_OR_WITHOUT_RE = re.compile(r"(?i)^(?P<a>.+?)\s+(?:with|plus)\s+or\s+without\s+(?P<b>.+)$")
 
@@ -340,8 +346,11 @@ def _title_groups(title: str) -> list[str]:
             a = w["a"].split(" of ")[-1]
             return [a, a + " plus " + w["b"]]
         pieces = _TITLE_VS_RE.split(part)
+        if len(pieces) > 2 and _TITLE_VERSUS_RE.search(part):
+            pieces = _TITLE_VERSUS_RE.split(part)  # "A versus B or C": B or C is one arm
         if len(pieces) >= 2:
-            pieces[0] = re.split(r"(?i)\s+(?:of|on|between)\s+", pieces[0])[-1]
+            pieces[0] = _TITLE_HEAD_RE.split(pieces[0])[-1]
+            pieces[0] = _TITLE_VERB_RE.sub("", pieces[0])
             pieces = [_clean(_PAREN_RE.sub("", p)) for p in pieces]
             out = []
             for p in pieces:
@@ -352,32 +361,93 @@ def _title_groups(title: str) -> list[str]:
     return []
 
 
+_ABBR_DEF_RE = re.compile(r"\((?P<abbr>[A-Za-z][A-Za-z0-9+/-]{1,14})(?:\s+(?:group|arm))?\)")
+_ABBR_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_CAPITALS_RE = re.compile(r"\b[A-Z]{3,6}\b")
+
+
+def _long_form(abbr: str, window: str) -> str | None:
+    """The words before "(ABBR)" whose letters spell ABBR in order, the first at a word's
+    start (Schwartz and Hearst's rule): "sorafenib plus HAIC" for "SoraHAIC"."""
+    letters = [c.lower() for c in abbr if c.isalnum()]
+    i, j = len(window) - 1, len(letters) - 1
+    while j >= 0:
+        c = letters[j]
+        while i >= 0 and (window[i].lower() != c or (j == 0 and i > 0 and window[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return None
+        i, j = i - 1, j - 1
+    long = window[i + 1:].strip()
+    return long if 0 < len(long.split()) <= len(letters) + 3 else None
+
+
+def abbreviations(text: str) -> dict[str, str]:
+    """Abbreviations a text defines ("lenvatinib (LEN)", "with HAIC (SoraHAIC group)"), and
+    capitals that start one drug the text names ("LEN" for lenvatinib), lower-cased, to
+    their long forms."""
+    out: dict[str, str] = {}
+    drugs = {x.name for x in mentions(text) if x.name.islower() and len(x.name) > 5}
+    for m in _CAPITALS_RE.finditer(text):
+        word = m.group().lower()
+        starts = [d for d in drugs if d.startswith(word)]
+        if len(starts) == 1 and word not in out and not mentions(m.group()):
+            out[word] = starts[0]
+    for m in _ABBR_DEF_RE.finditer(text):
+        abbr = m["abbr"]
+        if not any(c.isupper() for c in abbr) or abbr.lower() in out:
+            continue
+        long = _long_form(abbr, text[max(0, m.start() - 80):m.start()].rstrip())
+        if long and not mentions(abbr):
+            out[abbr.lower()] = long
+    return out
+
+
+def _expanded(name: str, abbrs: dict[str, str]) -> str:
+    """`name` with the abbreviations it uses written out ("LEN-TACE" -> "lenvatinib-TACE")."""
+    if not abbrs:
+        return name
+    if name.lower() in abbrs:
+        return abbrs[name.lower()]
+    return _ABBR_TOKEN_RE.sub(lambda m: abbrs.get(m.group().lower(), m.group()), name)
+
+
 def _groups(doc: Document) -> list[_Group]:
     groups: list[_Group] = []
+    abbrs = abbreviations(" ".join(doc.text[s:e] for s, e in doc.body))
 
-    def add(name: str, n: int | None, pos: int, sub: bool, strength: int) -> None:
+    def add(name: str, n: int | None, pos: int, sub: bool, strength: int, filtered: bool = False,
+            apart: list | None = None) -> "_Group | None":
         name = _clean(name)
-        k = keys(name)
+        k = keys(_expanded(name, abbrs))
         if not (k[0] or k[1] or k[3]) or _SKIP_WORDS_RE.match(name):
             return
-        if strength == _NAMED and not (k[1] or k[3] or any(not x.startswith("~") for x in k[0])):
+        if (strength == _NAMED or filtered) and not (k[1] or k[3] or any(not x.startswith("~") for x in k[0])):
             if not _LABEL_LIKE_RE.search(name) or _NOT_GROUP_WORDS.search(name):
                 return
-        for g in groups:
-            if _same(k, g.keys):
-                g.subgroup = g.subgroup or sub
-                if g.n is None and n is not None:
-                    g.n, g.pos = n, pos
-                    # The name the text sizes the group under wins over an earlier bare mention
-                    # ("TACE alone (n = 67)" over the title's "chemoembolisation alone").
-                    if len(k[0]) >= len(g.keys[0]) and k[2] == g.keys[2] and not g.keys[3]:
-                        g.name, g.keys = name, k
-                # The fuller name wins: "ICI + HIFU" over "HIFU".
-                if len(k[0]) > len(g.keys[0]) and not k[2] and not (g.keys[3] or "").startswith("arm "):
+        fits = [g for g in groups if _same(k, g.keys) and not (apart and any(g is a for a in apart))]
+        # The group with the very same treatments first ("LEN" is lenvatinib alone, not LEN-TACE).
+        fits.sort(key=lambda g: g.keys[0] != k[0])
+        for g in fits[:1]:
+            g.subgroup = g.subgroup or sub
+            # The name from the strongest definition wins (the one the text assigns or
+            # sizes the group under: results reuse it), so a title's spelling never
+            # replaces "SoraHAIC" or "TACE alone (n = 67)".
+            if strength > g.strength:
+                g.name, g.keys = name, k
+            if g.n is None and n is not None:
+                g.n, g.pos = n, pos
+                if strength == g.strength and len(k[0]) >= len(g.keys[0]) and k[2] == g.keys[2] \
+                        and not g.keys[3]:
                     g.name, g.keys = name, k
-                g.strength = max(g.strength, strength)
-                return
+            # Between equals, the fuller name wins: "ICI + HIFU" over "HIFU".
+            if strength == g.strength and len(k[0]) > len(g.keys[0]) and not k[2] \
+                    and not (g.keys[3] or "").startswith("arm "):
+                g.name, g.keys = name, k
+            g.strength = max(g.strength, strength)
+            return g
         groups.append(_Group(name, n, k, pos, sub, strength))
+        return groups[-1]
 
     title = doc.fields.get("title") or ""
     if not title and doc.body:
@@ -393,15 +463,18 @@ def _groups(doc: Document) -> list[_Group]:
             if "random" in low or "assign" in low or "allocat" in low:
                 for m in _ASSIGN_RE.finditer(sent):
                     alternatives = _alternatives(sent, m.end())
+                    listed: list = []  # the alternatives of one list are different groups
                     for name, n, at in alternatives:
-                        add(name, n, ss + at, sub, _ASSIGNED)
+                        g = add(name, n, ss + at, sub, _ASSIGNED, apart=listed)
+                        if g is not None:
+                            listed.append(g)
                     one = None if alternatives else _ONE_GROUP_RE.match(sent, m.end())
                     if one:  # "patients randomised to sunitinib had ..., than those randomised to IFN"
                         add(one["g"], None, ss + m.end(), sub, _ASSIGNED)
             if "compar" in low or "between" in low:
                 for m in _COMPARE_RE.finditer(sent):
                     for part in (m["a"], m["b"]):
-                        add(part, None, ss + m.start(), sub, _TITLE)
+                        add(part, None, ss + m.start(), sub, _TITLE, filtered=True)
             if any(w in low for w in _RECEIVED_WORDS) and _RECEIVED_HINT_RE.search(sent):
                 for m in _RECEIVED_RE.finditer(sent):
                     # "131 patients treated with A (n = 64) or B (n = 67)": the group's own n.
@@ -492,6 +565,9 @@ def _choose(groups: list[_Group], stated: int | None) -> list[_Group]:
         named = [g for g in chosen if g.keys[0] or g.keys[1] or (g.keys[3] or "").startswith("arm ")]
         if len(named) >= 2:
             chosen = named  # "the combination arm", "the control group" refer to these
+        sized = [g for g in chosen if g.n is not None]
+        if strength == _NAMED and len(sized) >= 2:
+            chosen = sized  # groups only named beside two the text sizes are mentions, not arms
         if len(chosen) >= 2 and (stated is None or len(chosen) <= stated or strength == _NAMED):
             return chosen
         if len(chosen) > 2 and stated and len(chosen) > stated:
