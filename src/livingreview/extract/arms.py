@@ -34,7 +34,7 @@ _FILLER = frozenset("""the a an of with and plus in on to for or by group groups
 patient participants subjects cases who were was be being receive received receiving treated treatment therapy
 alone only monotherapy solely either both vs versus than that this those these at as after before""".split())
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-/.][^\W_]+)*")
-_CODE_RE = re.compile(r"(?<![\w-])(?=[\w-]*[A-Z][\w-]*[A-Z0-9])(?=[\w-]*[A-Z])[A-Za-z][\w-]*[A-Za-z0-9](?![\w-])")
+_WORD_RE = re.compile(r"[^\W_]+")
 
 
 def _display(name: str) -> str:
@@ -83,7 +83,8 @@ def keys(phrase: str) -> tuple[frozenset, frozenset, bool, str | None]:
         rest = phrase
         for x in reversed(found):
             rest = rest[:x.start] + " " + rest[x.end:]
-        pos |= {"~" + w.lower() for w in _CODE_RE.findall(rest)}
+        pos |= {"~" + w.lower() for w in _WORD_RE.findall(rest)
+                if sum(c.isupper() for c in w) >= 2 or (w[0].isupper() and any(c.isdigit() for c in w))}
     if letter:
         pos = {x for x in pos if not x.startswith("~")}
     return frozenset(pos), frozenset(neg), bool(_ALONE_RE.search(phrase)), generic
@@ -154,7 +155,7 @@ _PHRASE = rf"{_W}(?:[ \u00a0]+(?:\+|plus|and|with|combined with|{_W})){{0,5}}?"
 _N = r"(?P<n>\d+)"
 # "28 received ICI + HIFU", "24 patients receiving HIFU combined with ..."
 _RECEIVED_RE = re.compile(
-    rf"\b{_N}\s+(?:(?:patients|cases|subjects|participants)\s+)?(?:were\s+)?"
+    rf"\b{_N}\s+(?:(?:patients|cases|subjects|participants)\s+)?(?:were\s+|had\s+|have\s+)?"
     rf"(?:received|receiving|underwent|undergoing|(?:were\s+)?treated\s+with|given"
     rf"|assigned\s+to|allocated(?:\s+to)?|randomi[sz]ed\s+to)\s+"
     rf"(?P<g>{_PHRASE})(?=\s+(?:as|for|at|in|were|was|and|who|group|arm)\b|\s*[,;.(]|$)",
@@ -195,6 +196,7 @@ def _phrase_before(sent: str, end: int) -> tuple[str, int]:
     phrase = " ".join(reversed(taken))
     start = sent.rfind(taken[-1], 0, end) if taken else end
     return phrase, start
+_DROPPED_RE = re.compile(r"(?i)\b(?:excluded|withdr[ae]w\w*|lost to follow|discontinu\w*|died|ineligible|dropped)\b")
 _SUBGROUP_RE = re.compile(r"\bsub-?groups?\b|\bsubsets?\b|\bmatched\b", re.IGNORECASE)
 _SKIP_WORDS_RE = re.compile(r"^(?:two|both|either|each|all|different|same|three|these|study|treatment|entire|whole|overall)\b",
                             re.IGNORECASE)
@@ -242,11 +244,14 @@ _NOT_GROUP_WORDS = re.compile(
 _ASSIGN_RE = re.compile(
     r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|(?:assigned|allocated)(?:\s+at\s+random)?)"
     r"(?:\s+\([^()]{0,30}\))?(?:\s+(?:in\s+)?(?:(?:a|an|the)\s+)?\d+\s*:\s*\d+(?:\s*:\s*\d+)?(?:\s+ratio)?(?:\s+fashion)?)?"
-    r"(?:\s+\([^()]{0,30}\))?\s+(?:in)?to\s+(?:(?:receive|be\s+treated\s+with|undergo|either|the|"
+    r"(?:\s+\([^()]{0,30}\))?(?:\s+\d[\d,]*\s+(?:patients|participants|subjects|women|men))?"
+    r"(?:\s+(?:by|using|via|through)\s+[\w-]+(?:\s+[\w-]+){0,4}?(?=\s+to\b))?"
+    r"\s+(?:in)?to\s+(?:(?:receive|be\s+treated\s+with|undergo|either|the|"
     r"one\s+of\s+(?:the\s+)?\w+\s+(?:\w+\s+)?(?:groups|arms)\s*:?)\s+)*", re.IGNORECASE)
 _DISJUNCTION_RE = re.compile(r",?\s+(?:or|versus|vs\.?)\s+|\s*,\s+", re.IGNORECASE)
 _ALT_END_RE = re.compile(r"(?i)\s+(?:for|every|on\s+days?|daily|once|twice|until|at\s+a|at\s+the|administered|given|"
                          r"in\s+(?:a|an)\s+\d|stratified|according)\b")
+_APPOSITIVE_RE = re.compile(r"(?i)(?:called|termed|named|known\s+as|i\.e\.|namely)\s+(?:the\s+)?")
 _N_INSIDE_RE = re.compile(r"[(\[]\s*(?:n\s*=\s*)?(?P<n>\d+)(?:\s+patients)?\s*[)\],;]"
                           r"|[(\[][^()\[\]]{0,40}?[,;]\s*n\s*=\s*(?P<m>\d+)\s*[)\]]", re.IGNORECASE)
 _LABEL_INSIDE_RE = re.compile(r"[(\[]\s*(?P<l>(?i:arm|group|cohort)\s+(?:[A-F]|I{1,3}|IV|[1-6])"
@@ -286,6 +291,14 @@ def _alternatives(sent: str, pos: int) -> list[tuple[str, int | None, int]]:
         pieces.append((start, a))
         start = b
     pieces.append((start, end))
+    # "the combination, called the STRIDE regimen (393 patients), ...": one alternative.
+    merged: list[tuple[int, int]] = []
+    for a, b in pieces:
+        if merged and _APPOSITIVE_RE.match(sent, a):
+            merged[-1] = (_APPOSITIVE_RE.match(sent, a).end(), b)
+        else:
+            merged.append((a, b))
+    pieces = merged
     out = []
     for a, b in pieces:
         text = sent[a:b]
@@ -313,9 +326,16 @@ _COMPARE_RE = re.compile(
 # "318 patients were allocated the 60 Gy course and 156 the 45 Gy course"
 _THEN_N_RE = re.compile(
     rf"\s*(?:,\s*)?(?:and|while|whereas|,)\s+{_N}\s+(?:(?:patients|cases|subjects|participants)\s+)?"
-    rf"(?:(?:were\s+)?(?:received|receiving|underwent|undergoing|treated\s+with|given|assigned\s+to|allocated(?:\s+to)?)\s+)?"
+    rf"(?:(?:were\s+|had\s+)?(?:received|receiving|underwent|undergoing|(?:treated\s+)?with|given|assigned\s+to|"
+    rf"allocated(?:\s+to)?|to)\s+)?"
     rf"(?:the\s+)?(?P<g>{_PHRASE})(?=\s+(?:as|for|at|in|were|was|and|who|group|arm|course)\b|\s*[,;.()]|$)",
     re.IGNORECASE)
+# "(SB-RFA, n = 36)": a group's label and size in brackets.
+_LABEL_N_RE = re.compile(r"\((?P<g>[^\W\d][^(),;=%]{0,24}?),\s*[nN]\s*=\s*(?P<n>\d+)\s*\)")
+# "125 patients (63 TE and 62 TEL patients)"
+_PAIR_IN_BRACKETS_RE = re.compile(
+    r"\((?P<n1>\d+)\s+(?P<g1>[^\W\d][\w+/-]{0,15})(?:\s+patients)?(?:,|\s+and|\s+vs\.?|\s+versus)\s+"
+    r"(?P<n2>\d+)\s+(?P<g2>[^\W\d][\w+/-]{0,15})(?:\s+patients)?\s*\)")
 _QUALIFY_RE = re.compile(r"(?i)randomi|assign|allocat|receiv|treated|underw|\bgroups?\b|\barms?\b|\bversus\b|\bvs\b|compared")
 _LETTER_ITEM_RE = re.compile(r"(?:^|[:;,]\s*|\s)\((?P<l>[A-F])\)\s+(?P<g>[^;()]{3,80})")
 _COUNT_RE = re.compile(r"(?i)\b(?P<k>two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,2}?(?:arms|groups)\b|\bboth\s+(?:\w+\s+)?(?:arms|groups)\b")
@@ -460,9 +480,14 @@ def _groups(doc: Document) -> list[_Group]:
             low = sent.lower()
             # Cheap substring tests first: most sentences define no group.
             sub = ("sub" in low or "matched" in low) and bool(_SUBGROUP_RE.search(sent))
+            # Counts in a sentence about patients excluded or lost are not a group's size.
+            dropped = bool(_DROPPED_RE.search(sent))
+            listed_spans: list[tuple[int, int]] = []
             if "random" in low or "assign" in low or "allocat" in low:
                 for m in _ASSIGN_RE.finditer(sent):
                     alternatives = _alternatives(sent, m.end())
+                    if alternatives:
+                        listed_spans.append((m.end(), len(sent)))
                     listed: list = []  # the alternatives of one list are different groups
                     for name, n, at in alternatives:
                         g = add(name, n, ss + at, sub, _ASSIGNED, apart=listed)
@@ -480,9 +505,10 @@ def _groups(doc: Document) -> list[_Group]:
                     # "131 patients treated with A (n = 64) or B (n = 67)": the group's own n.
                     own = _N_EQ_RE.match(sent, m.end())
                     add(m["g"], int(own["n"] if own else m["n"]), ss + m.start(), sub, _ASSIGNED)
-                    then = _THEN_N_RE.match(sent, m.end())
-                    if then and not own:
+                    then = None if own else _THEN_N_RE.match(sent, m.end())
+                    while then:  # "140 were treated with SR, 57 with TACE+RFA and 231 with TACE"
                         add(then["g"], int(then["n"]), ss + then.start(), sub, _ASSIGNED)
+                        then = _THEN_N_RE.match(sent, then.end())
             if "(" in sent and ("group" in low or "arm" in low):
                 for m in _LETTER_ITEM_RE.finditer(sent):
                     add("group " + m["l"], None, ss + m.start(), sub, _LABELLED)
@@ -494,7 +520,7 @@ def _groups(doc: Document) -> list[_Group]:
                     add(letter.group(), None, ss + kw.start(), sub, _LABELLED)
                 phrase, pstart = _phrase_before(sent, kw.start())
                 n_after = _N_AFTER_RE.match(sent, kw.end())
-                n_before = _N_IN_THE_RE.search(sent, max(0, pstart - 40), pstart)
+                n_before = None if dropped else _N_IN_THE_RE.search(sent, max(0, pstart - 40), pstart)
                 n = n_after or n_before
                 if phrase and not plural:
                     add(phrase, int(n["n"]) if n else None, ss + pstart, sub, _ASSIGNED if n_after else _NAMED)
@@ -505,9 +531,27 @@ def _groups(doc: Document) -> list[_Group]:
                 w = _WITH_AFTER_RE.match(sent, kw.end())
                 if w and not plural:
                     add(w["g"], int(n_after["n"]) if n_after else None, ss + kw.start(), sub, _NAMED)
+            if "(" in sent:
+                labelled: list = []
+                for m in _LABEL_N_RE.finditer(sent):
+                    if _QUALIFY_RE.search(sent):
+                        got = add(m["g"], int(m["n"]), ss + m.start(), sub, _ASSIGNED, apart=labelled)
+                        if got is not None:
+                            labelled.append(got)
+                for m in _PAIR_IN_BRACKETS_RE.finditer(sent):
+                    if m["g1"].lower() == m["g2"].lower() or not all(
+                            any(c.isupper() for c in g) or mentions(g) for g in (m["g1"], m["g2"])):
+                        continue  # "(937 events vs 797 events)"
+                    listed = []
+                    for g, n in ((m["g1"], m["n1"]), (m["g2"], m["n2"])):
+                        got = add(g, int(n), ss + m.start(), sub, _ASSIGNED, apart=listed)
+                        if got is not None:
+                            listed.append(got)
             if ("n =" in low or "n=" in low) and _QUALIFY_RE.search(sent):
                 # "SBRT plus sintilimab (n = 60) or sintilimab alone (n = 58)"
                 for m in _N_EQ_RE.finditer(sent):
+                    if any(a <= m.start() < b for a, b in listed_spans):
+                        continue  # sized inside an assignment list, already taken with it
                     phrase, pstart = _phrase_before(sent, m.start())
                     if phrase and not _GROUP_KW_RE.search(phrase):
                         add(phrase, int(m["n"]), ss + pstart, sub, _ASSIGNED)
