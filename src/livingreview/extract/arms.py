@@ -26,7 +26,8 @@ from livingreview.extract.vocabulary import (ABSENT_BEFORE, GENERIC_NAMES, LOCAL
                                              mentions)
 
 _ALONE_RE = re.compile(r"\balone\b|-only\b|\bonly\b|\bmonotherapy\b|\bsolely\b", re.IGNORECASE)
-_GENERIC = ("control", "combination", "combined", "placebo", "observation", "experimental")
+_GENERIC = ("control", "combination", "combined", "placebo", "observation", "experimental", "intervention",
+            "usual care", "standard care", "sham")
 # "arm A", "group B", "Arm II", "cohort 2": a label the text gives a group.
 _LETTER_RE = re.compile(r"\b(?i:arms?|groups?|cohorts?)\s+(?P<l>[A-F]|I{1,3}|IV|[1-6])\b(?![-.]\d)")
 # Words of a group phrase that say nothing about which group it is.
@@ -235,6 +236,11 @@ def _clean(phrase: str) -> str:
 # an absence, a generic group ("control") or a label-like word: an abbreviation ("TEGAFOX",
 # "SB-RFA") or a dose ("60 Gy").
 _LABEL_LIKE_RE = re.compile(r"(?-i:\b[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9/+-]*\b)|\b\d+(?:\.\d+)?\s*(?:Gy|mg|μM|µM)\b")
+# Never a group's name: a result ("38.6%", "24 hours"), an equation, or a word about the analysis.
+_NOT_A_NAME_RE = re.compile(
+    r"[%=<>]|^\d+(?:\.\d+)?\s*(?:months?|weeks?|days?|hours?|years?|h|min)\b|(?i:^(?:randomi[sz]ed|randomi[sz]ation|"
+    r"analys[ie]s|analy[sz]ed|all|total|overall|vice versa|each|both|following|per-protocol|intention-to-treat|"
+    r"patients|subjects|participants|treatment|therapy|study|trial)$)", re.UNICODE)
 _NOT_GROUP_WORDS = re.compile(
     r"(?i)\b(?:age|risk|prognostic|stage|grade|sex|subgroup|dose|higher|lower|high|low|older|younger|"
     r"responders?|non-?responders?|score|class|categor\w*|quartile|tertile|level|positive|negative|mutation|"
@@ -435,6 +441,7 @@ def _expanded(name: str, abbrs: dict[str, str]) -> str:
 def _groups(doc: Document) -> list[_Group]:
     groups: list[_Group] = []
     abbrs = abbreviations(" ".join(doc.text[s:e] for s, e in doc.body))
+    seen: dict[str, int] = {}
 
     def add(name: str, n: int | None, pos: int, sub: bool, strength: int, filtered: bool = False,
             apart: list | None = None) -> "_Group | None":
@@ -442,9 +449,16 @@ def _groups(doc: Document) -> list[_Group]:
         k = keys(_expanded(name, abbrs))
         if not (k[0] or k[1] or k[3]) or _SKIP_WORDS_RE.match(name):
             return
+        if _NOT_A_NAME_RE.search(name):
+            return None
         if (strength == _NAMED or filtered) and not (k[1] or k[3] or any(not x.startswith("~") for x in k[0])):
-            if not _LABEL_LIKE_RE.search(name) or _NOT_GROUP_WORDS.search(name):
-                return
+            if _NOT_GROUP_WORDS.search(name):
+                return None
+            if not _LABEL_LIKE_RE.search(name):
+                # A plain word is a group's name once the text calls it a group twice ("the garlic group").
+                seen[name.lower()] = seen.get(name.lower(), 0) + 1
+                if seen[name.lower()] < 2 or filtered:
+                    return None
         fits = [g for g in groups if _same(k, g.keys) and not (apart and any(g is a for a in apart))]
         # The group with the very same treatments first ("LEN" is lenvatinib alone, not LEN-TACE).
         fits.sort(key=lambda g: g.keys[0] != k[0])

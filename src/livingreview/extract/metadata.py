@@ -139,20 +139,23 @@ _SELF = CuedTest(r"(?i)\b(?:this|we|our|present|current)\b|\b(?:patients|partici
 _DESIGN_CUED = tuple((label, rx, DESIGN_CUES[label]) for label, rx in DESIGN_RE)
 
 
-def design(title: str, sentences: list[str], publication_types: list[str] = ()) -> str | None:
+def design(title: str, sentences: list[str], publication_types: list[str] = (),
+           background: str = "") -> str | None:
     """The study design from the title and the sentences about the document's own study.
 
     Sentences about future work ("warrants further prospective investigation")
     or others' work ("previous retrospective studies") do not count; review and
-    randomized also need the title, a publication type, or a sentence that
-    refers to the document itself ("this", "we", "our").
+    randomized also need the title, a publication type, a sentence that refers to
+    the document itself ("this", "we", "our"), or one outside the background
+    section (`background`: the text of the document's background/introduction).
     """
     if any(re.search(r"(?i)\breview\b|\bmeta-analysis\b", t) for t in publication_types):
         return "review"
     own = [s for s in sentences if not _FUTURE(s) and not _OTHERS_STUDIES(s)]
     own_self = [s for s in own if _SELF(s)]
+    own_methods = [s for s in own if background and s not in background] if background else own_self
     for label, rx, cues in _DESIGN_CUED:
-        pool = [title] + (own_self if label in ("review", "randomized") else own)
+        pool = [title] + (own_self if label == "review" else own_methods + own_self if label == "randomized" else own)
         if any(_search(rx, cues, c) for c in pool if c):
             return label
     return None
@@ -406,7 +409,8 @@ def extract_metadata(doc: Document) -> dict:
     types = list(fields.get("publication_types", []))
 
     kind = document_kind(doc)
-    the_design = None if kind else design(title, sentences, types)
+    background = "\n".join(doc.text[x.start:x.end] for x in doc.sections if x.role in ("background", "introduction"))
+    the_design = None if kind else design(title, sentences, types, background)
     n = n_patients(title, sentences)
     primary = kind is None and the_design != "review" and not _nonprimary_type(types) and (
         n is not None or the_design is not None or bool(re.search(

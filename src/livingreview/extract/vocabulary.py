@@ -333,7 +333,7 @@ DESIGN_TERMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("retrospective", r"\bretrospective(?:ly)?\b|\b(?:national|population-based|administrative|claims|cancer)\s+"
                       r"(?:[\w-]+\s+){0,2}(?:database|registry)\b|\bdatabase analysis\b|\b(?-i:SEER|NCDB)\b",
      ("retrospective", "database", "registry", "seer", "ncdb")),
-    ("randomized", r"(?<!non-)(?<!non)\brandomi[sz](?:ed|ation)\b|\brandomly (?:assigned|allocated)\b|\b(?:assigned|allocated) at random\b|\b(?-i:RCT)\b"
+    ("randomized", r"(?<!non-)(?<!non)\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:were\s+)?(?:assigned|allocated|divided|administered|distributed)\b|\b(?:assigned|allocated) at random\b|\b(?-i:RCT)\b"
                    r"|\bphase (?:III|3)(?:/(?:III|3))? (?:\w+[ -]){0,3}(?:trial|study)\b|\bphase[- ](?:III|3)\b",
      ("randomi", "random", "rct", "phase")),
     ("prospective", r"\bprospective(?:ly)?\b"
