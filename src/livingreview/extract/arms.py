@@ -336,6 +336,10 @@ _THEN_N_RE = re.compile(
     rf"allocated(?:\s+to)?|to)\s+)?"
     rf"(?:the\s+)?(?P<g>{_PHRASE})(?=\s+(?:as|for|at|in|were|was|and|who|group|arm|course)\b|\s*[,;.()]|$)",
     re.IGNORECASE)
+_SPLIT_N_RE = re.compile(
+    rf"(?:randomi[sz]ed|assigned|allocated)\b[^,;:]{{0,40}}[,:]\s+{_N}\s+(?:(?:patients|participants)\s+)?(?:were\s+)?"
+    rf"(?:to|in)\s+(?:the\s+)?(?P<g>{_PHRASE})(?=\s+(?:as|for|at|in|were|was|and|who|group|arm)\b|\s*[,;.()]|$)",
+    re.IGNORECASE)
 # "(SB-RFA, n = 36)": a group's label and size in brackets.
 _LABEL_N_RE = re.compile(r"\((?P<g>[^\W\d][^(),;=%]{0,24}?),\s*[nN]\s*=\s*(?P<n>\d+)\s*\)")
 # "125 patients (63 TE and 62 TEL patients)"
@@ -516,6 +520,8 @@ def _groups(doc: Document) -> list[_Group]:
                         add(part, None, ss + m.start(), sub, _TITLE, filtered=True)
             if any(w in low for w in _RECEIVED_WORDS) and _RECEIVED_HINT_RE.search(sent):
                 for m in _RECEIVED_RE.finditer(sent):
+                    if any(a < m.end("g") and m.start("g") < b for a, b in listed_spans):
+                        continue  # "90 patients were randomised to A or B": the total, not a group
                     # "131 patients treated with A (n = 64) or B (n = 67)": the group's own n.
                     own = _N_EQ_RE.match(sent, m.end())
                     add(m["g"], int(own["n"] if own else m["n"]), ss + m.start(), sub, _ASSIGNED)
@@ -545,6 +551,16 @@ def _groups(doc: Document) -> list[_Group]:
                 w = _WITH_AFTER_RE.match(sent, kw.end())
                 if w and not plural:
                     add(w["g"], int(n_after["n"]) if n_after else None, ss + kw.start(), sub, _NAMED)
+            if listed_spans or "randomi" in low or "assign" in low or "allocat" in low:
+                # "338 patients were randomized, 170 to LEN-TACE and 168 to LEN"
+                for m in _SPLIT_N_RE.finditer(sent):
+                    listed = []
+                    then = m
+                    while then:
+                        got = add(then["g"], int(then["n"]), ss + then.start(), sub, _ASSIGNED, apart=listed)
+                        if got is not None:
+                            listed.append(got)
+                        then = _THEN_N_RE.match(sent, then.end())
             if "(" in sent:
                 labelled: list = []
                 for m in _LABEL_N_RE.finditer(sent):
