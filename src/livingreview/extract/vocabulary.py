@@ -343,6 +343,8 @@ DESIGN_TERMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("other", r"\breal-world\b|\bobservational\b|\bcohort study\b|\bcase series\b|\bcase report\b"
               r"|\bcross-sectional\b|\bcase-control\b|\bsimulat(?:ion|ed)\b|\bindirect comparison\b",
      ("real-world", "observational", "cohort", "case", "cross-sectional", "simulat", "indirect")),
+    # A propensity-score comparison is of treatments already given (last: a prospective or
+    # "real-world" cohort, an indirect comparison may be matched too).
+    ("retrospective", r"\bpropensity[- ]scor\w*|\bpropensity[- ]match\w*", ("propensity",)),
 )
-DESIGN_RE = tuple((label, re.compile(p, re.IGNORECASE)) for label, p, _ in DESIGN_TERMS)
-DESIGN_CUES = {label: cues for label, _, cues in DESIGN_TERMS}
+DESIGN_CUED = tuple((label, re.compile(p, re.IGNORECASE), cues) for label, p, cues in DESIGN_TERMS)
