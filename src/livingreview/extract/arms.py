@@ -26,7 +26,8 @@ from livingreview.extract.vocabulary import (ABSENT_BEFORE, GENERIC_NAMES, LOCAL
                                              mentions)
 
 _ALONE_RE = re.compile(r"\balone\b|-only\b|\bonly\b|\bmonotherapy\b|\bsolely\b", re.IGNORECASE)
-_GENERIC = ("control", "combination", "combined", "placebo", "observation", "experimental")
+_GENERIC = ("control", "combination", "combined", "placebo", "observation", "experimental", "intervention",
+            "usual care", "standard care", "sham")
 # "arm A", "group B", "Arm II", "cohort 2": a label the text gives a group.
 _LETTER_RE = re.compile(r"\b(?i:arms?|groups?|cohorts?)\s+(?P<l>[A-F]|I{1,3}|IV|[1-6])\b(?![-.]\d)")
 # Words of a group phrase that say nothing about which group it is.
@@ -34,6 +35,7 @@ _FILLER = frozenset("""the a an of with and plus in on to for or by group groups
 patient participants subjects cases who were was be being receive received receiving treated treatment therapy
 alone only monotherapy solely either both vs versus than that this those these at as after before""".split())
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-/.][^\W_]+)*")
+_WORD_RE = re.compile(r"[^\W_]+")
 
 
 def _display(name: str) -> str:
@@ -76,8 +78,16 @@ def keys(phrase: str) -> tuple[frozenset, frozenset, bool, str | None]:
     if not found:
         pos = {"~" + t for t in (w.lower() for w in _TOKEN_RE.findall(phrase))
                if t not in _FILLER and not any(t.startswith(g) for g in _GENERIC)}
-        if letter:
-            pos = set()
+    else:
+        # Beside the treatments, a word that names the group's own agent ("CT-PFNECII combined
+        # with chemotherapy" against "chemotherapy alone"): an abbreviation or a code.
+        rest = phrase
+        for x in reversed(found):
+            rest = rest[:x.start] + " " + rest[x.end:]
+        pos |= {"~" + w.lower() for w in _WORD_RE.findall(rest)
+                if sum(c.isupper() for c in w) >= 2 or (w[0].isupper() and any(c.isdigit() for c in w))}
+    if letter:
+        pos = {x for x in pos if not x.startswith("~")}
     return frozenset(pos), frozenset(neg), bool(_ALONE_RE.search(phrase)), generic
 
 
@@ -146,9 +156,9 @@ _PHRASE = rf"{_W}(?:[ \u00a0]+(?:\+|plus|and|with|combined with|{_W})){{0,5}}?"
 _N = r"(?P<n>\d+)"
 # "28 received ICI + HIFU", "24 patients receiving HIFU combined with ..."
 _RECEIVED_RE = re.compile(
-    rf"\b{_N}\s+(?:(?:patients|cases|subjects|participants)\s+)?(?:were\s+)?"
+    rf"\b{_N}\s+(?:(?:patients|cases|subjects|participants)\s+)?(?:were\s+|had\s+|have\s+)?"
     rf"(?:received|receiving|underwent|undergoing|(?:were\s+)?treated\s+with|given"
-    rf"|assigned\s+to|allocated\s+to|randomi[sz]ed\s+to)\s+"
+    rf"|assigned\s+to|allocated(?:\s+to)?|randomi[sz]ed\s+to)\s+"
     rf"(?P<g>{_PHRASE})(?=\s+(?:as|for|at|in|were|was|and|who|group|arm)\b|\s*[,;.(]|$)",
     re.IGNORECASE)
 _RECEIVED_HINT_RE = re.compile(r"\d\s+(?:\w+\s+){0,2}(?:receiv|underw|undergo|treated|given|assigned"
@@ -187,6 +197,7 @@ def _phrase_before(sent: str, end: int) -> tuple[str, int]:
     phrase = " ".join(reversed(taken))
     start = sent.rfind(taken[-1], 0, end) if taken else end
     return phrase, start
+_DROPPED_RE = re.compile(r"(?i)\b(?:excluded|withdr[ae]w\w*|lost to follow|discontinu\w*|died|ineligible|dropped)\b")
 _SUBGROUP_RE = re.compile(r"\bsub-?groups?\b|\bsubsets?\b|\bmatched\b", re.IGNORECASE)
 _SKIP_WORDS_RE = re.compile(r"^(?:two|both|either|each|all|different|same|three|these|study|treatment|entire|whole|overall)\b",
                             re.IGNORECASE)
@@ -225,6 +236,11 @@ def _clean(phrase: str) -> str:
 # an absence, a generic group ("control") or a label-like word: an abbreviation ("TEGAFOX",
 # "SB-RFA") or a dose ("60 Gy").
 _LABEL_LIKE_RE = re.compile(r"(?-i:\b[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9/+-]*\b)|\b\d+(?:\.\d+)?\s*(?:Gy|mg|μM|µM)\b")
+# Never a group's name: a result ("38.6%", "24 hours"), an equation, or a word about the analysis.
+_NOT_A_NAME_RE = re.compile(
+    r"[%=<>]|^\d+(?:\.\d+)?\s*(?:months?|weeks?|days?|hours?|years?|h|min)\b|(?i:^(?:randomi[sz]ed|randomi[sz]ation|"
+    r"analys[ie]s|analy[sz]ed|all|total|overall|vice versa|each|both|following|per-protocol|intention-to-treat|"
+    r"patients|subjects|participants|treatment|therapy|study|trial)$)", re.UNICODE)
 _NOT_GROUP_WORDS = re.compile(
     r"(?i)\b(?:age|risk|prognostic|stage|grade|sex|subgroup|dose|higher|lower|high|low|older|younger|"
     r"responders?|non-?responders?|score|class|categor\w*|quartile|tertile|level|positive|negative|mutation|"
@@ -233,14 +249,19 @@ _NOT_GROUP_WORDS = re.compile(
 # "randomised (1:1) to receive A or B", "randomly assigned to one of four groups: ..."
 _ASSIGN_RE = re.compile(
     r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|(?:assigned|allocated)(?:\s+at\s+random)?)"
-    r"(?:\s+\([^()]{0,30}\))?(?:\s+(?:in\s+)?(?:a|an|the)\s+\d+\s*:\s*\d+(?:\s*:\s*\d+)?\s+(?:ratio\s+)?(?:fashion\s+)?)?"
-    r"(?:\s+\([^()]{0,30}\))?\s+(?:in)?to\s+(?:(?:receive|be\s+treated\s+with|undergo|either|the|"
+    r"(?:\s+\([^()]{0,30}\))?(?:\s+(?:in\s+)?(?:(?:a|an|the)\s+)?\d+\s*:\s*\d+(?:\s*:\s*\d+)?(?:\s+ratio)?(?:\s+fashion)?)?"
+    r"(?:\s+\([^()]{0,30}\))?(?:\s+\d[\d,]*\s+(?:patients|participants|subjects|women|men))?"
+    r"(?:\s+(?:by|using|via|through)\s+[\w-]+(?:\s+[\w-]+){0,4}?(?=\s+to\b))?"
+    r"\s+(?:in)?to\s+(?:(?:receive|be\s+treated\s+with|undergo|either|the|"
     r"one\s+of\s+(?:the\s+)?\w+\s+(?:\w+\s+)?(?:groups|arms)\s*:?)\s+)*", re.IGNORECASE)
 _DISJUNCTION_RE = re.compile(r",?\s+(?:or|versus|vs\.?)\s+|\s*,\s+", re.IGNORECASE)
 _ALT_END_RE = re.compile(r"(?i)\s+(?:for|every|on\s+days?|daily|once|twice|until|at\s+a|at\s+the|administered|given|"
                          r"in\s+(?:a|an)\s+\d|stratified|according)\b")
-_N_INSIDE_RE = re.compile(r"[(\[]\s*(?:n\s*=\s*)?(?P<n>\d+)(?:\s+patients)?\s*[)\],;]", re.IGNORECASE)
-_LABEL_INSIDE_RE = re.compile(r"[(\[]\s*(?P<l>(?i:arm|group|cohort)\s+(?:[A-F]|I{1,3}|IV|[1-6]))\s*[)\]]")
+_APPOSITIVE_RE = re.compile(r"(?i)(?:called|termed|named|known\s+as|i\.e\.|namely)\s+(?:the\s+)?")
+_N_INSIDE_RE = re.compile(r"[(\[]\s*(?:n\s*=\s*)?(?P<n>\d+)(?:\s+patients)?\s*[)\],;]"
+                          r"|[(\[][^()\[\]]{0,40}?[,;]\s*n\s*=\s*(?P<m>\d+)\s*[)\]]", re.IGNORECASE)
+_LABEL_INSIDE_RE = re.compile(r"[(\[]\s*(?P<l>(?i:arm|group|cohort)\s+(?:[A-F]|I{1,3}|IV|[1-6])"
+                              r"|[^()\[\],;=]{1,30}?\s(?i:group|arm))\s*[),;\]]")
 
 
 def _alternatives(sent: str, pos: int) -> list[tuple[str, int | None, int]]:
@@ -276,6 +297,14 @@ def _alternatives(sent: str, pos: int) -> list[tuple[str, int | None, int]]:
         pieces.append((start, a))
         start = b
     pieces.append((start, end))
+    # "the combination, called the STRIDE regimen (393 patients), ...": one alternative.
+    merged: list[tuple[int, int]] = []
+    for a, b in pieces:
+        if merged and _APPOSITIVE_RE.match(sent, a):
+            merged[-1] = (_APPOSITIVE_RE.match(sent, a).end(), b)
+        else:
+            merged.append((a, b))
+    pieces = merged
     out = []
     for a, b in pieces:
         text = sent[a:b]
@@ -288,16 +317,35 @@ def _alternatives(sent: str, pos: int) -> list[tuple[str, int | None, int]]:
             name = label["l"]
         elif not words or len(words) > 10:
             return []
-        out.append((name, int(size["n"]) if size else None, a))
+        out.append((name, int(size["n"] or size["m"]) if size else None, a))
     return out if len(out) >= 2 else []
 
 
+_ONE_GROUP_RE = re.compile(
+    rf"(?P<g>{_PHRASE})(?=\s+(?:had|have|has|was|were|and|or|in|for|than|who|group|arm|showed|experienced)\b|\s*[,;.()]|$)",
+    re.IGNORECASE)
+# "compared survival between observation and adjuvant radiation", "comparing A with B"
+_CMP_ITEM = r"(?:(?!(?:and|with|to|versus|vs|in|among|after|using|for|on|at)\b)[\w+/-]+(?:\s+|(?=[,.;)]|$))){1,6}"
+_COMPARE_RE = re.compile(
+    rf"(?i)\b(?:compar\w*\s+(?:(?!between\b)[\w-]+\s+){{0,4}}?between|comparing)\s+(?:the\s+)?(?P<a>{_CMP_ITEM}?)"
+    rf"\s*(?:and|with|to|versus|vs\.?)\s+(?:the\s+)?(?P<b>{_CMP_ITEM})")
 # "318 patients were allocated the 60 Gy course and 156 the 45 Gy course"
 _THEN_N_RE = re.compile(
     rf"\s*(?:,\s*)?(?:and|while|whereas|,)\s+{_N}\s+(?:(?:patients|cases|subjects|participants)\s+)?"
-    rf"(?:(?:were\s+)?(?:received|receiving|underwent|undergoing|treated\s+with|given|assigned\s+to|allocated(?:\s+to)?)\s+)?"
+    rf"(?:(?:were\s+|had\s+)?(?:received|receiving|underwent|undergoing|(?:treated\s+)?with|given|assigned\s+to|"
+    rf"allocated(?:\s+to)?|to)\s+)?"
     rf"(?:the\s+)?(?P<g>{_PHRASE})(?=\s+(?:as|for|at|in|were|was|and|who|group|arm|course)\b|\s*[,;.()]|$)",
     re.IGNORECASE)
+_SPLIT_N_RE = re.compile(
+    rf"(?:randomi[sz]ed|assigned|allocated)\b[^,;:]{{0,40}}[,:]\s+{_N}\s+(?:(?:patients|participants)\s+)?(?:were\s+)?"
+    rf"(?:to|in)\s+(?:the\s+)?(?P<g>{_PHRASE})(?=\s+(?:as|for|at|in|were|was|and|who|group|arm)\b|\s*[,;.()]|$)",
+    re.IGNORECASE)
+# "(SB-RFA, n = 36)": a group's label and size in brackets.
+_LABEL_N_RE = re.compile(r"\((?P<g>[^\W\d][^(),;=%]{0,24}?),\s*[nN]\s*=\s*(?P<n>\d+)\s*\)")
+# "125 patients (63 TE and 62 TEL patients)"
+_PAIR_IN_BRACKETS_RE = re.compile(
+    r"\((?P<n1>\d+)\s+(?P<g1>[^\W\d][\w+/-]{0,15})(?:\s+patients)?(?:,|\s+and|\s+vs\.?|\s+versus)\s+"
+    r"(?P<n2>\d+)\s+(?P<g2>[^\W\d][\w+/-]{0,15})(?:\s+patients)?\s*\)")
 _QUALIFY_RE = re.compile(r"(?i)randomi|assign|allocat|receiv|treated|underw|\bgroups?\b|\barms?\b|\bversus\b|\bvs\b|compared")
 _LETTER_ITEM_RE = re.compile(r"(?:^|[:;,]\s*|\s)\((?P<l>[A-F])\)\s+(?P<g>[^;()]{3,80})")
 _COUNT_RE = re.compile(r"(?i)\b(?P<k>two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,2}?(?:arms|groups)\b|\bboth\s+(?:\w+\s+)?(?:arms|groups)\b")
@@ -305,9 +353,14 @@ _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "
 
 # The title's comparison: "A versus B in ...", "A compared with B for ...", "A with or without B".
 _TITLE_TAIL_RE = re.compile(
-    r"(?i)\s+(?:in|for|as|among|on|after|among|within|at)\s+(?:the\s+)?(?:patients|treatment|first|second|elderly|"
-    r"adults?|women|men|children|advanced|metastatic|locally|early|resect|unresect|operable|inoperable|"
-    r"[\w-]*(?:cancer|carcinoma|tumou?rs?|metasta\w*|lymphoma|leukemia|melanoma|glioma|hcc|nsclc))\b.*$")
+    r"(?i)\s+(?:in|for|as|among|on|after|within|at)\s+(?:the\s+)?(?:(?!versus\b|vs\b|or\b)[\w-]+,?\s+){0,6}?"
+    r"(?:patients|treatment|therapy|first-line|second-line|[\w-]*(?:cancers?|carcinomas?|tumou?rs?|metasta\w*|lymphomas?|"
+    r"leuka?emias?|melanomas?|gliomas?|hcc|nsclc|sclc|crc|disease|malignanc\w*))\b.*$")
+_TITLE_VERSUS_RE = re.compile(r"(?i)\s+(?:versus|vs\.?|compared\s+(?:with|to))\s+")
+_TITLE_HEAD_RE = re.compile(r"(?i)\b(?:comparison|efficacy|safety|effects?|evaluation|study|trial|analysis|outcomes?|"
+                            r"survival|results?|impact|role|benefits?|experience)\s+(?:of|on|between)\s+")
+_TITLE_VERB_RE = re.compile(r"(?i)\s+(?:\w+ly\s+)?(?:improves?|prolongs?|extends?|increases?|reduces?|shows?|"
+                            r"demonstrates?|achieves?|is|are|was|were|has|have|yields?)\b.*$")
 _TITLE_VS_RE = re.compile(r"(?i)\s+(?:versus|vs\.?|compared\s+(?:with|to)|or)\s+")
 _TITLE_WITH_OR_WITHOUT_RE = re.compile(r"(?i)^(?P<a>.+?)\s+(?:with|plus)\s+or\s+without\s+(?P<b>.+)$")
 
@@ -323,44 +376,116 @@ def _title_groups(title: str) -> list[str]:
             a = w["a"].split(" of ")[-1]
             return [a, a + " plus " + w["b"]]
         pieces = _TITLE_VS_RE.split(part)
+        if len(pieces) > 2 and _TITLE_VERSUS_RE.search(part):
+            pieces = _TITLE_VERSUS_RE.split(part)  # "A versus B or C": B or C is one arm
         if len(pieces) >= 2:
-            pieces[0] = re.split(r"(?i)\s+(?:of|on|between)\s+", pieces[0])[-1]
+            pieces[0] = _TITLE_HEAD_RE.split(pieces[0])[-1]
+            pieces[0] = _TITLE_VERB_RE.sub("", pieces[0])
             pieces = [_clean(_PAREN_RE.sub("", p)) for p in pieces]
             out = []
             for p in pieces:
                 w = _TITLE_WITH_OR_WITHOUT_RE.match(p)
                 out += [w["a"], w["a"] + " plus " + w["b"]] if w else [p]
-            if all(p and len(p.split()) <= 8 for p in out) and len(out) <= 4:
+            if all(p and len(p.split()) <= 12 for p in out) and len(out) <= 4:
                 return out
     return []
 
 
+_ABBR_DEF_RE = re.compile(r"\((?P<abbr>[A-Za-z][A-Za-z0-9+/-]{1,14})(?:\s+(?:group|arm))?\)")
+_ABBR_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_CAPITALS_RE = re.compile(r"\b[A-Z]{3,6}\b")
+
+
+def _long_form(abbr: str, window: str) -> str | None:
+    """The words before "(ABBR)" whose letters spell ABBR in order, the first at a word's
+    start (Schwartz and Hearst's rule): "sorafenib plus HAIC" for "SoraHAIC"."""
+    letters = [c.lower() for c in abbr if c.isalnum()]
+    i, j = len(window) - 1, len(letters) - 1
+    while j >= 0:
+        c = letters[j]
+        while i >= 0 and (window[i].lower() != c or (j == 0 and i > 0 and window[i - 1].isalnum())):
+            i -= 1
+        if i < 0:
+            return None
+        i, j = i - 1, j - 1
+    long = window[i + 1:].strip()
+    return long if 0 < len(long.split()) <= len(letters) + 3 else None
+
+
+def abbreviations(text: str) -> dict[str, str]:
+    """Abbreviations a text defines ("lenvatinib (LEN)", "with HAIC (SoraHAIC group)"), and
+    capitals that start one drug the text names ("LEN" for lenvatinib), lower-cased, to
+    their long forms."""
+    out: dict[str, str] = {}
+    drugs = {x.name for x in mentions(text) if x.name.islower() and len(x.name) > 5}
+    for m in _CAPITALS_RE.finditer(text):
+        word = m.group().lower()
+        starts = [d for d in drugs if d.startswith(word)]
+        if len(starts) == 1 and word not in out and not mentions(m.group()):
+            out[word] = starts[0]
+    for m in _ABBR_DEF_RE.finditer(text):
+        abbr = m["abbr"]
+        if not any(c.isupper() for c in abbr) or abbr.lower() in out:
+            continue
+        long = _long_form(abbr, text[max(0, m.start() - 80):m.start()].rstrip())
+        if long and not mentions(abbr):
+            out[abbr.lower()] = long
+    return out
+
+
+def _expanded(name: str, abbrs: dict[str, str]) -> str:
+    """`name` with the abbreviations it uses written out ("LEN-TACE" -> "lenvatinib-TACE")."""
+    if not abbrs:
+        return name
+    if name.lower() in abbrs:
+        return abbrs[name.lower()]
+    return _ABBR_TOKEN_RE.sub(lambda m: abbrs.get(m.group().lower(), m.group()), name)
+
+
 def _groups(doc: Document) -> list[_Group]:
     groups: list[_Group] = []
+    abbrs = abbreviations(" ".join(doc.text[s:e] for s, e in doc.body))
+    seen: dict[str, int] = {}
 
-    def add(name: str, n: int | None, pos: int, sub: bool, strength: int) -> None:
+    def add(name: str, n: int | None, pos: int, sub: bool, strength: int, filtered: bool = False,
+            apart: list | None = None) -> "_Group | None":
         name = _clean(name)
-        k = keys(name)
+        k = keys(_expanded(name, abbrs))
         if not (k[0] or k[1] or k[3]) or _SKIP_WORDS_RE.match(name):
             return
-        if strength == _NAMED and not (k[1] or k[3] or any(not x.startswith("~") for x in k[0])):
-            if not _LABEL_LIKE_RE.search(name) or _NOT_GROUP_WORDS.search(name):
-                return
-        for g in groups:
-            if _same(k, g.keys):
-                g.subgroup = g.subgroup or sub
-                if g.n is None and n is not None:
-                    g.n, g.pos = n, pos
-                    # The name the text sizes the group under wins over an earlier bare mention
-                    # ("TACE alone (n = 67)" over the title's "chemoembolisation alone").
-                    if len(k[0]) >= len(g.keys[0]) and k[2] == g.keys[2] and not g.keys[3]:
-                        g.name, g.keys = name, k
-                # The fuller name wins: "ICI + HIFU" over "HIFU".
-                if len(k[0]) > len(g.keys[0]) and not k[2] and not (g.keys[3] or "").startswith("arm "):
+        if _NOT_A_NAME_RE.search(name):
+            return None
+        if (strength == _NAMED or filtered) and not (k[1] or k[3] or any(not x.startswith("~") for x in k[0])):
+            if _NOT_GROUP_WORDS.search(name):
+                return None
+            if not _LABEL_LIKE_RE.search(name):
+                # A plain word is a group's name once the text calls it a group twice ("the garlic group").
+                seen[name.lower()] = seen.get(name.lower(), 0) + 1
+                if seen[name.lower()] < 2 or filtered:
+                    return None
+        fits = [g for g in groups if _same(k, g.keys) and not (apart and any(g is a for a in apart))]
+        # The group with the very same treatments first ("LEN" is lenvatinib alone, not LEN-TACE).
+        fits.sort(key=lambda g: g.keys[0] != k[0])
+        for g in fits[:1]:
+            g.subgroup = g.subgroup or sub
+            # The name from the strongest definition wins (the one the text assigns or
+            # sizes the group under: results reuse it), so a title's spelling never
+            # replaces "SoraHAIC" or "TACE alone (n = 67)".
+            if strength > g.strength:
+                g.name, g.keys = name, k
+            if g.n is None and n is not None:
+                g.n, g.pos = n, pos
+                if strength == g.strength and len(k[0]) >= len(g.keys[0]) and k[2] == g.keys[2] \
+                        and not g.keys[3]:
                     g.name, g.keys = name, k
-                g.strength = max(g.strength, strength)
-                return
+            # Between equals, the fuller name wins: "ICI + HIFU" over "HIFU".
+            if strength == g.strength and len(k[0]) > len(g.keys[0]) and not k[2] \
+                    and not (g.keys[3] or "").startswith("arm "):
+                g.name, g.keys = name, k
+            g.strength = max(g.strength, strength)
+            return g
         groups.append(_Group(name, n, k, pos, sub, strength))
+        return groups[-1]
 
     title = doc.fields.get("title") or ""
     if not title and doc.body:
@@ -373,18 +498,37 @@ def _groups(doc: Document) -> list[_Group]:
             low = sent.lower()
             # Cheap substring tests first: most sentences define no group.
             sub = ("sub" in low or "matched" in low) and bool(_SUBGROUP_RE.search(sent))
+            # Counts in a sentence about patients excluded or lost are not a group's size.
+            dropped = bool(_DROPPED_RE.search(sent))
+            listed_spans: list[tuple[int, int]] = []
             if "random" in low or "assign" in low or "allocat" in low:
                 for m in _ASSIGN_RE.finditer(sent):
-                    for name, n, at in _alternatives(sent, m.end()):
-                        add(name, n, ss + at, sub, _ASSIGNED)
+                    alternatives = _alternatives(sent, m.end())
+                    if alternatives:
+                        listed_spans.append((m.end(), len(sent)))
+                    listed: list = []  # the alternatives of one list are different groups
+                    for name, n, at in alternatives:
+                        g = add(name, n, ss + at, sub, _ASSIGNED, apart=listed)
+                        if g is not None:
+                            listed.append(g)
+                    one = None if alternatives else _ONE_GROUP_RE.match(sent, m.end())
+                    if one:  # "patients randomised to sunitinib had ..., than those randomised to IFN"
+                        add(one["g"], None, ss + m.end(), sub, _ASSIGNED)
+            if "compar" in low or "between" in low:
+                for m in _COMPARE_RE.finditer(sent):
+                    for part in (m["a"], m["b"]):
+                        add(part, None, ss + m.start(), sub, _TITLE, filtered=True)
             if any(w in low for w in _RECEIVED_WORDS) and _RECEIVED_HINT_RE.search(sent):
                 for m in _RECEIVED_RE.finditer(sent):
+                    if any(a < m.end("g") and m.start("g") < b for a, b in listed_spans):
+                        continue  # "90 patients were randomised to A or B": the total, not a group
                     # "131 patients treated with A (n = 64) or B (n = 67)": the group's own n.
                     own = _N_EQ_RE.match(sent, m.end())
                     add(m["g"], int(own["n"] if own else m["n"]), ss + m.start(), sub, _ASSIGNED)
-                    then = _THEN_N_RE.match(sent, m.end())
-                    if then and not own:
+                    then = None if own else _THEN_N_RE.match(sent, m.end())
+                    while then:  # "140 were treated with SR, 57 with TACE+RFA and 231 with TACE"
                         add(then["g"], int(then["n"]), ss + then.start(), sub, _ASSIGNED)
+                        then = _THEN_N_RE.match(sent, then.end())
             if "(" in sent and ("group" in low or "arm" in low):
                 for m in _LETTER_ITEM_RE.finditer(sent):
                     add("group " + m["l"], None, ss + m.start(), sub, _LABELLED)
@@ -396,7 +540,7 @@ def _groups(doc: Document) -> list[_Group]:
                     add(letter.group(), None, ss + kw.start(), sub, _LABELLED)
                 phrase, pstart = _phrase_before(sent, kw.start())
                 n_after = _N_AFTER_RE.match(sent, kw.end())
-                n_before = _N_IN_THE_RE.search(sent, max(0, pstart - 40), pstart)
+                n_before = None if dropped else _N_IN_THE_RE.search(sent, max(0, pstart - 40), pstart)
                 n = n_after or n_before
                 if phrase and not plural:
                     add(phrase, int(n["n"]) if n else None, ss + pstart, sub, _ASSIGNED if n_after else _NAMED)
@@ -407,9 +551,37 @@ def _groups(doc: Document) -> list[_Group]:
                 w = _WITH_AFTER_RE.match(sent, kw.end())
                 if w and not plural:
                     add(w["g"], int(n_after["n"]) if n_after else None, ss + kw.start(), sub, _NAMED)
+            if listed_spans or "randomi" in low or "assign" in low or "allocat" in low:
+                # "338 patients were randomized, 170 to LEN-TACE and 168 to LEN"
+                for m in _SPLIT_N_RE.finditer(sent):
+                    listed = []
+                    then = m
+                    while then:
+                        got = add(then["g"], int(then["n"]), ss + then.start(), sub, _ASSIGNED, apart=listed)
+                        if got is not None:
+                            listed.append(got)
+                        then = _THEN_N_RE.match(sent, then.end())
+            if "(" in sent:
+                labelled: list = []
+                for m in _LABEL_N_RE.finditer(sent):
+                    if _QUALIFY_RE.search(sent):
+                        got = add(m["g"], int(m["n"]), ss + m.start(), sub, _ASSIGNED, apart=labelled)
+                        if got is not None:
+                            labelled.append(got)
+                for m in _PAIR_IN_BRACKETS_RE.finditer(sent):
+                    if m["g1"].lower() == m["g2"].lower() or not all(
+                            any(c.isupper() for c in g) or mentions(g) for g in (m["g1"], m["g2"])):
+                        continue  # "(937 events vs 797 events)"
+                    listed = []
+                    for g, n in ((m["g1"], m["n1"]), (m["g2"], m["n2"])):
+                        got = add(g, int(n), ss + m.start(), sub, _ASSIGNED, apart=listed)
+                        if got is not None:
+                            listed.append(got)
             if ("n =" in low or "n=" in low) and _QUALIFY_RE.search(sent):
                 # "SBRT plus sintilimab (n = 60) or sintilimab alone (n = 58)"
                 for m in _N_EQ_RE.finditer(sent):
+                    if any(a <= m.start() < b for a, b in listed_spans):
+                        continue  # sized inside an assignment list, already taken with it
                     phrase, pstart = _phrase_before(sent, m.start())
                     if phrase and not _GROUP_KW_RE.search(phrase):
                         add(phrase, int(m["n"]), ss + pstart, sub, _ASSIGNED)
@@ -467,6 +639,9 @@ def _choose(groups: list[_Group], stated: int | None) -> list[_Group]:
         named = [g for g in chosen if g.keys[0] or g.keys[1] or (g.keys[3] or "").startswith("arm ")]
         if len(named) >= 2:
             chosen = named  # "the combination arm", "the control group" refer to these
+        sized = [g for g in chosen if g.n is not None]
+        if strength == _NAMED and len(sized) >= 2:
+            chosen = sized  # groups only named beside two the text sizes are mentions, not arms
         if len(chosen) >= 2 and (stated is None or len(chosen) <= stated or strength == _NAMED):
             return chosen
         if len(chosen) > 2 and stated and len(chosen) > stated:

@@ -112,7 +112,10 @@ def _author_from_text(doc: Document) -> tuple[list[str], str | None]:
         return [], None
     start = doc.body[0][1]
     end = doc.body[1][0] if len(doc.body) > 1 else min(len(doc.text), start + 2000)
-    for line in doc.text[start:end].splitlines()[:12]:
+    lines = doc.text[start:end].splitlines()[:12]
+    # A plain page keeps its author line in the body, just after the title.
+    lines += [doc.text[s:e] for s, e in doc.body[1:3] if e - s < 400]
+    for line in lines:
         m = _ET_AL.match(line.strip())
         names = parse_author_line(m.group("names") if m else line)
         if names:

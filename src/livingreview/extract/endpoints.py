@@ -35,7 +35,7 @@ _G3 = (rf"(?:grade|G)\s?(?:(?:≥|>=|⩾|≧)\s?(?:3|III)\b"
        rf"|(?:≥|>=)\s?grade\s?(?:3|III)\b")
 _GLOW = rf"(?:grade|G)\s?(?:1|I)\s?(?:{_D}|/|or|and|to)\s?(?:2|II)\b"
 _NUMW = r"(?:\d+|one|two|three|four|five|six)"
-_TPU = r"(?P<{}>years?|yrs?|months?|mos?)\b"
+_TPU = r"(?P<{}>years?|yrs?|months?|mos?|weeks?|wks?)\b"
 
 # Order matters: at one position the first alternative that matches wins.
 # Tokens start at a word's beginning (the lookbehind lets the engine skip the
@@ -44,13 +44,14 @@ _ALTS = [
     rf"(?P<ci>{CI_RE.pattern})",
     rf"(?P<p>{P_RE.pattern})",
     r"(?P<hr>\b(?:adjusted\s+)?(?:a?HRs?|hazard\s+ratios?)\b(?:\s*[(\[]\s*a?HR\s*[)\]])?"
-    r"(?:\s+for\s+(?P<hrfor>death|mortality|(?:disease\s+)?progression(?:\s+or\s+death)?|recurrence))?"
+    r"(?:\s+for\s+(?:the\s+)?(?P<hrfor>death|mortality|(?:disease\s+)?progression(?:\s+or\s+death)?|recurrence"
+    rf"|OS|PFS|DFS|RFS|overall{_SP}+survival|(?:progression|disease|recurrence|relapse){_D}?\s?free{_SP}+survival))?"
     r"(?:\s*[:=,]|\s+(?:of|was|is|were))?)",
     # "1-, 2- and 3-year", "12-month", "3 year OS": one or more landmark timepoints.
-    rf"(?P<tpl>\b{_NUMW}(?:(?:\s?{_D}?\s?,\s*|\s?{_D}?\s?,?\s*(?:and|&)\s+){_NUMW})*)"
-    rf"(?:\s?{_D}\s?|\s(?=(?:year|month)s?\s+(?:overall|progression|OS|PFS|survival|local|rates?|LC|DFS|RFS|DCR|ORR)))"
+    rf"(?P<tpl>\b{_NUMW}(?:(?:\s?{_D}?\s?[,/]\s*|\s?{_D}?\s?,?\s*(?:and|&)\s+){_NUMW})*)"
+    rf"(?:\s?{_D}\s?|\s(?=(?:year|month|week)s?\s+(?:overall|progression|OS|PFS|survival|local|rates?|LC|DFS|RFS|DCR|ORR)))"
     + _TPU.format("tplu") + r"(?!\s+(?:old|of\s+age))",
-    rf"(?P<attp>\bat\s+{_NUMW}(?:\s*,\s*{_NUMW})*(?:\s*,?\s*and\s+{_NUMW})?\s+(?:years?|months?)\b)",
+    rf"(?P<attp>\bat\s+{_NUMW}(?:\s*,\s*{_NUMW})*(?:\s*,?\s*and\s+{_NUMW})?\s+(?:years?|months?|weeks?)\b)",
     # Endpoint mentions.
     rf"(?P<ae>(?:(?P<g3a>{_G3})\s+|(?P<glowa>{_GLOW})\s+|(?:any|all)[-\u2010\u2011 ](?:grade|cause)\s+)?{_AE}"
     rf"(?:\s+(?:of\s+)?(?:(?P<g3b>{_G3})|(?P<glowb>{_GLOW})))?)",
@@ -62,11 +63,12 @@ _ALTS = [
     rf"(?P<rfs>(?:recurrence|relapse){_D}?\s?free\s+survival|\bRFS\b)",
     rf"(?P<efs>event{_D}?\s?free\s+survival|\bEFS\b)",
     rf"(?P<css>(?:cancer|disease){_D}?\s?specific\s+survival|\bCSS\b|\bDSS\b)",
-    r"(?P<ttp>time\s+to\s+(?:tumou?r\s+)?progression|\bTTP\b)",
-    r"(?P<dor>duration\s+of\s+(?:objective\s+)?response|\bDoR\b|\bDOR\b)",
+    r"(?P<ttp>times?\s+to\s+(?:tumou?r\s+)?progression|\bTTP\b)",
+    r"(?P<dor>duration\s+of\s+(?:objective\s+)?response|\bresponse\s+duration|\bDoR\b|\bDOR\b)",
     r"(?P<surv>\bsurvival\b)",
     # "45% were alive at 2 years": a landmark overall survival rate.
     r"(?P<alive>\b(?:were|was|remained|are|still|being)\s+alive\b)",
+    r"(?P<death>\b(?:risk|hazard)\s+of\s+(?:death|dying)\b)",
     r"(?P<cr>\bcomplete\s+(?:tumou?r\s+)?respon(?:se|ses)(?:\s+rates?)?)",
     r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
     r"(?P<dcr>\bdisease\s+control(?:\s+rates?)?|\bDCR\b)",
@@ -82,12 +84,10 @@ _ALTS = [
     r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|patients\b|cases\b|subjects\b|participants\b"
     r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
     r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
-    # "from 9 months ... to 12 months": a pair only after "from" (checked when items are built).
-    r"(?P<to>\bto\b)",
     # "HR 0.61 (0.45-0.83)": a bare range, a CI only right after a hazard ratio.
     rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     r"(?P<resp>\brespectively\b)",
-    r"(?P<median>\bmedian\b)",
+    r"(?P<median>\bmedians?\b)",
     r"(?P<mean>\bmean\b|\baverage\b)",
     rf"(?P<fu>\bfollow{_D}?\s?ups?\b|\bfollowed\s+up\b)",
     r"(?P<range>\brange[sd]?\b|\bIQR\b|\binterquartile\b)",
@@ -96,17 +96,18 @@ _ALTS = [
     # Other trials' or the literature's figures, protocol targets and sample-size assumptions:
     # nothing in a sentence that says so is this study's result.
     r"(?P<elsewhere>\bhistorical\b|\bpreviously\s+(?:reported|published)\b|\bliterature\b"
-    r"|\b(?:an?|the)\s+(?:previous|prior|earlier|landmark|pivotal)\s+(?:trials?|stud(?:y|ies)|reports?|series|analys[ie]s)\b"
-    r"|\b(?:previous|prior|earlier|other|published)\s+(?:trials|studies|reports|series)\b"
+    r"|\b(?:an?|the)\s+(?:previous|prior|earlier|landmark|pivotal)\s+(?:[\w/-]+\s+){0,3}?(?:trials?|stud(?:y|ies)|reports?"
+    r"|series|analys[ie]s)\b"
+    r"|\b(?:previous|prior|earlier|other|published)\s+(?:[\w/-]+\s+){0,2}?(?:trials|studies|reports|series)\b"
     r"|\bpowered\s+to\b|\bsample\s+size\b|\bassum(?:ed|ing|ption)\b|\bhypothesi[sz]ed\b|\bto\s+detect\b"
     r"|\bwas\s+expected\b|\bpooled\s+(?:analys[ie]s|data)\b|\bmeta-?analys[ie]s\b|\bsystematic\s+review\b"
     r"|\breported\s+(?:by|in)\s+(?:others|[A-Z]\w+\s+et\s+al)\b|\bet\s+al\b|\bmargin\b"
     r"|\bsurveys?\b|\bquestionnaires?\b|\bmailings?\b)",
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
-    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:in|among|for)\s+(?:the\s+)?(?:patients|those)\s+(?:with|without|who)\b"
+    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
     r"|\b(?:older|younger)\s+than\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
-    r"|\bper-?protocol\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
+    r"|\bper-?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
 ]
 
@@ -136,7 +137,7 @@ _CASED = {"pfs": "PFS", "mpfs": "mPFS", "os": "OS", "mos": "mOS", "dfs": "DFS", 
           "efs": "EFS", "ttp": "TTP", "nr": None, "lc": None}
 _EP_NAME = {"pfs": "PFS", "mpfs": "PFS", "os": "OS", "mos": "OS", "surv": "OS",
             "dfs": "other:DFS", "rfs": "other:RFS", "efs": "other:EFS", "css": "other:CSS",
-            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "dcr": "DCR",
+            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "death": "OS", "dcr": "DCR",
             "lc": "local_control", "ts": "technical_success", "te": "technical_efficacy",
             "cab": "other:complete_ablation", "cr": "other:complete_response", "mc": "other:major_complications",
             "ae3": "AE_grade3plus", "aeany": "AE_any", "aelow": None}
@@ -151,7 +152,9 @@ _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _MOD_RE = re.compile(r"(intra-?hepatic|extra-?hepatic|hepatic|liver|local|locoregional|distant"
                      r"|in-field|out-of-field|lung|pulmonary|intracranial)[-\s]+$", re.IGNORECASE)
 _NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$", re.IGNORECASE)
-_NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|radiologic(?:al)?)\s+$", re.IGNORECASE)
+_NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|radiologic(?:al)?|best|molecular|metabolic"
+                         r"|biochemical|virologic(?:al)?|serologic(?:al)?|clinical|symptom(?:atic)?|pain|survey)\s+$",
+                         re.IGNORECASE)
 # "Pathological complete response" is another endpoint (of resected tissue), left out.
 _NOT_CR_RE = re.compile(r"(?:patholog\w*|metabolic|histolog\w*|radiolog\w*|near|clinical|major)[-\s]+$", re.IGNORECASE)
 _INEXACT_RE = re.compile(r"(?:<|>|≤|≥|⩽|⩾|~|≈|\bless\s+than|\bmore\s+than|\bgreater\s+than|\bover|\bunder"
@@ -165,21 +168,23 @@ _FILLER_RE = re.compile(r"(?:[\s\u00a0]|\b(?:of|the|patients|cases|lesions|tumou
 # A label may carry a layout prefix ("ABSTRACT.METHODS:", "BODY.RESULTS:"). "Methods and findings"
 # (one section holding results) is read; design, setting and the like need a colon or full stop.
 _LABEL_PREFIX = r"^[\W_]*(?:(?:ABSTRACT|BODY|Abstract|Body)\s*[.:]\s*)?(?:[A-Z][a-z]+\s*:\s*\|?\s*)?"
-_LABEL_SKIP_RE = re.compile(_LABEL_PREFIX + r"(?i:(?:background|introduction|purpose|objectives?|aims?|context|rationale"
-                            r"|(?:(?:patients|materials|subjects)\s+and\s+)?methods?(?!\s+and\s+findings)|methodology"
-                            r"|discussion|comment)(?:[\s:.|]|(?=[A-Z])|$)"
-                            r"|(?:design|setting|settings|participants|interventions?|trial\s+registration|registration"
-                            r"|funding|main\s+outcome\s+measures?|outcome\s+measures|study\s+design|hypothesis)"
-                            r"(?:\s*[:.|]|\s*$))")
-_LABEL_ANY_RE = re.compile(_LABEL_PREFIX + r"(?i:(?:background|introduction|purpose|objectives?|aims?|context|rationale"
-                           r"|methods?|methodology|materials|patients\s+and|subjects\s+and|results?|findings|conclusions?"
-                           r"|interpretation|discussion|comment|summary|abstract)(?:[\s:.|]|(?=[A-Z])|$)"
-                           r"|(?:design|setting|settings|participants|interventions?|trial\s+registration|registration"
-                           r"|funding|main\s+outcome\s+measures?|outcome\s+measures|study\s+design|hypothesis)"
-                           r"(?:\s*[:.|]|\s*$))")
+_CASED_NEXT = r"(?:\s*[:.|]|\s+(?=[A-Z])|(?=[A-Z])|$)"  # "Background:", "Background The", "BackgroundThe"
+_COLON_NEXT = r"(?:\s*[:.|]|\s*$)"
+_LABEL_SKIP_RE = re.compile(
+    _LABEL_PREFIX + r"(?:(?i:background|introduction|purpose|objectives?|aims?|context|rationale"
+    r"|(?:(?:patients|materials|subjects)\s+and\s+)?methods?(?!\s+and\s+findings)|methodology|discussion|comment)"
+    + _CASED_NEXT + r"|(?i:design|setting|settings|participants|interventions?|trial\s+registration|registration"
+    r"|funding|main\s+outcome\s+measures?|outcome\s+measures|study\s+design|hypothesis)" + _COLON_NEXT + ")")
+_LABEL_ANY_RE = re.compile(
+    _LABEL_PREFIX + r"(?:(?i:background|introduction|purpose|objectives?|aims?|context|rationale|methods?|methodology"
+    r"|materials|patients\s+and|subjects\s+and|methods\s+and\s+findings|results?|findings|conclusions?|interpretation|discussion|comment"
+    r"|summary|abstract)" + _CASED_NEXT + r"|(?i:design|setting|settings|participants|interventions?"
+    r"|trial\s+registration|registration|funding|main\s+outcome\s+measures?|outcome\s+measures|study\s+design"
+    r"|hypothesis)" + _COLON_NEXT + ")")
 # A sentence can only state an endpoint if it names one (cheap test first).
-_PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic"
+_PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic|alive|death"
                            r"|complicat|ablation|\b[DRE]FS\b|TTP|DoR|progression|HR\b|hazard", re.IGNORECASE)
+_VERSION_RE = re.compile(r"(?:RECIST|CTCAE|NCI-CTC|version|\bv\.?|WHO)\s*$", re.IGNORECASE)
 _INEXACT_RE_FOLDED = re.compile(fold_pattern(_INEXACT_RE.pattern))
 _PROGNOSTIC_RE_FOLDED = re.compile(fold_pattern(_PROGNOSTIC_RE.pattern))
 _PREFILTER_RE_FOLDED = re.compile(fold_pattern(_PREFILTER_RE.pattern))
@@ -194,10 +199,14 @@ _TIME_UNITS = frozenset(("months", "weeks", "days", "years"))
 _COUNT_UNITS = {"patients", "cases", "subjects", "participants"}
 _OTHER_UNITS = frozenset(("gy", "cm", "mm", "ml", "mg", "lesions", "tumors", "tumours", "nodules", "sessions",
                           "cycles"))
+_TO_BEFORE_RE = re.compile(r"\bto\s+$", re.IGNORECASE)
 _FROM_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval", "blo", "bhi"))
 _HR_CASED_RE = re.compile(r"HR|[Hh]azard")
 _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
+_AE_LED_TO_RE = re.compile(r"(?:discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
+                           r"|because|owing|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
+                           re.IGNORECASE)
 _AE_WORD_BEFORE_RE = re.compile(r"([A-Za-z][\w-]*)\s+$")
 # Words that may stand before an adverse-event mention without naming a particular toxicity.
 _AE_PLAIN_BEFORE = frozenset(
@@ -225,7 +234,9 @@ def _months(nums: list[str], unit: str) -> list[float | int]:
     out = []
     for n in nums:
         v = _WORDNUM.get(n.lower()) or int(n)
-        out.append(v * 12 if unit.lower().startswith("y") else v)
+        u = unit.lower()
+        # A landmark in weeks as months to one decimal (12 weeks -> 2.8), as the gold records it.
+        out.append(v * 12 if u.startswith("y") else round(v * 12 / 52, 1) if u.startswith("w") else v)
     return out
 
 
@@ -270,12 +281,14 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
             data = _months(_NUMW_RE.findall(_printed(text, m, "tpl")), _printed(text, m, "tplu"))
         elif kind == "attp":
             nums = _NUMW_RE.findall(g[2:])
-            data = _months(nums, "y" if "year" in g.lower() else "m")
+            data = _months(nums, "y" if "year" in g.lower() else "w" if "week" in g.lower() else "m")
             kind = "tpl"
         elif kind == "val":
             unit = (_printed(text, m, "unit") or "").lower().lstrip(DASHES)
             exact = not (_INEXACT_RE.search(text, max(ss, ms - 14), ms) if low is None
                          else _INEXACT_RE_FOLDED.search(low, max(ss, ms - 14), ms))
+            if _VERSION_RE.search(text, max(ss, ms - 12), ms):
+                continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
             data = (_printed(text, m, "val"), _UNITS.get(unit, unit or None), exact)
         elif kind == "ae":
             kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
@@ -292,7 +305,9 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 name = f"other:{mod.group(1).lower()}_{name.split(':')[-1]}"
             if name and name.startswith("AE_") and not _IMMUNE_RE.search(g):
                 w = _AE_WORD_BEFORE_RE.search(text, max(ss, ms - 30), ms)
-                if w and w.group(1).lower() == "serious":
+                if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms):
+                    name = None  # "discontinuation due to adverse events": another endpoint
+                elif w and w.group(1).lower() == "serious":
                     name = "other:serious_AE"
                 elif w and w.group(1).lower() not in _AE_PLAIN_BEFORE:
                     name = None  # "skin toxicity", "cardiovascular adverse events": a named toxicity
@@ -326,7 +341,9 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
     vals = [t for t in raw if t.kind in ("val", "nr", "count")]
     if not vals and not any(t.kind == "hr" for t in raw):
         return []
-    base = min(t.depth for t in vals) if vals else min(t.depth for t in raw)
+    # The statement's own values sit at one bracket depth; counts ("in 275 patients") do not set it.
+    valued = [t for t in vals if t.kind != "count" and not (t.kind == "val" and t.data[1] in _COUNT_UNITS)]
+    base = min(t.depth for t in (valued or vals)) if vals else min(t.depth for t in raw)
     items: list[_Item] = []
     i, n = 0, len(raw)
     while i < n:
@@ -345,9 +362,10 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
                     elif raw[j].kind == "p" and hr[3] is None:
                         hr[3] = raw[j].data
                     j += 1
-                if items and items[-1].hr is None:
-                    items[-1].hr = hr
-                    items[-1].end = raw[j - 1].e
+                prev = next((x for x in reversed(items) if not x.count), None)
+                if prev is not None and prev.hr is None:
+                    prev.hr = hr
+                    prev.end = max(prev.end, raw[j - 1].e)
                 else:
                     it = _Item(t.s)
                     it.hr, it.end = hr, raw[j - 1].e
@@ -407,12 +425,18 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
                 elif r.kind == "p" and r.depth >= base:
                     it.p = it.p or r.data
                     it.end = r.e
-                elif (r.kind == "vs" or (r.kind == "to" and from_to and len(it.vals) == 1)) and r.depth == base \
+                elif r.kind == "vs" and r.depth == base \
                         and j + 1 < n and raw[j + 1].kind in ("val", "nr") and raw[j + 1].depth == base:
                     it.vals.append([raw[j + 1], None])
                     it.end = raw[j + 1].e
                     inner = False
                     j += 1
+                elif from_to and len(it.vals) == 1 and r.kind in ("val", "nr") and r.depth == base \
+                        and _TO_BEFORE_RE.search(text, max(it.end, r.s - 4), r.s):
+                    # "from 9 months in the 45 Gy group to 12 months in the 60 Gy group"
+                    it.vals.append([r, None])
+                    it.end = r.e
+                    inner = False
                 elif r.kind in ("val", "nr", "count", "bci") and r.depth > base or r.kind == "bci":
                     inner = inner or r.kind != "bci"  # ranges, counts, sub-results in brackets are not values
                 else:
@@ -462,7 +486,8 @@ class _Statement:
 class _Ctx:
     """What one sentence's statements need to know about the document."""
 
-    __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups", "floor")
+    __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups", "floor",
+                 "sent_resp")
 
     def other_trial(self) -> bool:
         """True when the sentence reports a named trial ("in IMbrave150") that is not this study."""
@@ -479,6 +504,7 @@ class _Ctx:
         self.doc_words = doc_words  # words that describe the whole study population
         self.pop_groups: list[tuple[int, str]] = []  # the arm a study-population phrase names
         self.floor = sent[0]  # quotes start no earlier (after a follow-up clause)
+        self.sent_resp = False  # a top-level "respectively" makes every list of the sentence per group
 
 
 # ---------------------------------------------------- population or subgroup
@@ -596,6 +622,8 @@ def _group_phrases(text: str, t: _Tok, sent: tuple[int, int]) -> list[tuple[int,
 def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
     if any(t.kind == "elsewhere" for t in toks) or ctx.other_trial():
         return
+    ctx.sent_resp = any(t.kind == "resp" and t.depth == 0 for t in toks)
+    toks = _alive_after_landmark(toks)
     st = _Statement()
     skip = None
     n = len(toks)
@@ -615,6 +643,8 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             skip = None
             prev = st.eps[-1] if st.eps else None
             # "progression-free survival (PFS)": one mention, not two.
+            if not st.eps and not st.raw and (st.median or st.mean) and t.s - st.start > 40:
+                st = _Statement()  # "(mean age 59.8 years): ... mOS was": that mean was the age's
             if not (prev and prev.data[0] == t.data[0] and _OPEN_GAP_RE.fullmatch(ctx.text[prev.e:t.s])):
                 st.eps.append(t)
             st.mark(t)
@@ -622,7 +652,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         elif k == "tpl":
             if skip == "hard":
                 continue
-            if st.has_values():
+            if st.has_values() or (st.tps and not st.eps):  # "1-year recurrence rates ..., and 1-year OS"
                 _close(ctx, st)
                 st = _Statement()
             skip = None
@@ -666,7 +696,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             phrases = _group_phrases(ctx.text, t, ctx.sent)
             if st.start is not None and not skip:
                 st.groups.extend(phrases)
-        elif k in ("val", "nr", "count", "ci", "p", "vs", "hr", "to", "bci"):
+        elif k in ("val", "nr", "count", "ci", "p", "vs", "hr", "bci"):
             if skip or st.resp_end:  # nothing after "respectively" belongs to the list
                 continue
             if not st.eps and k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
@@ -681,9 +711,11 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 _close(ctx, pre, end=toks[i + 2].e if pre.tps and not st.tps else toks[i + 1].e)
                 consumed.add(i + 1)
                 continue
+            if not st.eps and st.tps and k == "val" and ctx.sent_eps and _RATES_RE.search(ctx.text, st.start, t.s):
+                st.eps.append(ctx.sent_eps[-1])  # "..., and the 5-year rates were 81.4 and 48.3%"
             if not st.eps and k == "hr" and t.data:
                 # "the hazard ratio for death was 0.72": the HR names its own endpoint.
-                hname = "OS" if t.data in ("death", "mortality") else "PFS" if "progression" in t.data else None
+                hname = _hr_endpoint(t.data)
                 if hname:
                     st.eps.append(_Tok("ep", t.s, t.e, t.depth, (hname, "hr")))
                     st.mark(t)
@@ -695,8 +727,22 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
     _close(ctx, st)
 
 
+def _alive_after_landmark(toks: list[_Tok]) -> list[_Tok]:
+    """ "at 24 months 75% of A and 69% of B were alive": the "alive" mention, read after its
+    values, is moved right after the landmark so the values become its statement's."""
+    for i, t in enumerate(toks):
+        if t.kind == "ep" and t.data[1] == "alive" and i > 0 and toks[i - 1].kind != "ep":
+            j = max((k for k in range(i) if toks[k].kind == "tpl"), default=None)
+            if j is not None and not any(x.kind in ("ep", "semi") for x in toks[j + 1:i]) \
+                    and any(x.kind == "val" for x in toks[j + 1:i]):
+                return toks[:j + 1] + [t] + toks[j + 1:i] + toks[i + 1:]
+    return toks
+
+
 def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     eps = st.eps  # unnamed mentions ("grade 1-2 AEs") still take their values
+    if len(eps) > 1 and len({e.data[0] for e in eps}) == 1 and eps[0].data[0] is not None:
+        eps = eps[:1]  # "overall survival (OS), lowering the risk of death": one endpoint named twice
     if not eps or not st.raw:
         return
     # "in the 45 Gy group", "2 cycles": numbers in other units name groups or doses, not results.
@@ -717,7 +763,9 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     labels = _value_labels(ctx, st.raw)
     if any(_SUBGROUP_LABEL_RE.search(lab) for lab in labels.values()):
         return  # "45% in PD-L1-positive vs 20% in PD-L1-negative tumours": subgroups
-    single = all(len(it.vals) == 1 and not it.ratio and it.hr is None for it in items)
+    single = all(len(it.vals) == 1 and not it.ratio for it in items)
+    if k < m and _AND_NAME_RE.match(ctx.text, eps[-1].e, items[0].start):
+        return  # "The median OS and SBP were a and b, respectively": one value is another endpoint's
     plan = []  # (ep_tok, item, timepoint, arm_or_None)
     if len(tps) > 1:
         if k == 1 and m == len(tps):
@@ -725,18 +773,22 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
         elif k == 1 and single and m % len(tps) == 0:
             # "1-, 3- and 5-year OS were a, b, c for arm A and d, e, f for arm B"
             chunks = [items[c:c + len(tps)] for c in range(0, m, len(tps))]
-            arms_of = _arms_for([ch[-1] for ch in chunks], labels, mapped, arm_names, st)
+            arms_of = _arms_for([ch[-1] for ch in chunks], labels, mapped, arm_names, st, ctx)
             if arms_of is not None:
                 plan = [(eps[0], it, tp, a) for ch, a in zip(chunks, arms_of) for it, tp in zip(ch, tps)]
     elif k == m:
         plan = [(ep, it, tps[0], None) for ep, it in zip(eps, items)]
+    elif k == 1 and m > 1 and all(not it.vals and it.hr for it in items):
+        # "higher after A (HR 1.78; ...) and after B (HR 3.17; ...)": several comparisons, each its HR
+        plan = [(eps[0], it, tps[0], _NO_ARM) for it in items]
     elif k == 1 and m > 1 and single:
-        arms_of = _arms_for(items, labels, mapped, arm_names, st)
+        arms_of = _arms_for(items, labels, mapped, arm_names, st, ctx)
         if arms_of is not None:
             plan = [(eps[0], it, tps[0], a) for it, a in zip(items, arms_of)]
     if not plan:
         return
-    qs, qe = _clause(ctx, st.start, max(end or 0, max(it.end for it in items), st.resp_end or 0))
+    start = min([st.start] + [e.s for e in eps])  # an endpoint borrowed from earlier in the sentence
+    qs, qe = _clause(ctx, start, max(end or 0, max(it.end for it in items), st.resp_end or 0))
     for ep, it, tp, arm in plan:
         _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels)
 
@@ -745,8 +797,9 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
 # 45 Gy group", "14.1 months (arm A)", "30% for ILF".
 _LABEL_RE = re.compile(
     r"[\s,]*(?:[(\[]\s*(?P<par>[^()\[\]]{1,40}?)\s*[)\]]"
-    r"|(?:for|in|with|among|on|using|receiving)\s+(?P<ph>[^,;:()\[\]]{1,60}?))"
-    r"(?=\s*(?:[,;:(\[]|\band\b|\bvs\b|\bversus\b|\bcompared\b|\bor\b|\bto\b|\bthan\b|\bwhile\b|\bwhereas\b|\.?$))",
+    r"|(?:for|in|with|among|on|using|receiving|of)\s+(?P<ph>[^,;:()\[\]]{1,60}?))"
+    r"(?=\s*(?:[,;:(\[]|\band\b|\bvs\b|\bversus\b|\bcompared\b|\bto\b|\bthan\b|\bwhile\b|\bwhereas\b"
+    r"|\b(?:was|were|had|has|showed|achieved|experienced|remained)\b|\.?$))",
     re.IGNORECASE)
 _LABEL_LEAD_RE = re.compile(r"^(?:(?:the|all|both)\s+)?(?:(?:patients|subjects|participants|cases|those|women|men)\s+"
                             r"(?:(?:who\s+were\s+)?(?:in|on|treated\s+with|receiving|given|who\s+received|assigned\s+to"
@@ -755,6 +808,7 @@ _NOT_LABEL_RE = re.compile(r"=|%|^(?:95\s*%?\s*)?CIs?\s*$|^95\s*%|\bconfidence\b
                            r"months?|years?|weeks?|days?|mo\b)|^(?:both|each|all|total|overall|this|these|our)\b"
                            r"|^(?:median|mean|the\s+)?(?:follow|month|year|week|day|time|cycle|dose)"
                            r"|^(?:patients|subjects|participants|cases|them|whom|which|turn|terms|addition|particular)$"
+                           r"|^(?:favou?r|contrast|comparison|total|all|which|whom|patients$)"
                            r"|\b(?:respectively|study|trial|analysis|population|cohort)$", re.IGNORECASE)
 # A label naming a subgroup (a biomarker, age or sex stratum), never a treatment arm.
 _SUBGROUP_LABEL_RE = re.compile(r"\b(?:positive|negative|older|younger|aged|elderly|male|female|men|women|mutant|responders"
@@ -769,11 +823,22 @@ def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
     for idx, t in enumerate(raw):
         if t.kind not in ("val", "nr", "count"):
             continue
-        nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "to", "hr", "ci", "p")
+        nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "hr", "ci", "p")
                     and r.s > t.e), ctx.sent[1])
         m = _LABEL_RE.match(text, t.e, nxt)
+        if m and m["par"] is not None and (_NOT_LABEL_RE.search(m["par"]) or _DIGIT_RE.search(m["par"])
+                                           and not _ARM_LETTER_RE.search(m["par"])):
+            m = None
         if not m:
-            continue
+            # "46% (95% CI, 29.5-57.7%) for arm A": the label follows the value's bracket.
+            after = _skip_bracket(text, t.e, ctx.sent[1])
+            if after == t.e:
+                continue
+            nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "hr")
+                        and r.s >= after), ctx.sent[1])
+            m = _LABEL_RE.match(text, after, nxt)
+            if not m or m["par"] is not None:
+                continue
         lab = m["par"] if m["par"] is not None else m["ph"]
         if _BOTH_RE.match(lab):
             continue  # "8 months for both groups": one value for all, no one group's
@@ -783,18 +848,43 @@ def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
     return out
 
 
+_ARM_LETTER_RE = re.compile(r"\b(?:arm|group|cohort)\s+\w+|\b\d+\s*Gy\b", re.IGNORECASE)
+_BRACKET_START_RE = re.compile(r"\s*[(\[]")
+
+
+def _skip_bracket(text: str, pos: int, limit: int) -> int:
+    """The position after a bracketed part that opens right at `pos`, else `pos`."""
+    m = _BRACKET_START_RE.match(text, pos, limit)
+    if not m:
+        return pos
+    depth, i = 0, m.end() - 1
+    while i < limit:
+        c = text[i]
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return pos
+
+
 _BOTH_RE = re.compile(r"(?:both|all|each|either)\b", re.IGNORECASE)
 _DIGIT_ONLY_RE = re.compile(r"[\d\s.,·%-]+")
 
 
-def _resolve_label(label: str | None, arm_names: list[str]) -> str | None:
-    """The study arm a printed group label names, else the label as printed."""
+def _resolve_label(label: str | None, arm_names: list[str], n_groups: int = 1) -> str | None:
+    """The study arm a printed group label names, else the label as printed. A list of more
+    groups than the study has arms is not matched by treatment (each would fit the one arm)."""
     if not label:
         return None
     low = label.lower()
     hits = [a for a in arm_names if a.lower() in low or low in a.lower()]
     if len(hits) == 1:
         return hits[0]
+    if n_groups > len(arm_names):
+        return label
     if len(arm_names) > 1:
         a = match_arm(label, arm_names)  # also "the combination arm", "the control group"
         if a is not None:
@@ -804,18 +894,43 @@ def _resolve_label(label: str | None, arm_names: list[str]) -> str | None:
     return label
 
 
-def _arms_for(items: list[_Item], labels: dict, mapped: list[str], arm_names: list[str], st) -> list | None:
+def _arms_for(items: list[_Item], labels: dict, mapped: list[str], arm_names: list[str], st, ctx=None) -> list | None:
     """One arm per value of a list ("a and b, respectively", "a for A and b for B"), or None
     when the statement does not say which value is whose."""
     m = len(items)
     labs = [labels.get(it.vals[-1][0].s) for it in items]
     if all(labs) and len({lab.lower() for lab in labs}) == m:
-        return [_resolve_label(lab, arm_names) for lab in labs]
+        return [_resolve_label(lab, arm_names, m) for lab in labs]
     if len(mapped) == m:
         return list(mapped)
-    if st.resp_end:
+    if st.resp_end or (ctx is not None and ctx.sent_resp):
+        listed = _respectively_labels(ctx, m) if ctx is not None else None
+        if listed:
+            return [_resolve_label(lab, arm_names, m) for lab in listed]
         return list(arm_names) if len(arm_names) == m else [_NO_ARM] * m
     return None
+
+
+# "... for TOMOX and FOLFOX4, respectively", "in the A, B and C groups, respectively"
+_RESP_LIST_RE = re.compile(r"\b(?:for|in|with|between|of|on)\s+(?:the\s+)?((?:(?!\b(?:for|in|with|was|were)\b)[^;:()\d%])"
+                           r"{2,120}?)\s*,?\s*respectively", re.IGNORECASE)
+_RESP_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+vs\.?\s+|\s+versus\s+|\s+or\s+", re.IGNORECASE)
+_RESP_TAIL_RE = re.compile(r"\s+(?:groups?|arms?|cohorts?)$", re.IGNORECASE)
+
+
+def _respectively_labels(ctx: _Ctx, m: int) -> list[str] | None:
+    """The m group names a "for A and B, respectively" phrase of the sentence lists, in order."""
+    text = ctx.text[ctx.sent[0]:ctx.sent[1]]
+    found = None
+    for mm in _RESP_LIST_RE.finditer(text):
+        found = mm
+    if found is None:
+        return None
+    body = _RESP_TAIL_RE.sub("", found.group(1).strip())
+    parts = [p.strip() for p in _RESP_SPLIT_RE.split(body) if p.strip()]
+    if len(parts) != m or any(len(p) > 50 or _SUBGROUP_LABEL_RE.search(p) for p in parts):
+        return None
+    return parts
 
 
 #: A value of a list whose group the text does not name (never the single arm's by default).
@@ -830,27 +945,35 @@ def _clause(ctx: _Ctx, s: int, e: int) -> tuple[int, int]:
     e = _balance(text, s, e, se)
     floor = ctx.floor if ctx.floor <= s else ss
     qs = floor
-    depth = 0
-    for pos in range(s - 1, floor - 1, -1):
-        c = text[pos]
-        if c in ")]":
-            depth += 1
-        elif c in "([":
-            depth -= 1
-        elif c == ";" and depth <= 0:
+    pos = text.rfind(";", floor, s)
+    while pos >= 0:  # the last ";" before the statement outside any bracket it sits in
+        between = text[pos:s]
+        if between.count("(") + between.count("[") >= between.count(")") + between.count("]"):
             qs = pos + 1
             break
+        pos = text.rfind(";", floor, pos)
     qe = se
-    depth = 0
-    for pos in range(e, se):
-        c = text[pos]
-        if c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif c == ";" and depth <= 0:
+    pos = text.find(";", e, se)
+    while pos >= 0:  # the first ";" after it at the statement's own level
+        between = text[e:pos]
+        if between.count("(") + between.count("[") <= between.count(")") + between.count("]"):
             qe = pos
             break
+        pos = text.find(";", pos + 1, se)
+    # A statement inside brackets ("(...; HR 0.77 [0.60-1.00]; p=0.041)") is quoted with the
+    # clause that holds the brackets.
+    excess = 0
+    for pos in range(qs, e):
+        c = text[pos]
+        if c in "([":
+            excess += 1
+        elif c in ")]":
+            excess -= 1
+            if excess < 0:
+                opener = max(text.rfind("(", ss, qs), text.rfind("[", ss, qs))
+                if opener < 0:
+                    break
+                return _clause(ctx, opener, e)
     label = _LABEL_ANY_RE.match(text[qs:min(qe, qs + 60)])
     if label and qs + label.end() <= s:  # "Results: In patients ...": the label is not the statement
         qs += label.end()
@@ -891,7 +1014,7 @@ def _pair_arms(n_vals: int, mapped: list[str], arm_names: list[str], labs=None) 
     """Arms of an "A vs B" statement, in the order the sentence names the groups (or as each
     value's own label prints them)."""
     if labs and all(labs) and len({lab.lower() for lab in labs}) == n_vals:
-        return [_resolve_label(lab, arm_names) for lab in labs]
+        return [_resolve_label(lab, arm_names, n_vals) for lab in labs]
     if len(mapped) == n_vals:
         return mapped
     if len(arm_names) <= 1:
@@ -941,6 +1064,9 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
                 return "median", unit
         return None
 
+    # A timepoint belongs to Kaplan-Meier rates (survival, local control); a response or AE
+    # rate "at 24 weeks" is the rate itself (the gold records no timepoint for it).
+    landmark = _time_to_event(name) or name == "local_control"
     vals = it.vals
     if it.count:
         tok = vals[0][0]
@@ -958,7 +1084,7 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
             for (tok, ci), a in zip(vals, pair):
                 mu = value_measure(tok)
                 if mu:
-                    add(tok, mu[0], mu[1], a, ci, None, tp if mu[0] == "rate" else None)
+                    add(tok, mu[0], mu[1], a, ci, None, tp if mu[0] == "rate" and landmark else None)
         return
     pair = None
     if len(vals) == 1:
@@ -973,27 +1099,43 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
         if mu:
             # A p-value belongs to a comparison; next to one value it compares
             # with something the record has no place for ("vs baseline").
-            add(vals[0][0], mu[0], mu[1], a, vals[0][1], None, tp if mu[0] == "rate" else None)
+            add(vals[0][0], mu[0], mu[1], a, vals[0][1], None, tp if mu[0] == "rate" and landmark else None)
     elif len(vals) > 1:
         pair = _pair_arms(len(vals), mapped, arm_names, [labels.get(v[0].s) for v in vals])
         for (tok, ci), a in zip(vals, pair):
             mu = value_measure(tok)
             if mu:
                 add(tok, mu[0], mu[1], a, ci, it.p if it.hr is None else None,
-                    tp if mu[0] == "rate" else None)
+                    tp if mu[0] == "rate" and landmark else None)
     if it.hr is not None and not ctx.prognostic:
         tok, hrfor, ci, p = it.hr
         if hrfor:
-            name = "OS" if hrfor in ("death", "mortality") else "PFS" if "progression" in hrfor else name
-        if not tok.data[2] or name is None or tp is not None:
+            name = _hr_endpoint(hrfor) or name
+        if not tok.data[2] or name is None:
             return
         # The direction of an HR is the arms' as the study names them; a pair known only from
         # printed labels gives the order of mention, not the direction, so it is left unnamed.
-        pair = _pair_arms(2, mapped, arm_names) if len(arm_names) == 2 else None
+        pair = _pair_arms(2, mapped, arm_names) if len(arm_names) == 2 and arm != _NO_ARM else None
         vs = f"{pair[0]} vs {pair[1]}" if pair and None not in pair else None
         add(tok, "HR", "ratio", vs, ci, p or (it.p if len(vals) != 1 else None))
 
 
+def _hr_endpoint(hrfor: str) -> str | None:
+    """The endpoint an HR "for death", "for OS", "for progression-free survival" is about."""
+    h = hrfor.lower()
+    if h in ("death", "mortality", "os") or h.startswith("overall"):
+        return "OS"
+    if h in ("pfs",) or h.startswith("progression") or h.startswith("disease progression"):
+        return "PFS"
+    if h in ("dfs",) or h.startswith("disease"):
+        return "other:DFS"
+    if h in ("rfs", "recurrence") or h.startswith("recurrence") or h.startswith("relapse"):
+        return "other:RFS"
+    return None
+
+
+_AND_NAME_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:and\b|&)\s*(?:the\s+)?[A-Za-z]", re.IGNORECASE)
+_RATES_RE = re.compile(r"\brates?\b", re.IGNORECASE)
 _BY_RE = re.compile(r"\bby\s*$", re.IGNORECASE)
 
 
@@ -1016,8 +1158,98 @@ def _dedupe(found: list[dict]) -> list[dict]:
             continue
         cur[:] = [c for c in cur if c not in same_ci] + [e]
     out = [e for key in order for e in best[key]]
-    out.sort(key=lambda e: e["span"][0])
-    return out
+    # A value printed twice (abstract and key findings, a sentence and a table row) is one
+    # endpoint even when the two statements name its group differently; within one statement
+    # equal values are different groups' and are all kept.
+    kept: dict = {}
+    for e in out:
+        key = (e["endpoint"], e["measure"], float(e["value"]), e["timepoint_months"], e["unit"])
+        other = kept.get(key)
+        if other is None or other["span"] == e["span"]:
+            kept.setdefault(key, e)
+            continue
+        if (e["ci"] is not None) + (e["p"] is not None) > (other["ci"] is not None) + (other["p"] is not None):
+            e["_drop_other"] = other
+            kept[key] = e
+        else:
+            e["_dropped"] = True
+    drop = {id(e["_drop_other"]) for e in out if "_drop_other" in e}
+    final = [e for e in out if not e.pop("_dropped", False) and id(e) not in drop]
+    for e in final:
+        e.pop("_drop_other", None)
+    final.sort(key=lambda e: e["span"][0])
+    return final
+
+
+# ------------------------------------------------------------ table rows
+# A table flattened to text keeps one row per line, cells split by tabs or " | ":
+# "Median OS, months (95% CI) | 14.1 (12.0-16.3) | 10.2 (9.1-11.5) | <.001".
+_CELL_SEP_RE = re.compile(r"\t|[ \u00a0]\|[ \u00a0]")
+_CELL_SPLIT_RE = re.compile(r"[ \u00a0]*(?:\t+|[ \u00a0]\|[ \u00a0])[ \u00a0]*")
+_CELL_VALUE_RE = re.compile(rf"(?P<v>{NUM})[ \u00a0]?(?P<pct>%)?(?:[ \u00a0]*[(\[](?P<lo>{NUM})[ \u00a0]*(?:{_D}|to)[ \u00a0]*"
+                            rf"(?P<hi>{NUM})[)\]])?")
+_CELL_NR_RE = re.compile(r"NR|NE|not\s+(?:reached|estimable)|[-\u2013\u2014]", re.IGNORECASE)
+_HEAD_UNIT_RE = re.compile(r"(?:[,(]|^|\s)\s*(?P<u>%|months?|mo|weeks?|days?|years?)\s*\)?(?:\s|,|$|\()", re.IGNORECASE)
+_HEAD_CI_RE = re.compile(r"\bCI\b|confidence", re.IGNORECASE)
+
+
+def _table_row(ctx: _Ctx, low: str | None) -> bool:
+    """Endpoints of a flattened table row: an endpoint and unit in the first cell, one value per
+    arm in the next cells (a bracketed range is the CI only when the header says CI). True when
+    the row was read as a table row."""
+    text = ctx.text
+    ss, se = ctx.sent
+    cells, pos = [], ss
+    for m in _CELL_SPLIT_RE.finditer(text, ss, se):
+        cells.append((pos, m.start()))
+        pos = m.end()
+    cells.append((pos, se))
+    if len(cells) < 3:
+        return False
+    hs, he = cells[0]
+    head = [t for t in _tokens(text, hs, he, low) if t.kind in ("ep", "median", "mean", "tpl", "sub", "elsewhere")]
+    eps = [t for t in head if t.kind == "ep"]
+    if len(eps) != 1 or eps[0].data[0] is None or any(t.kind in ("sub", "elsewhere") for t in head):
+        return False
+    name = eps[0].data[0]
+    tps = [tp for t in head if t.kind == "tpl" for tp in t.data]
+    median = any(t.kind == "median" for t in head) or eps[0].data[1] in ("mpfs", "mos")
+    hu = _HEAD_UNIT_RE.search(text, eps[0].e, he) or _HEAD_UNIT_RE.search(text, hs, eps[0].s)
+    head_unit = _UNITS.get(hu["u"].lower(), None) if hu else None
+    with_ci = bool(_HEAD_CI_RE.search(text, hs, he))
+    values = []
+    for cs, ce in cells[1:]:
+        m = _CELL_VALUE_RE.fullmatch(text, cs, ce)
+        if m:
+            values.append(m)
+        elif _CELL_NR_RE.fullmatch(text, cs, ce):
+            values.append(None)
+        else:
+            break
+    arm_names = [a["name"] for a in ctx.arms]
+    n = len(arm_names) if len(arm_names) >= 2 and len(values) >= len(arm_names) else 2 if len(values) == 2 else 0
+    if n < 2:
+        return False
+    names = arm_names[:n] if len(arm_names) >= 2 else [None] * n
+    tp = tps[0] if len(tps) == 1 else None
+    for m, arm in zip(values[:n], names):
+        if m is None:
+            continue
+        unit = "%" if m["pct"] else head_unit
+        if unit == "%":
+            if _time_to_event(name) and tp is None:
+                continue
+            measure = "rate"
+        elif unit in _TIME_UNITS and _time_to_event(name) and tp is None and (median or name in ("OS", "PFS")):
+            measure = "median"
+        else:
+            continue
+        ci = [to_number(m["lo"]), to_number(m["hi"])] if with_ci and m["lo"] else None
+        landmark = _time_to_event(name) or name == "local_control"
+        ctx.out.append({"endpoint": name, "measure": measure, "arm": arm, "value": to_number(m["v"]), "unit": unit,
+                        "ci": ci, "timepoint_months": tp if measure == "rate" and landmark else None, "p": None,
+                        "quote": text[ss:se], "span": [ss, se]})
+    return True
 
 
 #: Section roles (document.SECTION_ROLES) whose sentences may state this study's results.
@@ -1047,5 +1279,7 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
                     _PREFILTER_RE.search(text, ss, se) if low is None else _PREFILTER_RE_FOLDED.search(low, ss, se)):
                 continue
             ctx = _Ctx(text, arms, (ss, se), found, doc_words, low)
+            if _CELL_SEP_RE.search(text, ss, se) and _table_row(ctx, low):
+                continue
             _sentence(ctx, _tokens(text, ss, se, low))
     return _dedupe(found)

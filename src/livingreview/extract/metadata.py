@@ -23,7 +23,7 @@ from livingreview.extract.bibliographic import bibliographic
 from livingreview.extract.document import Document
 from livingreview.extract.numbers import FoldedTest
 from livingreview.extract.readers import find_doi
-from livingreview.extract.vocabulary import DESIGN_CUES, DESIGN_RE, LOCAL_SLUGS, find_therapies, has_cue, lowered
+from livingreview.extract.vocabulary import DESIGN_CUED, LOCAL_SLUGS, find_therapies, has_cue, lowered
 
 
 class CuedTest:
@@ -108,10 +108,17 @@ _EDITORIAL_TEXT = CuedTest(r"(?i)\bthis (?:editorial|commentary)\b|\bin this iss
 _NONPRIMARY_TYPES = re.compile(r"(?i)\b(?:review|meta-analysis|editorial|comment|letter|news|guideline)\b")
 
 
+# A study of simulated patients or trials reports a method, not patients' outcomes.
+_SIMULATION = CuedTest(r"(?i)\bsimulated (?:patients|trials|data(?:sets?)?|cohorts?)\b|\bsimulate (?:[\w-]+,?\s+){0,3}trials\b|"
+                       r"\bcomputer simulations?\b|\b(?:this|a) simulation study\b", ("simulat",))
+
+
 def document_kind(doc: Document) -> str | None:
-    """"patient information", "editorial" or None (an ordinary paper or page)."""
+    """"patient information", "editorial", "simulation" or None (an ordinary paper or page)."""
     if _PATIENT_PAGE(doc.text):
         return "patient information"
+    if _SIMULATION(doc.body_text()):
+        return "simulation"
     head = "\n".join(doc.text.splitlines()[:20])
     types = " ".join(doc.fields.get("publication_types", []))
     if _search(_EDITORIAL_LINE, _EDITORIAL_LINE_CUES, head) or _EDITORIAL_TEXT(doc.body_text()) or \
@@ -137,23 +144,25 @@ _OTHERS_STUDIES = CuedTest(
 _SELF = CuedTest(r"(?i)\b(?:this|we|our|present|current)\b|\b(?:patients|participants) were randomly\b|"
                  r"\b(?:were|was|been|patients|participants|subjects) randomi[sz]ed\b|\brandomi[sz]ed (?:to|into|in)\b|"
                  r"\b(?:enrolled|recruited|randomly assigned|allocated)\b")
-_DESIGN_CUED = tuple((label, rx, DESIGN_CUES[label]) for label, rx in DESIGN_RE)
 
 
-def design(title: str, sentences: list[str], publication_types: list[str] = ()) -> str | None:
+def design(title: str, sentences: list[str], publication_types: list[str] = (),
+           background: str = "") -> str | None:
     """The study design from the title and the sentences about the document's own study.
 
     Sentences about future work ("warrants further prospective investigation")
     or others' work ("previous retrospective studies") do not count; review and
-    randomized also need the title, a publication type, or a sentence that
-    refers to the document itself ("this", "we", "our").
+    randomized also need the title, a publication type, a sentence that refers to
+    the document itself ("this", "we", "our"), or one outside the background
+    section (`background`: the text of the document's background/introduction).
     """
     if any(re.search(r"(?i)\breview\b|\bmeta-analysis\b", t) for t in publication_types):
         return "review"
     own = [s for s in sentences if not _FUTURE(s) and not _OTHERS_STUDIES(s)]
     own_self = [s for s in own if _SELF(s)]
-    for label, rx, cues in _DESIGN_CUED:
-        pool = [title] + (own_self if label in ("review", "randomized") else own)
+    own_methods = [s for s in own if background and s not in background] if background else own_self
+    for label, rx, cues in DESIGN_CUED:
+        pool = [title] + (own_self if label == "review" else own_methods + own_self if label == "randomized" else own)
         if any(_search(rx, cues, c) for c in pool if c):
             return label
     return None
@@ -408,7 +417,8 @@ def extract_metadata(doc: Document) -> dict:
     types = list(fields.get("publication_types", []))
 
     kind = document_kind(doc)
-    the_design = None if kind else design(title, sentences, types)
+    background = "\n".join(doc.text[x.start:x.end] for x in doc.sections if x.role in ("background", "introduction"))
+    the_design = "other" if kind == "simulation" else None if kind else design(title, sentences, types, background)
     n = n_patients(title, sentences)
     primary = kind is None and the_design != "review" and not _nonprimary_type(types) and (
         n is not None or the_design is not None or bool(re.search(

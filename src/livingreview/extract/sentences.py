@@ -28,6 +28,12 @@ _ABBREV = frozenset(
 _NAMED_LETTER_RE = re.compile(r"\b(?:arms?|groups?|cohorts?|types?|phases?|stages?|class|parts?|hepatitis|vitamin"
                               r"|regimens?|schedules?|levels?|zones?|categor(?:y|ies)|sets?|panels?|strata|stratum)\s+[A-Z]\.$",
                               re.IGNORECASE)
+def _is_initial(text: str, i: int) -> bool:
+    """Whether the letter at text[i] (before a full stop) can be an initial: a capital standing
+    alone ("J. Smith"), not the end of "LPV/r." or "arm b."."""
+    return text[i].isupper() and (i == 0 or text[i - 1] in " \t\n(\u00a0.")
+
+
 _WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 
 
@@ -43,14 +49,15 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> tuple[
     for m in _BREAK_RE.finditer(text, start, end):
         if m.group().strip() == "" and "\n" in m.group():
             nxt = m.end()
-            if nxt < end and text[nxt].islower():
+            if nxt < end and (text[nxt].islower() or text[nxt] in "(["):  # a wrapped line goes on
                 continue
             cut = m.start()
         else:
             glued = m.group() == "."
             if not glued and text[m.start() - 1] == ".":
                 w = _WORD_BEFORE_RE.search(text, max(s, m.start() - 12), m.start())
-                if w and (w.group(1).lower() in _ABBREV or (len(w.group(1)) == 1 and not _NAMED_LETTER_RE.search(
+                if w and (w.group(1).lower() in _ABBREV or (len(w.group(1)) == 1 and _is_initial(text, m.start() - 2)
+                                                            and not _NAMED_LETTER_RE.search(
                         text, max(s, m.start() - 24), m.start()))):
                     continue
             cut = m.start() + 1 if glued else m.start()

@@ -333,7 +333,7 @@ DESIGN_TERMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("retrospective", r"\bretrospective(?:ly)?\b|\b(?:national|population-based|administrative|claims|cancer)\s+"
                       r"(?:[\w-]+\s+){0,2}(?:database|registry)\b|\bdatabase analysis\b|\b(?-i:SEER|NCDB)\b",
      ("retrospective", "database", "registry", "seer", "ncdb")),
-    ("randomized", r"(?<!non-)(?<!non)\brandomi[sz](?:ed|ation)\b|\brandomly (?:assigned|allocated)\b|\b(?:assigned|allocated) at random\b|\b(?-i:RCT)\b"
+    ("randomized", r"(?<!non-)(?<!non)\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:were\s+)?(?:assigned|allocated|divided|administered|distributed)\b|\b(?:assigned|allocated) at random\b|\b(?-i:RCT)\b"
                    r"|\bphase (?:III|3)(?:/(?:III|3))? (?:\w+[ -]){0,3}(?:trial|study)\b|\bphase[- ](?:III|3)\b",
      ("randomi", "random", "rct", "phase")),
     ("prospective", r"\bprospective(?:ly)?\b"
@@ -343,6 +343,8 @@ DESIGN_TERMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("other", r"\breal-world\b|\bobservational\b|\bcohort study\b|\bcase series\b|\bcase report\b"
               r"|\bcross-sectional\b|\bcase-control\b|\bsimulat(?:ion|ed)\b|\bindirect comparison\b",
      ("real-world", "observational", "cohort", "case", "cross-sectional", "simulat", "indirect")),
+    # A propensity-score comparison is of treatments already given (last: a prospective or
+    # "real-world" cohort, an indirect comparison may be matched too).
+    ("retrospective", r"\bpropensity[- ]scor\w*|\bpropensity[- ]match\w*", ("propensity",)),
 )
-DESIGN_RE = tuple((label, re.compile(p, re.IGNORECASE)) for label, p, _ in DESIGN_TERMS)
-DESIGN_CUES = {label: cues for label, _, cues in DESIGN_TERMS}
+DESIGN_CUED = tuple((label, re.compile(p, re.IGNORECASE), cues) for label, p, cues in DESIGN_TERMS)

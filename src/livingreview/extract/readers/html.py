@@ -28,6 +28,7 @@ _DROP = ("script", "style", "noscript", "template", "nav", "header", "footer", "
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCKS = {"p", "li", "dd", "dt", "blockquote", "pre", "div", "section", "article", "main", "ul", "ol", "dl",
            "td", "th", "caption", "address"} | _HEADINGS
+_LEAVES = _HEADINGS | {"li", "p", "dd"}
 _ABSTRACT_ATTR = re.compile(r"(?i)\babstract\b|^abs\d*$|abstract[-_]?(?:content|section|text)")
 _REFS_ATTR = re.compile(r"(?i)\b(?:references?|bibliography|ref-list|citations?-list|similar|related|"
                         r"metrics|keywords?|share|cookie|banner|breadcrumb)s?\b")
@@ -95,10 +96,11 @@ def _blocks(root) -> list[tuple[str, str, bool]]:
             continue
         here_abs = in_abs or bool(attrs and _ABSTRACT_ATTR.search(attrs))
         if attrs and not here_abs and _REFS_ATTR.search(attrs) and tag not in ("body", "main", "article"):
-            # A references/metrics container: kept as its own heading's section, never body.
-            text = clean_inline(el.text_content())
-            if text:
-                out.append(("x", text, False))
+            # A references/metrics container: its headings and items, never body.
+            for node in el.iter(*_HEADINGS, "li", "p", "dd"):
+                text = clean_inline(node.text_content())
+                if text and not any(a in _LEAVES for a in (c.tag for c in node.iterdescendants())):
+                    out.append(("x", text, False))
             continue
         kids = [c for c in el if isinstance(c.tag, str)]
         has_block = any(c.tag in _BLOCKS for c in kids)
@@ -159,14 +161,17 @@ def read_html(text: str, path: str) -> list[Document]:
             r.block(heading, paras, role=the_role, body=the_role not in NOT_BODY)
 
     for kind, t, in_abs in blocks[abs_start:]:
-        if kind in ("h", "x"):
+        if kind == "x":  # inside a references/metrics container: never body
+            role_x = section_role(t)
+            if role_x or role not in NOT_BODY:
+                flush()
+                heading, paras = (t, []) if role_x else (None, [t])
+                role = role_x if role_x in NOT_BODY else "other"
+            else:
+                paras.append(t)
+            continue
+        if kind == "h":
             flush()
-            if kind == "x":
-                heading, paras = None, []
-                role = section_role(t.split(" ", 1)[0]) or "other"
-                r.block(None, [t], role="references" if role == "references" else "other", body=False)
-                role = None
-                continue
             if in_abstract and not in_abs and any(b[2] for b in blocks):
                 in_abstract = False  # left the abstract container
             heading, paras = t, []

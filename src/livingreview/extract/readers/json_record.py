@@ -18,7 +18,7 @@ import re
 from livingreview.extract.document import Document, SourceError
 from livingreview.extract.readers.common import (
     ABSTRACT_HEAD, clean_inline, dedupe, find_doi, line_spans, plain_body_from, strip_html)
-from livingreview.extract.readers.sections import drop_from_body, find_sections, split_labels
+from livingreview.extract.readers.sections import drop_from_body, find_sections, is_bare_heading, split_labels
 
 _MAX_DEPTH = 64  # how deep the record search looks into a JSON tree
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -346,7 +346,7 @@ def render_record(record: dict, value, tail: str, path: str) -> Document:
         offset += len(abstract) + 2
     elif abstract:
         body.extend(sp for sp in line_spans(rendered, offset, offset + len(abstract))
-                    if not ABSTRACT_HEAD.match(rendered[slice(*sp)]))
+                    if not ABSTRACT_HEAD.match(rendered[slice(*sp)]) and not is_bare_heading(rendered[slice(*sp)]))
         offset += len(abstract) + 2
     if tail:
         body.extend(plain_body_from(rendered, offset, title_done=True))

@@ -89,7 +89,7 @@ def _dotted_role(scope: str, heading: str | None) -> tuple[str | None, bool]:
     last = heading.split(".")[-1]
     role = section_role(last, full_text=scope == "BODY")
     if role is None:
-        role = "other" if scope == "BODY" else "abstract"
+        role = "inherit" if scope == "BODY" else "abstract"
     return role, scope == "BODY"
 
 
@@ -105,7 +105,7 @@ def find_headings(text: str, start: int = 0, end: int | None = None) -> list[tup
         for m in rx.finditer(text, start, end):
             pos = m.start("h")
             line_start = text.rfind("\n", 0, pos) + 1
-            if line_start in found or pos in found:
+            if pos in found or (rx is not _INLINE and line_start in found):
                 continue
             role = section_role(m.group("h"))
             if role is None:
@@ -117,6 +117,8 @@ def find_headings(text: str, start: int = 0, end: int | None = None) -> list[tup
     # A second round of background/introduction after results or conclusions: the full text.
     out, seen_results = [], False
     for pos, heading, role in heads:
+        if role == "inherit":  # an unknown sub-heading of the full text: its parent's role
+            role = out[-1][2] if out and out[-1][2] in ("methods", "results") else "other"
         if role in _INTRO_LIKE and seen_results:
             role = "introduction"
         if role in ("results", "conclusions"):
