@@ -46,7 +46,8 @@ def strip_html(fragment: str) -> str:
 
 
 def clean_inline(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """`text` on one line: every run of whitespace one space, no outer whitespace."""
+    return " ".join(text.split())
 
 
 # ------------------------------------------------------------- line machinery
@@ -145,7 +146,7 @@ SKIP = re.compile(
     r"article notes|copyright and license information|share this article|by [A-Z][^.]{0,60}|"
     r"引用次数\s*[:：]\s*\d+|[^.;]{0,80}\.?\s*(?:19|20)\d{2}\b[^;]{0,30};.*|.*\bet\s+al\.\s+.*\.\s*\.?\s*)$")
 NAV_PIPES = re.compile(r"^(?:[^|]{1,30}\|){2,}[^|]{0,30}$")
-ABSTRACT_HEAD = re.compile(r"(?i)^(?:abstract|summary|structured abstract)\s*:?$")
+ABSTRACT_HEAD = re.compile(r"(?i)^(?:abstract|summary|structured abstract)\s*[:.]?$")
 
 
 def is_skip(line: str) -> bool:
