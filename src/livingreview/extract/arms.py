@@ -248,11 +248,12 @@ _NOT_GROUP_WORDS = re.compile(
 
 # "randomised (1:1) to receive A or B", "randomly assigned to one of four groups: ..."
 _ASSIGN_RE = re.compile(
-    r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|(?:assigned|allocated)(?:\s+at\s+random)?)"
+    r"\b(?:randomi[sz]ation\s+(?:between|of)(?=\s)|randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|"
+    r"(?:assigned|allocated)(?:\s+at\s+random)?)"
     r"(?:\s+\([^()]{0,30}\))?(?:\s+(?:in\s+)?(?:(?:a|an|the)\s+)?\d+\s*:\s*\d+(?:\s*:\s*\d+)?(?:\s+ratio)?(?:\s+fashion)?)?"
     r"(?:\s+\([^()]{0,30}\))?(?:\s+\d[\d,]*\s+(?:patients|participants|subjects|women|men))?"
     r"(?:\s+(?:by|using|via|through)\s+[\w-]+(?:\s+[\w-]+){0,4}?(?=\s+to\b))?"
-    r"\s+(?:in)?to\s+(?:(?:receive|be\s+treated\s+with|undergo|either|the|"
+    r"\s+(?:(?:in)?to\s+|(?<=between\s)|(?<=of\s))(?:(?:receive|be\s+treated\s+with|undergo|either|the|"
     r"one\s+of\s+(?:the\s+)?\w+\s+(?:\w+\s+)?(?:groups|arms)\s*:?)\s+)*", re.IGNORECASE)
 _DISJUNCTION_RE = re.compile(r",?\s+(?:or|versus|vs\.?)\s+|\s*,\s+", re.IGNORECASE)
 _ALT_END_RE = re.compile(r"(?i)\s+(?:for|every|on\s+days?|daily|once|twice|until|at\s+a|at\s+the|administered|given|"
@@ -275,7 +276,10 @@ def _alternatives(sent: str, pos: int) -> list[tuple[str, int | None, int]]:
         if c in "([":
             depth += 1
         elif c in ")]":
-            depth = max(0, depth - 1)
+            if depth == 0:  # the bracket the list stands in closes: the list ends
+                end = j
+                break
+            depth -= 1
         elif depth == 0:
             if c == ";" or (c == ":" and j > pos + 3):
                 end = j
@@ -322,7 +326,7 @@ def _alternatives(sent: str, pos: int) -> list[tuple[str, int | None, int]]:
 
 
 _ONE_GROUP_RE = re.compile(
-    rf"(?P<g>{_PHRASE})(?=\s+(?:had|have|has|was|were|and|or|in|for|than|who|group|arm|showed|experienced)\b|\s*[,;.()]|$)",
+    rf"(?P<g>{_PHRASE})(?=\s+(?:had|have|has|was|were|and|or|in|for|than|who|group|arm|showed|experienced)\b|\s*[,;.()\[\]]|$)",
     re.IGNORECASE)
 # "compared survival between observation and adjuvant radiation", "comparing A with B"
 _CMP_ITEM = r"(?:(?!(?:and|with|to|versus|vs|in|among|after|using|for|on|at)\b)[\w+/-]+(?:\s+|(?=[,.;)]|$))){1,6}"
