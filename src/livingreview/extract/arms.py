@@ -1,11 +1,21 @@
 """Treatment arms: the groups a document compares, or its single cohort.
 
-A group is recognised from how abstracts define and name groups ("28 received
-ICI + HIFU", "the HIFU group (n = 28)", "the group without HIFU", "groups with
-and without HIFU", "chemotherapy alone") and reduced to *keys*: the treatments
-it has, the treatments it explicitly lacks, and whether it is "X alone". Two
-mentions with compatible keys are the same arm, which is also how endpoint
-statements are tied to arms (`match_arm`).
+Groups are found from how papers define them, strongest first:
+1. by assignment or size: "randomised to A, B or C", "randomization between A versus B",
+   "64 received A and 58 (received) B", "randomized, 170 to A and 168 to B", "A (n = 30)",
+   "(SB-RFA, n = 36)", "(63 TE and 62 TEL patients)", "the HIFU group (n = 28)";
+2. by a label the text gives them: "arm A", "group II", "(A) ...; (B) ...";
+3. by the title's comparison ("A versus B", "A with or without B") or a sentence comparing
+   "between A and B";
+4. only named: "the HIFU group", "the group without HIFU", "chemotherapy alone" (a plain
+   word such as "the garlic group" only once the text calls it a group twice).
+The strongest tier that gives two or more groups is taken; a stated count ("the three
+arms") caps it. A mention is reduced to *keys* (`keys`): the treatments it has, by the
+vocabulary's names (extract.vocabulary: "sorafenib", "RFA", "ICI"), else its own words
+("60 Gy"); the treatments it explicitly lacks; whether it is "X alone"; and a generic label
+("control", "arm A"). Abbreviations the text defines ("lenvatinib (LEN)") are written out
+before keying. Two mentions with compatible keys are the same arm, which is also how
+endpoint statements are tied to arms (`match_arm`).
 
 Decisions:
 - Groups defined in a sentence about a subgroup or subset ("A subgroup of 24
@@ -13,7 +23,10 @@ Decisions:
   the study's arms; they and later mentions of them are dropped, so a cohort
   study with a matched sub-comparison stays single-arm with n = the cohort.
 - An arm's n is only ever a number the text states for that group; a
-  complement ("the group without HIFU") gets n = None rather than n - 28.
+  complement ("the group without HIFU") gets n = None rather than n - 28, and counts
+  in a sentence about excluded or withdrawn patients are never a group's size.
+- An arm is named as the text names it where it assigns or sizes it ("SoraHAIC",
+  "TACE alone"): results reuse that name.
 """
 from __future__ import annotations
 
@@ -123,6 +136,13 @@ def _compatible(mention: tuple, arm: tuple) -> bool:
             return all(_covers(mpos, x) for x in apos)
         return True
     return mgen is not None and mgen == agen
+
+
+def names_group(phrase: str) -> bool:
+    """Whether a phrase can name a group at all: a treatment, an absent one, a generic group
+    ("control", "arm B") or distinctive words of its own ("LEN", "60 Gy")."""
+    k = keys(phrase)
+    return bool(k[0] or k[1] or k[3])
 
 
 def fits_arm(phrase: str, arm_name: str) -> bool:
