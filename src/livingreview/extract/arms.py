@@ -49,6 +49,8 @@ patient participants subjects cases who were was be being receive received recei
 alone only monotherapy solely either both vs versus than that this those these at as after before""".split())
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-/.][^\W_]+)*")
 _WORD_RE = re.compile(r"[^\W_]+")
+# A drug outside the vocabulary's classes ("panitumumab", "everolimus") still tells groups apart.
+_DRUG_STEM_RE = re.compile(r"(?i)[a-z]{3,}(?:mab|nib|limus|cept|parin|tide|stat)$")
 
 
 def _display(name: str) -> str:
@@ -98,7 +100,8 @@ def keys(phrase: str) -> tuple[frozenset, frozenset, bool, str | None]:
         for x in reversed(found):
             rest = rest[:x.start] + " " + rest[x.end:]
         pos |= {"~" + w.lower() for w in _WORD_RE.findall(rest)
-                if sum(c.isupper() for c in w) >= 2 or (w[0].isupper() and any(c.isdigit() for c in w))}
+                if sum(c.isupper() for c in w) >= 2 or (w[0].isupper() and any(c.isdigit() for c in w))
+                or _DRUG_STEM_RE.search(w)}
     if letter:
         pos = {x for x in pos if not x.startswith("~")}
     return frozenset(pos), frozenset(neg), bool(_ALONE_RE.search(phrase)), generic
@@ -245,8 +248,12 @@ _ARTICLE_RE = re.compile(r"^(?:the|a|an|either|to|receive|be treated with)\s+", 
 _PAREN_RE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
 
 
+_DANGLING_RE = re.compile(r"\s*[(\[][^)\]]*$|^[^(\[]*[)\]]\s*")
+
+
 def _clean(phrase: str) -> str:
-    phrase = _SPACES_RE.sub(" ", phrase).strip(" -,.")
+    """A group phrase without spacing runs, leading articles or a bracket left open."""
+    phrase = _DANGLING_RE.sub("", _SPACES_RE.sub(" ", phrase)).strip(" -,.")
     while _ARTICLE_RE.match(phrase):
         phrase = _ARTICLE_RE.sub("", phrase, count=1)
     return phrase
@@ -415,7 +422,7 @@ def _title_groups(title: str) -> list[str]:
     return []
 
 
-_ABBR_DEF_RE = re.compile(r"\((?P<abbr>[A-Za-z][A-Za-z0-9+/-]{1,14})(?:\s+(?:group|arm))?\)")
+_ABBR_DEF_RE = re.compile(r"\((?P<abbr>[A-Za-z][A-Za-z0-9+/-]{1,14})(?:\s+(?:group|arm))?[);,]")
 _ABBR_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _CAPITALS_RE = re.compile(r"\b[A-Z]{3,6}\b")
 
@@ -462,7 +469,7 @@ def _expanded(name: str, abbrs: dict[str, str]) -> str:
     if not abbrs:
         return name
     if name.lower() in abbrs:
-        return abbrs[name.lower()]
+        name = abbrs[name.lower()]
     return _ABBR_TOKEN_RE.sub(lambda m: abbrs.get(m.group().lower(), m.group()), name)
 
 
