@@ -184,6 +184,7 @@ _LABEL_ANY_RE = re.compile(
 # A sentence can only state an endpoint if it names one (cheap test first).
 _PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic|alive|death"
                            r"|complicat|ablation|\b[DRE]FS\b|TTP|DoR|progression|HR\b|hazard", re.IGNORECASE)
+_CI_WORD_AFTER_RE = re.compile(r"\s*(?:CIs?\b|confidence|credible)", re.IGNORECASE)  # "(overlapping 95% CIs)"
 _VERSION_RE = re.compile(r"(?:RECIST|CTCAE|NCI-CTC|version|\bv\.?|WHO)\s*$", re.IGNORECASE)
 _INEXACT_RE_FOLDED = re.compile(fold_pattern(_INEXACT_RE.pattern))
 _PROGNOSTIC_RE_FOLDED = re.compile(fold_pattern(_PROGNOSTIC_RE.pattern))
@@ -207,6 +208,8 @@ _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
 _AE_LED_TO_RE = re.compile(r"(?:discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
                            r"|because|owing|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
                            re.IGNORECASE)
+_AE_LEADING_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:leading|that\s+led|which\s+led|resulting|requiring)\s",
+                            re.IGNORECASE)
 _AE_WORD_BEFORE_RE = re.compile(r"([A-Za-z][\w-]*)\s+$")
 # Words that may stand before an adverse-event mention without naming a particular toxicity.
 _AE_PLAIN_BEFORE = frozenset(
@@ -287,7 +290,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
             unit = (_printed(text, m, "unit") or "").lower().lstrip(DASHES)
             exact = not (_INEXACT_RE.search(text, max(ss, ms - 14), ms) if low is None
                          else _INEXACT_RE_FOLDED.search(low, max(ss, ms - 14), ms))
-            if _VERSION_RE.search(text, max(ss, ms - 12), ms):
+            if _VERSION_RE.search(text, max(ss, ms - 12), ms) or _CI_WORD_AFTER_RE.match(text, me, se):
                 continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
             data = (_printed(text, m, "val"), _UNITS.get(unit, unit or None), exact)
         elif kind == "ae":
@@ -305,7 +308,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 name = f"other:{mod.group(1).lower()}_{name.split(':')[-1]}"
             if name and name.startswith("AE_") and not _IMMUNE_RE.search(g):
                 w = _AE_WORD_BEFORE_RE.search(text, max(ss, ms - 30), ms)
-                if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms):
+                if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms) or _AE_LEADING_RE.match(text, me, se):
                     name = None  # "discontinuation due to adverse events": another endpoint
                 elif w and w.group(1).lower() == "serious":
                     name = "other:serious_AE"
@@ -487,7 +490,7 @@ class _Ctx:
     """What one sentence's statements need to know about the document."""
 
     __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups", "floor",
-                 "sent_resp")
+                 "sent_resp", "postfix")
 
     def other_trial(self) -> bool:
         """True when the sentence reports a named trial ("in IMbrave150") that is not this study."""
@@ -505,6 +508,7 @@ class _Ctx:
         self.pop_groups: list[tuple[int, str]] = []  # the arm a study-population phrase names
         self.floor = sent[0]  # quotes start no earlier (after a follow-up clause)
         self.sent_resp = False  # a top-level "respectively" makes every list of the sentence per group
+        self.postfix = True  # values may be named after them ("35% vs 20% for ORR")
 
 
 # ---------------------------------------------------- population or subgroup
@@ -635,6 +639,15 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         if k == "ep":
             if skip == "hard":
                 continue
+            if st.has_values() and _POSTFIX_FOR_RE.search(ctx.text, max(ctx.sent[0], t.s - 8), t.s):
+                # "(23.5% vs 11.8% for ORR, P < .01; and 58.8% vs 35.3% for DCR)": the values before
+                # "for <endpoint>" are that endpoint's, whatever the sentence named first.
+                st.eps = [t]
+                _close(ctx, st)
+                st = _Statement()
+                ctx.postfix = True
+                ctx.sent_eps.append(t)
+                continue
             if st.has_values() and t.depth > min(r.depth for r in st.raw if r.kind in ("val", "nr", "count")):
                 continue  # "64% (18% complete response)": a bracketed part of the value, not a new statement
             if st.has_values():
@@ -724,7 +737,11 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 st.mark(t)
             if st.eps:
                 st.raw.append(t)
-    _close(ctx, st)
+            elif ctx.postfix and (k in ("val", "nr") or st.raw and k in ("vs", "ci", "p", "bci")):
+                st.mark(t)  # values waiting for their "for <endpoint>"
+                st.raw.append(t)
+    if st.eps:
+        _close(ctx, st)
 
 
 def _alive_after_landmark(toks: list[_Tok]) -> list[_Tok]:
@@ -761,6 +778,8 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     named = [(ctx.sent[0] + i, a) for a in arm_names if len(arm_names) > 1 and (i := low.find(a.lower())) >= 0]
     mapped = _mapped_arms(st.groups + named + ctx.pop_groups, arm_names)
     labels = _value_labels(ctx, st.raw)
+    names = {ctx.text[e.s:e.e].lower() for e in eps}
+    labels = {k: v for k, v in labels.items() if v.lower() not in names}  # "20.5% for ORR" names no group
     if any(_SUBGROUP_LABEL_RE.search(lab) for lab in labels.values()):
         return  # "45% in PD-L1-positive vs 20% in PD-L1-negative tumours": subgroups
     single = all(len(it.vals) == 1 and not it.ratio for it in items)
@@ -798,8 +817,8 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
 _LABEL_RE = re.compile(
     r"[\s,]*(?:[(\[]\s*(?P<par>[^()\[\]]{1,40}?)\s*[)\]]"
     r"|(?:for|in|with|among|on|using|receiving|of)\s+(?P<ph>[^,;:()\[\]]{1,60}?))"
-    r"(?=\s*(?:[,;:(\[]|\band\b|\bvs\b|\bversus\b|\bcompared\b|\bto\b|\bthan\b|\bwhile\b|\bwhereas\b"
-    r"|\b(?:was|were|had|has|showed|achieved|experienced|remained)\b|\.?$))",
+    r"(?=\s*[,;:(\[]|\s+(?:and|vs|versus|compared|to|than|while|whereas|was|were|had|has|showed|achieved"
+    r"|experienced|remained|corresponding|respectively)\b|\s*\.?$)",
     re.IGNORECASE)
 _LABEL_LEAD_RE = re.compile(r"^(?:(?:the|all|both)\s+)?(?:(?:patients|subjects|participants|cases|those|women|men)\s+"
                             r"(?:(?:who\s+were\s+)?(?:in|on|treated\s+with|receiving|given|who\s+received|assigned\s+to"
@@ -809,6 +828,7 @@ _NOT_LABEL_RE = re.compile(r"=|%|^(?:95\s*%?\s*)?CIs?\s*$|^95\s*%|\bconfidence\b
                            r"|^(?:median|mean|the\s+)?(?:follow|month|year|week|day|time|cycle|dose)"
                            r"|^(?:patients|subjects|participants|cases|them|whom|which|turn|terms|addition|particular)$"
                            r"|^(?:favou?r|contrast|comparison|total|all|which|whom|patients$)"
+                           r"|^(?:no|not|a|an|significant\w*|similar\w*|terms|spite|line|accordance)\b"
                            r"|\b(?:respectively|study|trial|analysis|population|cohort)$", re.IGNORECASE)
 # A label naming a subgroup (a biomarker, age or sex stratum), never a treatment arm.
 _SUBGROUP_LABEL_RE = re.compile(r"\b(?:positive|negative|older|younger|aged|elderly|male|female|men|women|mutant|responders"
@@ -963,7 +983,7 @@ def _clause(ctx: _Ctx, s: int, e: int) -> tuple[int, int]:
     # A statement inside brackets ("(...; HR 0.77 [0.60-1.00]; p=0.041)") is quoted with the
     # clause that holds the brackets.
     excess = 0
-    for pos in range(qs, e):
+    for pos in range(qs, qe):
         c = text[pos]
         if c in "([":
             excess += 1
@@ -1135,6 +1155,7 @@ def _hr_endpoint(hrfor: str) -> str | None:
 
 
 _AND_NAME_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:and\b|&)\s*(?:the\s+)?[A-Za-z]", re.IGNORECASE)
+_POSTFIX_FOR_RE = re.compile(r"(?:%|months?|weeks?)\s+for\s+(?:the\s+)?$", re.IGNORECASE)
 _RATES_RE = re.compile(r"\brates?\b", re.IGNORECASE)
 _BY_RE = re.compile(r"\bby\s*$", re.IGNORECASE)
 
