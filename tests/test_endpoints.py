@@ -678,3 +678,13 @@ def test_a_p_printed_as_zero_beside_an_hr_and_ci_never_stops_extraction():
     record = build_record(doc)
     hrs = [e for e in record["endpoints"] if e["measure"] == "HR"]
     assert [(e["value"], e["ci"], e["p"]) for e in hrs] == [(0.62, [0.40, 0.95], "=0.000")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "A later series reported a response rate of 37% [12].",
+    "Another prospective study found a median OS of 11.0 months.",
+    "A response was defined as at least a 50% reduction in tumour size.",
+    "The absolute increase in the 3-year PFS rate was 7.5% (from 30.0% to 37.5%).",
+])
+def test_cited_defined_and_difference_figures_are_not_endpoints(sentence):
+    assert not [e for e in extract_sentence(sentence, ONE) if e["value"] in (37, 11.0, 50, 7.5)]

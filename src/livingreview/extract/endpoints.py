@@ -84,8 +84,6 @@ _ALTS = [
     r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|patients\b|cases\b|subjects\b|participants\b"
     r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
     r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
-    # "HR 0.61 (0.45-0.83)": a bare range, a CI only right after a hazard ratio.
-    rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     r"(?P<resp>\brespectively\b)",
     r"(?P<median>\bmedians?\b)",
     r"(?P<mean>\bmean\b|\baverage\b)",
@@ -102,7 +100,12 @@ _ALTS = [
     r"|\bpowered\s+to\b|\bsample\s+size\b|\bassum(?:ed|ing|ption)\b|\bhypothesi[sz]ed\b|\bto\s+detect\b"
     r"|\bwas\s+expected\b|\bpooled\s+(?:analys[ie]s|data)\b|\bmeta-?analys[ie]s\b|\bsystematic\s+review\b"
     r"|\breported\s+(?:by|in)\s+(?:others|[A-Z]\w+\s+et\s+al)\b|\bet\s+al\b|\bmargin\b"
-    r"|\bsurveys?\b|\bquestionnaires?\b|\bmailings?\b)",
+    r"|\bsurveys?\b|\bquestionnaires?\b|\bmailings?\b|\bdefined\s+as\b|\bwas\s+defined\b"
+    r"|\banother\s+(?:[\w-]+\s+){0,2}?(?:study|trial|series|report|analysis)\b"
+    # a cited reference ("[46]", "[12, 14]"; never a range, which may be a CI): the literature's figure
+    r"|\[\d{1,3}(?:\s*,\s*\d{1,3})*\])",
+    # "HR 0.61 (0.45-0.83)": a bare range, a CI only right after a hazard ratio.
+    rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
     r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
@@ -158,7 +161,7 @@ _NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|radiologi
 # "Pathological complete response" is another endpoint (of resected tissue), left out.
 _NOT_CR_RE = re.compile(r"(?:patholog\w*|metabolic|histolog\w*|radiolog\w*|near|clinical|major)[-\s]+$", re.IGNORECASE)
 _INEXACT_RE = re.compile(r"(?:<|>|≤|≥|⩽|⩾|~|≈|\bless\s+than|\bmore\s+than|\bgreater\s+than|\bover|\bunder"
-                         r"|\bup\s+to|\bat\s+least|\bapproximately|\babout|\bnearly|\balmost|\bexceed(?:s|ed|ing)?)\s*$",
+                         r"|\bup\s+to|\bat\s+least(?:\s+an?)?|\bapproximately|\babout|\bnearly|\balmost|\bexceed(?:s|ed|ing)?)\s*$",
                          re.IGNORECASE)
 _PROGNOSTIC_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multivariate|multivariable"
                             r"|univariate|associated\s+with|correlated", re.IGNORECASE)
@@ -184,6 +187,8 @@ _LABEL_ANY_RE = re.compile(
 # A sentence can only state an endpoint if it names one (cheap test first).
 _PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic|alive|death"
                            r"|complicat|ablation|\b[DRE]FS\b|TTP|DoR|progression|HR\b|hazard", re.IGNORECASE)
+_DIFFERENCE_RE = re.compile(r"\b(?:difference|increase|gain|reduction|decrease|improvement)\s+(?:in|of)\b[^;%]{0,50}?"
+                            r"\b(?:was|were|of|by|is)\s*$", re.IGNORECASE)
 _CI_WORD_AFTER_RE = re.compile(r"\s*(?:CIs?\b|confidence|credible)", re.IGNORECASE)  # "(overlapping 95% CIs)"
 _VERSION_RE = re.compile(r"(?:RECIST|CTCAE|NCI-CTC|version|\bv\.?|WHO)\s*$", re.IGNORECASE)
 _INEXACT_RE_FOLDED = re.compile(fold_pattern(_INEXACT_RE.pattern))
@@ -201,6 +206,7 @@ _COUNT_UNITS = {"patients", "cases", "subjects", "participants"}
 _OTHER_UNITS = frozenset(("gy", "cm", "mm", "ml", "mg", "lesions", "tumors", "tumours", "nodules", "sessions",
                           "cycles"))
 _TO_BEFORE_RE = re.compile(r"\bto\s+$", re.IGNORECASE)
+_IN_BEFORE_RE = re.compile(r"\b(?:in|among)\s+(?:only\s+|just\s+)?$", re.IGNORECASE)  # "occurred in 5 patients"
 _FROM_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval", "blo", "bhi"))
 _HR_CASED_RE = re.compile(r"HR|[Hh]azard")
@@ -292,6 +298,8 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                          else _INEXACT_RE_FOLDED.search(low, max(ss, ms - 14), ms))
             if _VERSION_RE.search(text, max(ss, ms - 12), ms) or _CI_WORD_AFTER_RE.match(text, me, se):
                 continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
+            if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 70), ms):
+                exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
             data = (_printed(text, m, "val"), _UNITS.get(unit, unit or None), exact)
         elif kind == "ae":
             kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
@@ -390,7 +398,7 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
                     i += 2
                     continue
                 if k == "val" and t.data[1] in _COUNT_UNITS and t.data[2] and "." not in t.data[0] \
-                        and "·" not in t.data[0]:
+                        and "·" not in t.data[0] and _IN_BEFORE_RE.search(text, max(0, t.s - 12), t.s):
                     it.count = True
                     it.vals.append([t, None])
                     it.end = t.e
