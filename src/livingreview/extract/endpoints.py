@@ -1298,8 +1298,8 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
         ranges = [(sec.start, sec.end) for sec in sections if sec.role in _RESULT_ROLES]
     else:
         ranges = list(doc.body)
+    skipping = False  # a label's state carries over the ranges that follow it ("ABSTRACT.METHODS:" alone)
     for bs, be in ranges:
-        skipping = False
         for ss, se in split_sentences(text, bs, be):
             head = text[ss:min(se, ss + 40)]
             if _LABEL_ANY_RE.match(head):
