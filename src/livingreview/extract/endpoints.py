@@ -991,7 +991,9 @@ def _clause(ctx: _Ctx, s: int, e: int) -> tuple[int, int]:
     # A statement inside brackets ("(...; HR 0.77 [0.60-1.00]; p=0.041)") is quoted with the
     # clause that holds the brackets.
     excess = 0
-    for pos in range(qs, qe):
+    q = text[qs:qe]
+    closers = q.count(")") + q.count("]")
+    for pos in range(qs, qe) if closers and closers > q.count("(") + q.count("[") or q[:1] in ")]" else ():
         c = text[pos]
         if c in "([":
             excess += 1
