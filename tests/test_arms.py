@@ -164,3 +164,16 @@ def test_two_drugs_of_one_class_are_different_arms_and_a_class_word_fits_either(
 def test_treatment_labels_show_local_therapies_by_name_and_drugs_by_class():
     assert treatment_labels("SBRT plus sintilimab") == ["SBRT", "ICI"]
     assert treatment_labels("TACE without sorafenib") == ["TACE"]
+
+
+def test_randomisation_between_three_treatments_in_brackets_gives_three_arms():
+    text = ("Biomarker study\n\nTumours of 900 women from the GAMMA trial (randomization between adjuvant drug X "
+            "versus drug Y versus the sequence of the two drugs) were stained.")
+    assert [a["name"] for a in extract_arms(doc_of(text, "Biomarker study"), None)] == [
+        "adjuvant drug X", "drug Y", "sequence of the two drugs"]
+
+
+def test_groups_each_named_by_its_own_assignment_are_arms():
+    text = ("Safety of drug Z\n\nAmong those randomized to receive drug Z, 23 had pancreatitis, against 12 randomized "
+            "to receive placebo [0.2%].")
+    assert [a["name"] for a in extract_arms(doc_of(text, "Safety of drug Z"), None)] == ["drug Z", "placebo"]

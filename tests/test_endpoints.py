@@ -592,6 +592,11 @@ def extract_sentence(sentence: str, arms: list[dict], title: str = "An invented 
     # middle-dot decimals, an en dash and a Unicode minus in CIs
     ("Median OS was 12·6 months (95% CI 10·1–15·0) and the HR was 0·71 (95% CI 0·55−0·92).", TWO,
      [("OS", "median", None, 12.6, (10.1, 15.0), None, None), ("OS", "HR", AB, 0.71, (0.55, 0.92), None, None)]),
+    # values named after them: "a vs b for ORR; and c vs d for DCR"
+    ("Both rates were higher with the combination (44.0% vs 20.5% for ORR, P = .01; and 80.0% vs 61.0% for DCR, "
+     "P = .04).", TWO,
+     [("ORR", "rate", A, 44.0, None, None, None), ("ORR", "rate", B, 20.5, None, None, None),
+      ("DCR", "rate", A, 80.0, None, None, None), ("DCR", "rate", B, 61.0, None, None, None)]),
     # a group the study's arms do not name keeps its label as printed
     ("Median OS was 13.0 months in the TACE-first group and 9.8 months in the deferred group.", TWO,
      [("OS", "median", "TACE-first group", 13.0, None, None, None),
@@ -636,6 +641,8 @@ def test_the_quote_is_the_whole_clause_so_its_qualifiers_are_visible():
     "The ORR was 45% in PD-L1-positive vs 20% in PD-L1-negative tumours.",
     "Grade 3 skin toxicity occurred in 12% of patients.",
     "Discontinuation due to adverse events occurred in 6.0% of patients.",
+    "Adverse events leading to withdrawal occurred in 4.5% of patients.",
+    "Rates of adverse events were similar in both groups (overlapping 95% CIs).",
 ])
 def test_qualified_or_non_result_sentences_give_no_endpoint(sentence):
     assert extract_sentence(sentence, ONE) == []
@@ -671,3 +678,13 @@ def test_a_p_printed_as_zero_beside_an_hr_and_ci_never_stops_extraction():
     record = build_record(doc)
     hrs = [e for e in record["endpoints"] if e["measure"] == "HR"]
     assert [(e["value"], e["ci"], e["p"]) for e in hrs] == [(0.62, [0.40, 0.95], "=0.000")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "A later series reported a response rate of 37% [12].",
+    "Another prospective study found a median OS of 11.0 months.",
+    "A response was defined as at least a 50% reduction in tumour size.",
+    "The absolute increase in the 3-year PFS rate was 7.5% (from 30.0% to 37.5%).",
+])
+def test_cited_defined_and_difference_figures_are_not_endpoints(sentence):
+    assert not [e for e in extract_sentence(sentence, ONE) if e["value"] in (37, 11.0, 50, 7.5)]

@@ -338,3 +338,13 @@ def test_inline_all_caps_labels_and_a_second_background_after_results():
 ])
 def test_section_role_of_printed_headings(heading, role):
     assert section_role(heading) == role
+
+
+def test_surrogate_character_references_in_xml_and_html_become_replacement_characters():
+    xml = (b'<?xml version="1.0"?><article><front><article-meta><title-group><article-title>Ablation &#xD800; '
+           b"with nivolumab for liver tumours</article-title></title-group></article-meta></front></article>")
+    html = b"<html><body><h1>Ablation &#55296; with nivolumab for liver tumours</h1><p>We treated 9.</p></body></html>"
+    for raw, name in ((xml, "s.xml"), (html, "s.html")):
+        (doc,) = decode_bytes(raw, name)
+        assert doc.fields["title"] == "Ablation \ufffd with nivolumab for liver tumours"
+        doc.text.encode("utf-8")  # printable

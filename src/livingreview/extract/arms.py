@@ -1,11 +1,21 @@
 """Treatment arms: the groups a document compares, or its single cohort.
 
-A group is recognised from how abstracts define and name groups ("28 received
-ICI + HIFU", "the HIFU group (n = 28)", "the group without HIFU", "groups with
-and without HIFU", "chemotherapy alone") and reduced to *keys*: the treatments
-it has, the treatments it explicitly lacks, and whether it is "X alone". Two
-mentions with compatible keys are the same arm, which is also how endpoint
-statements are tied to arms (`match_arm`).
+Groups are found from how papers define them, strongest first:
+1. by assignment or size: "randomised to A, B or C", "randomization between A versus B",
+   "64 received A and 58 (received) B", "randomized, 170 to A and 168 to B", "A (n = 30)",
+   "(SB-RFA, n = 36)", "(63 TE and 62 TEL patients)", "the HIFU group (n = 28)";
+2. by a label the text gives them: "arm A", "group II", "(A) ...; (B) ...";
+3. by the title's comparison ("A versus B", "A with or without B") or a sentence comparing
+   "between A and B";
+4. only named: "the HIFU group", "the group without HIFU", "chemotherapy alone" (a plain
+   word such as "the garlic group" only once the text calls it a group twice).
+The strongest tier that gives two or more groups is taken; a stated count ("the three
+arms") caps it. A mention is reduced to *keys* (`keys`): the treatments it has, by the
+vocabulary's names (extract.vocabulary: "sorafenib", "RFA", "ICI"), else its own words
+("60 Gy"); the treatments it explicitly lacks; whether it is "X alone"; and a generic label
+("control", "arm A"). Abbreviations the text defines ("lenvatinib (LEN)") are written out
+before keying. Two mentions with compatible keys are the same arm, which is also how
+endpoint statements are tied to arms (`match_arm`).
 
 Decisions:
 - Groups defined in a sentence about a subgroup or subset ("A subgroup of 24
@@ -13,7 +23,10 @@ Decisions:
   the study's arms; they and later mentions of them are dropped, so a cohort
   study with a matched sub-comparison stays single-arm with n = the cohort.
 - An arm's n is only ever a number the text states for that group; a
-  complement ("the group without HIFU") gets n = None rather than n - 28.
+  complement ("the group without HIFU") gets n = None rather than n - 28, and counts
+  in a sentence about excluded or withdrawn patients are never a group's size.
+- An arm is named as the text names it where it assigns or sizes it ("SoraHAIC",
+  "TACE alone"): results reuse that name.
 """
 from __future__ import annotations
 
@@ -36,6 +49,8 @@ patient participants subjects cases who were was be being receive received recei
 alone only monotherapy solely either both vs versus than that this those these at as after before""".split())
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-/.][^\W_]+)*")
 _WORD_RE = re.compile(r"[^\W_]+")
+# A drug outside the vocabulary's classes ("panitumumab", "everolimus") still tells groups apart.
+_DRUG_STEM_RE = re.compile(r"(?i)[a-z]{3,}(?:mab|nib|limus|cept|parin|tide|stat)$")
 
 
 def _display(name: str) -> str:
@@ -85,7 +100,8 @@ def keys(phrase: str) -> tuple[frozenset, frozenset, bool, str | None]:
         for x in reversed(found):
             rest = rest[:x.start] + " " + rest[x.end:]
         pos |= {"~" + w.lower() for w in _WORD_RE.findall(rest)
-                if sum(c.isupper() for c in w) >= 2 or (w[0].isupper() and any(c.isdigit() for c in w))}
+                if sum(c.isupper() for c in w) >= 2 or (w[0].isupper() and any(c.isdigit() for c in w))
+                or _DRUG_STEM_RE.search(w)}
     if letter:
         pos = {x for x in pos if not x.startswith("~")}
     return frozenset(pos), frozenset(neg), bool(_ALONE_RE.search(phrase)), generic
@@ -123,6 +139,13 @@ def _compatible(mention: tuple, arm: tuple) -> bool:
             return all(_covers(mpos, x) for x in apos)
         return True
     return mgen is not None and mgen == agen
+
+
+def names_group(phrase: str) -> bool:
+    """Whether a phrase can name a group at all: a treatment, an absent one, a generic group
+    ("control", "arm B") or distinctive words of its own ("LEN", "60 Gy")."""
+    k = keys(phrase)
+    return bool(k[0] or k[1] or k[3])
 
 
 def fits_arm(phrase: str, arm_name: str) -> bool:
@@ -225,8 +248,12 @@ _ARTICLE_RE = re.compile(r"^(?:the|a|an|either|to|receive|be treated with)\s+", 
 _PAREN_RE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]")
 
 
+_DANGLING_RE = re.compile(r"\s*[(\[][^)\]]*$|^[^(\[]*[)\]]\s*")
+
+
 def _clean(phrase: str) -> str:
-    phrase = _SPACES_RE.sub(" ", phrase).strip(" -,.")
+    """A group phrase without spacing runs, leading articles or a bracket left open."""
+    phrase = _DANGLING_RE.sub("", _SPACES_RE.sub(" ", phrase)).strip(" -,.")
     while _ARTICLE_RE.match(phrase):
         phrase = _ARTICLE_RE.sub("", phrase, count=1)
     return phrase
@@ -248,11 +275,12 @@ _NOT_GROUP_WORDS = re.compile(
 
 # "randomised (1:1) to receive A or B", "randomly assigned to one of four groups: ..."
 _ASSIGN_RE = re.compile(
-    r"\b(?:randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|(?:assigned|allocated)(?:\s+at\s+random)?)"
+    r"\b(?:randomi[sz]ation\s+(?:between|of)(?=\s)|randomi[sz]ed|randomly\s+(?:assigned|allocated|divided)|"
+    r"(?:assigned|allocated)(?:\s+at\s+random)?)"
     r"(?:\s+\([^()]{0,30}\))?(?:\s+(?:in\s+)?(?:(?:a|an|the)\s+)?\d+\s*:\s*\d+(?:\s*:\s*\d+)?(?:\s+ratio)?(?:\s+fashion)?)?"
     r"(?:\s+\([^()]{0,30}\))?(?:\s+\d[\d,]*\s+(?:patients|participants|subjects|women|men))?"
     r"(?:\s+(?:by|using|via|through)\s+[\w-]+(?:\s+[\w-]+){0,4}?(?=\s+to\b))?"
-    r"\s+(?:in)?to\s+(?:(?:receive|be\s+treated\s+with|undergo|either|the|"
+    r"\s+(?:(?:in)?to\s+|(?<=between\s)|(?<=of\s))(?:(?:receive|be\s+treated\s+with|undergo|either|the|"
     r"one\s+of\s+(?:the\s+)?\w+\s+(?:\w+\s+)?(?:groups|arms)\s*:?)\s+)*", re.IGNORECASE)
 _DISJUNCTION_RE = re.compile(r",?\s+(?:or|versus|vs\.?)\s+|\s*,\s+", re.IGNORECASE)
 _ALT_END_RE = re.compile(r"(?i)\s+(?:for|every|on\s+days?|daily|once|twice|until|at\s+a|at\s+the|administered|given|"
@@ -275,7 +303,10 @@ def _alternatives(sent: str, pos: int) -> list[tuple[str, int | None, int]]:
         if c in "([":
             depth += 1
         elif c in ")]":
-            depth = max(0, depth - 1)
+            if depth == 0:  # the bracket the list stands in closes: the list ends
+                end = j
+                break
+            depth -= 1
         elif depth == 0:
             if c == ";" or (c == ":" and j > pos + 3):
                 end = j
@@ -322,7 +353,7 @@ def _alternatives(sent: str, pos: int) -> list[tuple[str, int | None, int]]:
 
 
 _ONE_GROUP_RE = re.compile(
-    rf"(?P<g>{_PHRASE})(?=\s+(?:had|have|has|was|were|and|or|in|for|than|who|group|arm|showed|experienced)\b|\s*[,;.()]|$)",
+    rf"(?P<g>{_PHRASE})(?=\s+(?:had|have|has|was|were|and|or|in|for|than|who|group|arm|showed|experienced)\b|\s*[,;.()\[\]]|$)",
     re.IGNORECASE)
 # "compared survival between observation and adjuvant radiation", "comparing A with B"
 _CMP_ITEM = r"(?:(?!(?:and|with|to|versus|vs|in|among|after|using|for|on|at)\b)[\w+/-]+(?:\s+|(?=[,.;)]|$))){1,6}"
@@ -391,7 +422,7 @@ def _title_groups(title: str) -> list[str]:
     return []
 
 
-_ABBR_DEF_RE = re.compile(r"\((?P<abbr>[A-Za-z][A-Za-z0-9+/-]{1,14})(?:\s+(?:group|arm))?\)")
+_ABBR_DEF_RE = re.compile(r"\((?P<abbr>[A-Za-z][A-Za-z0-9+/-]{1,14})(?:\s+(?:group|arm))?[);,]")
 _ABBR_TOKEN_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _CAPITALS_RE = re.compile(r"\b[A-Z]{3,6}\b")
 
@@ -438,7 +469,7 @@ def _expanded(name: str, abbrs: dict[str, str]) -> str:
     if not abbrs:
         return name
     if name.lower() in abbrs:
-        return abbrs[name.lower()]
+        name = abbrs[name.lower()]
     return _ABBR_TOKEN_RE.sub(lambda m: abbrs.get(m.group().lower(), m.group()), name)
 
 

@@ -84,8 +84,6 @@ _ALTS = [
     r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|patients\b|cases\b|subjects\b|participants\b"
     r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
     r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
-    # "HR 0.61 (0.45-0.83)": a bare range, a CI only right after a hazard ratio.
-    rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     r"(?P<resp>\brespectively\b)",
     r"(?P<median>\bmedians?\b)",
     r"(?P<mean>\bmean\b|\baverage\b)",
@@ -102,7 +100,12 @@ _ALTS = [
     r"|\bpowered\s+to\b|\bsample\s+size\b|\bassum(?:ed|ing|ption)\b|\bhypothesi[sz]ed\b|\bto\s+detect\b"
     r"|\bwas\s+expected\b|\bpooled\s+(?:analys[ie]s|data)\b|\bmeta-?analys[ie]s\b|\bsystematic\s+review\b"
     r"|\breported\s+(?:by|in)\s+(?:others|[A-Z]\w+\s+et\s+al)\b|\bet\s+al\b|\bmargin\b"
-    r"|\bsurveys?\b|\bquestionnaires?\b|\bmailings?\b)",
+    r"|\bsurveys?\b|\bquestionnaires?\b|\bmailings?\b|\bdefined\s+as\b|\bwas\s+defined\b"
+    r"|\banother\s+(?:[\w-]+\s+){0,2}?(?:study|trial|series|report|analysis)\b"
+    # a cited reference ("[46]", "[12, 14]"; never a range, which may be a CI): the literature's figure
+    r"|\[\d{1,3}(?:\s*,\s*\d{1,3})*\])",
+    # "HR 0.61 (0.45-0.83)": a bare range, a CI only right after a hazard ratio.
+    rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
     r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
@@ -158,7 +161,7 @@ _NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|radiologi
 # "Pathological complete response" is another endpoint (of resected tissue), left out.
 _NOT_CR_RE = re.compile(r"(?:patholog\w*|metabolic|histolog\w*|radiolog\w*|near|clinical|major)[-\s]+$", re.IGNORECASE)
 _INEXACT_RE = re.compile(r"(?:<|>|≤|≥|⩽|⩾|~|≈|\bless\s+than|\bmore\s+than|\bgreater\s+than|\bover|\bunder"
-                         r"|\bup\s+to|\bat\s+least|\bapproximately|\babout|\bnearly|\balmost|\bexceed(?:s|ed|ing)?)\s*$",
+                         r"|\bup\s+to|\bat\s+least(?:\s+an?)?|\bapproximately|\babout|\bnearly|\balmost|\bexceed(?:s|ed|ing)?)\s*$",
                          re.IGNORECASE)
 _PROGNOSTIC_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multivariate|multivariable"
                             r"|univariate|associated\s+with|correlated", re.IGNORECASE)
@@ -184,6 +187,9 @@ _LABEL_ANY_RE = re.compile(
 # A sentence can only state an endpoint if it names one (cheap test first).
 _PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic|alive|death"
                            r"|complicat|ablation|\b[DRE]FS\b|TTP|DoR|progression|HR\b|hazard", re.IGNORECASE)
+_DIFFERENCE_RE = re.compile(r"\b(?:difference|increase|gain|reduction|decrease|improvement)\s+(?:in|of)\b[^;%]{0,50}?"
+                            r"\b(?:was|were|of|by|is)\s*$", re.IGNORECASE)
+_CI_WORD_AFTER_RE = re.compile(r"\s*(?:CIs?\b|confidence|credible)", re.IGNORECASE)  # "(overlapping 95% CIs)"
 _VERSION_RE = re.compile(r"(?:RECIST|CTCAE|NCI-CTC|version|\bv\.?|WHO)\s*$", re.IGNORECASE)
 _INEXACT_RE_FOLDED = re.compile(fold_pattern(_INEXACT_RE.pattern))
 _PROGNOSTIC_RE_FOLDED = re.compile(fold_pattern(_PROGNOSTIC_RE.pattern))
@@ -200,6 +206,7 @@ _COUNT_UNITS = {"patients", "cases", "subjects", "participants"}
 _OTHER_UNITS = frozenset(("gy", "cm", "mm", "ml", "mg", "lesions", "tumors", "tumours", "nodules", "sessions",
                           "cycles"))
 _TO_BEFORE_RE = re.compile(r"\bto\s+$", re.IGNORECASE)
+_IN_BEFORE_RE = re.compile(r"\b(?:in|among)\s+(?:only\s+|just\s+)?$", re.IGNORECASE)  # "occurred in 5 patients"
 _FROM_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval", "blo", "bhi"))
 _HR_CASED_RE = re.compile(r"HR|[Hh]azard")
@@ -207,6 +214,8 @@ _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
 _AE_LED_TO_RE = re.compile(r"(?:discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
                            r"|because|owing|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
                            re.IGNORECASE)
+_AE_LEADING_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:leading|that\s+led|which\s+led|resulting|requiring)\s",
+                            re.IGNORECASE)
 _AE_WORD_BEFORE_RE = re.compile(r"([A-Za-z][\w-]*)\s+$")
 # Words that may stand before an adverse-event mention without naming a particular toxicity.
 _AE_PLAIN_BEFORE = frozenset(
@@ -287,8 +296,10 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
             unit = (_printed(text, m, "unit") or "").lower().lstrip(DASHES)
             exact = not (_INEXACT_RE.search(text, max(ss, ms - 14), ms) if low is None
                          else _INEXACT_RE_FOLDED.search(low, max(ss, ms - 14), ms))
-            if _VERSION_RE.search(text, max(ss, ms - 12), ms):
+            if _VERSION_RE.search(text, max(ss, ms - 12), ms) or _CI_WORD_AFTER_RE.match(text, me, se):
                 continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
+            if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 70), ms):
+                exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
             data = (_printed(text, m, "val"), _UNITS.get(unit, unit or None), exact)
         elif kind == "ae":
             kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
@@ -305,7 +316,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 name = f"other:{mod.group(1).lower()}_{name.split(':')[-1]}"
             if name and name.startswith("AE_") and not _IMMUNE_RE.search(g):
                 w = _AE_WORD_BEFORE_RE.search(text, max(ss, ms - 30), ms)
-                if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms):
+                if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms) or _AE_LEADING_RE.match(text, me, se):
                     name = None  # "discontinuation due to adverse events": another endpoint
                 elif w and w.group(1).lower() == "serious":
                     name = "other:serious_AE"
@@ -387,7 +398,7 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
                     i += 2
                     continue
                 if k == "val" and t.data[1] in _COUNT_UNITS and t.data[2] and "." not in t.data[0] \
-                        and "·" not in t.data[0]:
+                        and "·" not in t.data[0] and _IN_BEFORE_RE.search(text, max(0, t.s - 12), t.s):
                     it.count = True
                     it.vals.append([t, None])
                     it.end = t.e
@@ -487,7 +498,7 @@ class _Ctx:
     """What one sentence's statements need to know about the document."""
 
     __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups", "floor",
-                 "sent_resp")
+                 "sent_resp", "postfix")
 
     def other_trial(self) -> bool:
         """True when the sentence reports a named trial ("in IMbrave150") that is not this study."""
@@ -505,6 +516,7 @@ class _Ctx:
         self.pop_groups: list[tuple[int, str]] = []  # the arm a study-population phrase names
         self.floor = sent[0]  # quotes start no earlier (after a follow-up clause)
         self.sent_resp = False  # a top-level "respectively" makes every list of the sentence per group
+        self.postfix = True  # values may be named after them ("35% vs 20% for ORR")
 
 
 # ---------------------------------------------------- population or subgroup
@@ -635,6 +647,15 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         if k == "ep":
             if skip == "hard":
                 continue
+            if st.has_values() and _POSTFIX_FOR_RE.search(ctx.text, max(ctx.sent[0], t.s - 8), t.s):
+                # "(23.5% vs 11.8% for ORR, P < .01; and 58.8% vs 35.3% for DCR)": the values before
+                # "for <endpoint>" are that endpoint's, whatever the sentence named first.
+                st.eps = [t]
+                _close(ctx, st)
+                st = _Statement()
+                ctx.postfix = True
+                ctx.sent_eps.append(t)
+                continue
             if st.has_values() and t.depth > min(r.depth for r in st.raw if r.kind in ("val", "nr", "count")):
                 continue  # "64% (18% complete response)": a bracketed part of the value, not a new statement
             if st.has_values():
@@ -724,7 +745,11 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 st.mark(t)
             if st.eps:
                 st.raw.append(t)
-    _close(ctx, st)
+            elif ctx.postfix and (k in ("val", "nr") or st.raw and k in ("vs", "ci", "p", "bci")):
+                st.mark(t)  # values waiting for their "for <endpoint>"
+                st.raw.append(t)
+    if st.eps:
+        _close(ctx, st)
 
 
 def _alive_after_landmark(toks: list[_Tok]) -> list[_Tok]:
@@ -761,6 +786,8 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     named = [(ctx.sent[0] + i, a) for a in arm_names if len(arm_names) > 1 and (i := low.find(a.lower())) >= 0]
     mapped = _mapped_arms(st.groups + named + ctx.pop_groups, arm_names)
     labels = _value_labels(ctx, st.raw)
+    names = {ctx.text[e.s:e.e].lower() for e in eps}
+    labels = {k: v for k, v in labels.items() if v.lower() not in names}  # "20.5% for ORR" names no group
     if any(_SUBGROUP_LABEL_RE.search(lab) for lab in labels.values()):
         return  # "45% in PD-L1-positive vs 20% in PD-L1-negative tumours": subgroups
     single = all(len(it.vals) == 1 and not it.ratio for it in items)
@@ -798,8 +825,8 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
 _LABEL_RE = re.compile(
     r"[\s,]*(?:[(\[]\s*(?P<par>[^()\[\]]{1,40}?)\s*[)\]]"
     r"|(?:for|in|with|among|on|using|receiving|of)\s+(?P<ph>[^,;:()\[\]]{1,60}?))"
-    r"(?=\s*(?:[,;:(\[]|\band\b|\bvs\b|\bversus\b|\bcompared\b|\bto\b|\bthan\b|\bwhile\b|\bwhereas\b"
-    r"|\b(?:was|were|had|has|showed|achieved|experienced|remained)\b|\.?$))",
+    r"(?=\s*[,;:(\[]|\s+(?:and|vs|versus|compared|to|than|while|whereas|was|were|had|has|showed|achieved"
+    r"|experienced|remained|corresponding|respectively)\b|\s*\.?$)",
     re.IGNORECASE)
 _LABEL_LEAD_RE = re.compile(r"^(?:(?:the|all|both)\s+)?(?:(?:patients|subjects|participants|cases|those|women|men)\s+"
                             r"(?:(?:who\s+were\s+)?(?:in|on|treated\s+with|receiving|given|who\s+received|assigned\s+to"
@@ -809,6 +836,7 @@ _NOT_LABEL_RE = re.compile(r"=|%|^(?:95\s*%?\s*)?CIs?\s*$|^95\s*%|\bconfidence\b
                            r"|^(?:median|mean|the\s+)?(?:follow|month|year|week|day|time|cycle|dose)"
                            r"|^(?:patients|subjects|participants|cases|them|whom|which|turn|terms|addition|particular)$"
                            r"|^(?:favou?r|contrast|comparison|total|all|which|whom|patients$)"
+                           r"|^(?:no|not|a|an|significant\w*|similar\w*|terms|spite|line|accordance)\b"
                            r"|\b(?:respectively|study|trial|analysis|population|cohort)$", re.IGNORECASE)
 # A label naming a subgroup (a biomarker, age or sex stratum), never a treatment arm.
 _SUBGROUP_LABEL_RE = re.compile(r"\b(?:positive|negative|older|younger|aged|elderly|male|female|men|women|mutant|responders"
@@ -963,7 +991,9 @@ def _clause(ctx: _Ctx, s: int, e: int) -> tuple[int, int]:
     # A statement inside brackets ("(...; HR 0.77 [0.60-1.00]; p=0.041)") is quoted with the
     # clause that holds the brackets.
     excess = 0
-    for pos in range(qs, e):
+    q = text[qs:qe]
+    closers = q.count(")") + q.count("]")
+    for pos in range(qs, qe) if closers and closers > q.count("(") + q.count("[") or q[:1] in ")]" else ():
         c = text[pos]
         if c in "([":
             excess += 1
@@ -1135,6 +1165,7 @@ def _hr_endpoint(hrfor: str) -> str | None:
 
 
 _AND_NAME_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:and\b|&)\s*(?:the\s+)?[A-Za-z]", re.IGNORECASE)
+_POSTFIX_FOR_RE = re.compile(r"(?:%|months?|weeks?)\s+for\s+(?:the\s+)?$", re.IGNORECASE)
 _RATES_RE = re.compile(r"\brates?\b", re.IGNORECASE)
 _BY_RE = re.compile(r"\bby\s*$", re.IGNORECASE)
 
@@ -1269,8 +1300,8 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
         ranges = [(sec.start, sec.end) for sec in sections if sec.role in _RESULT_ROLES]
     else:
         ranges = list(doc.body)
+    skipping = False  # a label's state carries over the ranges that follow it ("ABSTRACT.METHODS:" alone)
     for bs, be in ranges:
-        skipping = False
         for ss, se in split_sentences(text, bs, be):
             head = text[ss:min(se, ss + 40)]
             if _LABEL_ANY_RE.match(head):

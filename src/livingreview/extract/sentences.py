@@ -13,9 +13,9 @@ from functools import lru_cache
 # well under a millisecond: no break after "vs.", "et al.", "e.g.", initials
 # or inside decimals; a break at line ends (unless the next line continues in
 # lower case) and at section labels glued to the previous sentence
-# ("collected.ResultsFrom").
+# ("collected.ResultsFrom"); a sentence may open with a lower-case abbreviation ("mOS was").
 _BREAK_RE = re.compile(
-    r"(?<=[.!?])[\"'”’)\]]*[ \t\u00a0\u2009\u202f]+(?=[\"'“‘(\[]?[A-Z0-9#*•\u2022-])"
+    r"(?<=[.!?])[\"'”’)\]]*[ \t\u00a0\u2009\u202f]+(?=[\"'“‘(\[]?(?:[A-Z0-9#*•\u2022-]|[a-z][A-Z]))"
     r"|(?<=[a-z)%\]])\.(?=[A-Z][a-z])"
     r"|[ \t]*\n\s*"
 )

@@ -198,7 +198,7 @@ def detect_format(text: str) -> str:
         return json_record.record_format(records[0]) if records else "json_record"
     head = text[:4096].lstrip()
     if head.startswith("<"):
-        if jats.LOOKS_LIKE.search(head) and not re.match(r"(?i)<!doctype html|<html", head):
+        if jats.LOOKS_LIKE.search(head) and not re.search(r"(?i)<!doctype html|<html[\s>]", head):
             return "jats_xml"
         if html_reader.LOOKS_LIKE.search(head):
             return "html_page"

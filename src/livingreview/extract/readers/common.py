@@ -46,7 +46,8 @@ def strip_html(fragment: str) -> str:
 
 
 def clean_inline(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """`text` on one line: every run of whitespace one space, no outer whitespace."""
+    return " ".join(text.split())
 
 
 # ------------------------------------------------------------- line machinery
@@ -145,7 +146,7 @@ SKIP = re.compile(
     r"article notes|copyright and license information|share this article|by [A-Z][^.]{0,60}|"
     r"引用次数\s*[:：]\s*\d+|[^.;]{0,80}\.?\s*(?:19|20)\d{2}\b[^;]{0,30};.*|.*\bet\s+al\.\s+.*\.\s*\.?\s*)$")
 NAV_PIPES = re.compile(r"^(?:[^|]{1,30}\|){2,}[^|]{0,30}$")
-ABSTRACT_HEAD = re.compile(r"(?i)^(?:abstract|summary|structured abstract)\s*:?$")
+ABSTRACT_HEAD = re.compile(r"(?i)^(?:abstract|summary|structured abstract)\s*[:.]?$")
 
 
 def is_skip(line: str) -> bool:
@@ -157,20 +158,33 @@ def is_skip(line: str) -> bool:
 # navigation ("Login / Register    Submit"), domain names, citation lines ("JAMA Oncol.
 # 2018;4(5):661-669"), licence and copyright lines, article-type labels, section labels
 # opening a paragraph ("Introduction: This study ...").
-_NOT_TITLE = re.compile(
-    r"(?i)\s\|\s|\s[>\u203a\u00bb]\s|\s\u00b7\s|\S\s{3,}\S|\b[\w-]+\.(?:gov|org|com|net|edu|io)\b|"
-    r"\b(?:19|20)\d{2}(?:\s+[a-z]{3}(?:\s+\d{1,2})?)?\s*;\s*\d+|\bdoi\s*:|\bpublished online\b|"
-    r"creative commons|\blicen[cs]ed? under\b|all rights reserved|^\s*(?:©|\(c\)|copyright\b)|"
+_NOT_TITLE_CHARS = re.compile(r"\s[|>\u203a\u00bb\u00b7]\s|\S\s{3,}\S")
+_NOT_TITLE_DOMAIN = re.compile(r"(?<![\w-])[\w-]+\.(?:gov|org|com|net|edu|io)\b", re.I)
+_NOT_TITLE_CITATION = re.compile(r"\b(?:19|20)\d{2}(?:\s+[A-Za-z]{3}(?:\s+\d{1,2})?)?\s*;\s*\d+")
+_NOT_TITLE_WORDS = re.compile(
+    r"(?i)\bdoi\s*:|\bpublished online\b|creative commons|\blicen[cs]ed? under\b|all rights reserved|"
+    r"^\s*(?:©|\(c\)|copyright\b)|"
     r"^(?:open access|original (?:research|article)|research (?:article|paper)|full[- ]text article|"
     r"review article|meeting abstract|press release|news release)\b|"
-    r"\b(?:log ?in|sign ?in|register|subscribe|submit manuscript|my account)\b.*\b(?:log ?in|sign ?in|register|"
-    r"subscribe|submit|account|search|menu)\b|"
     r"^(?:introduction|background|objectives?|purpose|aims?|methods|results|conclusions?|summary)\s*:")
+_NAV_WORDS = re.compile(r"(?i)\b(?:log ?in|sign ?in|register|subscribe|submit|my account|account|search|menu)\b")
+_NAV_CUES = ("log", "sign", "regist", "subscri", "submit", "account", "search", "menu")
 
 
 def boilerplate_line(line: str) -> bool:
-    """True for a line that is page furniture, never a title (see _NOT_TITLE)."""
-    return bool(_NOT_TITLE.search(line))
+    """True for a line that is page furniture, never a title: site banners ("ASCO Meeting
+    Library | Journal of ..."), breadcrumbs ("Home > News", "Journals » Volume 10"),
+    "·"-separated facts, column-set navigation ("Login / Register    Submit"), domain names,
+    citation lines ("JAMA Oncol. 2018;4(5):661-669"), licence and copyright lines, article-type
+    labels, section labels opening a paragraph ("Introduction: This study ...")."""
+    if _NOT_TITLE_CHARS.search(line) or _NOT_TITLE_WORDS.search(line):
+        return True
+    if "." in line and _NOT_TITLE_DOMAIN.search(line):
+        return True
+    if ";" in line and _NOT_TITLE_CITATION.search(line):
+        return True
+    low = line.lower()
+    return sum(1 for cue in _NAV_CUES if cue in low) >= 2 and len(_NAV_WORDS.findall(line)) >= 2
 
 
 def title_candidate(line: str) -> bool:
@@ -340,6 +354,10 @@ def parse_author_line(line: str) -> list[str] | None:
     "Sang Min Yoon,1 Baek-Yeol Ryoo,2 and Young-Suk Lim4", "Authors Li H, Su K", with or
     without a closing "et al."; at least two names, each of one to five words.
     """
+    if "," not in line and ";" not in line and " and " not in line and " & " not in line:
+        return None
+    if len(line.split()) > 6 * (line.count(",") + line.count(";") + 2):
+        return None  # prose, not a list of names of one to five words
     line = re.sub(r"^(?:authors?|by)\s*:?\s+", "", line.strip(), flags=re.I)
     line = re.sub(r",?\s*\bet\s+al\.?\s*$", "", line).strip().rstrip(".;")
     if not line or len(line) > 2000 or _NOT_NAME.search(line):

@@ -129,8 +129,18 @@ def article_fields(article) -> dict:
     return fields
 
 
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _no_surrogate(m: re.Match) -> str:
+    """A character reference to a UTF-16 surrogate (never a character) becomes U+FFFD."""
+    code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    return "&#xFFFD;" if 0xD800 <= code <= 0xDFFF else m.group(0)
+
+
 def read_jats(text: str, path: str) -> list[Document]:
     """One Document per <article> of a JATS file (module docstring)."""
+    text = _CHAR_REF.sub(_no_surrogate, text)
     try:
         root = etree.fromstring(text.encode("utf-8"), _parser())
     except etree.XMLSyntaxError as exc:

@@ -21,16 +21,18 @@ LOOKS_LIKE = re.compile(r"(?m)^PMID- *\d+\s*$[\s\S]{0,4000}?^(?:TI|AB|DP|FAU|AU|
 
 def tagged_values(entry: str) -> list[tuple[str, str]]:
     """(tag, value) pairs of one record, continuation lines joined to their value by a space."""
-    pairs: list[list[str]] = []
+    pairs: list[tuple[str, list[str]]] = []
     for line in entry.splitlines():
-        if not line.strip():
+        if line.startswith(" "):  # a continuation line
+            if pairs and line.strip():
+                pairs[-1][1].append(line.strip())
             continue
         m = _TAG.match(line)
-        if m and not line.startswith(" "):
-            pairs.append([m.group("tag"), m.group("value").strip()])
-        elif pairs:
-            pairs[-1][1] = (pairs[-1][1] + " " + line.strip()).strip()
-    return [(t, v) for t, v in pairs]
+        if m:
+            pairs.append((m.group("tag"), [m.group("value").strip()]))
+        elif pairs and line.strip():
+            pairs[-1][1].append(line.strip())
+    return [(t, " ".join(p for p in parts if p)) for t, parts in pairs]
 
 
 def split_records(text: str) -> list[str]:

@@ -93,26 +93,40 @@ def _dotted_role(scope: str, heading: str | None) -> tuple[str | None, bool]:
     return role, scope == "BODY"
 
 
+_LINE = re.compile(r"[^\n]+")
+_INLINE_CUE = re.compile(r"[A-Z]{3}[A-Z &/,-]*[ \t]*:")
+
+
 def find_headings(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, str, str]]:
-    """(offset, heading as printed, role) of every heading in text[start:end], in order."""
+    """(offset, heading as printed, role) of every heading in text[start:end], in order.
+    Read line by line, each pattern tried only on lines that can hold it (speed)."""
     end = len(text) if end is None else end
     found: dict[int, tuple[int, str, str]] = {}
-    for m in _DOTTED.finditer(text, start, end):
-        role, _ = _dotted_role(m.group("scope"), m.group("h"))
-        if role:
-            found[m.start()] = (m.start(), m.group(0).strip(), role)
-    for rx in (_ALONE, _LEADING, _INLINE):
-        for m in rx.finditer(text, start, end):
-            pos = m.start("h")
-            line_start = text.rfind("\n", 0, pos) + 1
-            if pos in found or (rx is not _INLINE and line_start in found):
+    for line_m in _LINE.finditer(text, start, end):
+        line, at = line_m.group(), line_m.start()
+        head = line.lstrip()[:8]
+        if head.startswith(("ABSTRACT", "BODY", "TITLE")):
+            m = _DOTTED.match(line)
+            if m:
+                role, _ = _dotted_role(m.group("scope"), m.group("h"))
+                if role:
+                    found[at] = (at, m.group(0).strip(), role)
                 continue
+        m = _ALONE.match(line) if len(line) <= 90 else None
+        if m is None and (":" in line[:70] or " - " in line[:70] or "\u2013" in line[:70] or "\u2014" in line[:70]):
+            m = _LEADING.match(line)
+        if m is not None:
             role = section_role(m.group("h"))
-            if role is None:
-                continue
-            if role == "introduction" and rx is not _ALONE:
-                role = "background"  # "Introduction: ..." labels an abstract's opening part
-            found[pos if rx is _INLINE else line_start] = (pos, m.group("h"), role)
+            if role is not None:
+                if role == "introduction" and m.re is _LEADING:
+                    role = "background"  # "Introduction: ..." labels an abstract's opening part
+                found[at] = (at + m.start("h"), m.group("h"), role)
+        if len(line) > 40 and _INLINE_CUE.search(line):
+            for m in _INLINE.finditer(line):
+                role = section_role(m.group("h"))
+                pos = at + m.start("h")
+                if role is not None and pos not in found and not (m.start("h") == 0 and at in found):
+                    found[pos] = (pos, m.group("h"), "background" if role == "introduction" else role)
     heads = sorted(found.values())
     # A second round of background/introduction after results or conclusions: the full text.
     out, seen_results = [], False
@@ -220,14 +234,21 @@ class Rendering:
         return "".join(self._parts)
 
 
-_LABEL_SPLIT = re.compile(
-    rf"(?<=[.!?)\]])[ \t]+(?=(?:[A-Z][A-Z &/,-]{{2,48}}[A-Z]|(?i:{_HEADING_WORDS}))[ \t]*:[ \t]+\S)")
+_LABEL_AT = re.compile(r"[.!?)\]][ \t]+(?P<label>[A-Za-z][A-Za-z &/,-]{1,48}?)[ \t]*:[ \t]+(?=\S)")
 
 
 def split_labels(paragraph: str) -> list[str]:
-    """A one-paragraph structured abstract cut before each label ("... P = .03. CONCLUSIONS: ...")."""
-    parts = _LABEL_SPLIT.split(paragraph)
-    return [p.strip() for p in parts if p.strip()]
+    """A one-paragraph structured abstract cut before each label ("... P = .03. CONCLUSIONS: ..."):
+    an ALL-CAPS label, or a known heading in any case ("Results:")."""
+    cuts = []
+    for m in _LABEL_AT.finditer(paragraph):
+        label = m.group("label")
+        if (label.isupper() and len(label) >= 4) or section_role(label) is not None:
+            cuts.append(m.start("label"))
+    if not cuts:
+        return [paragraph.strip()] if paragraph.strip() else []
+    bounds = [0] + cuts + [len(paragraph)]
+    return [p for p in (paragraph[a:b].strip() for a, b in zip(bounds, bounds[1:])) if p]
 
 
 def render_title_abstract(title: str, paragraphs: list[str]) -> tuple[str, list, tuple]:
