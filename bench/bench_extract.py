@@ -1,6 +1,6 @@
 """Extraction throughput: documents per second on one core, by stage and by source format.
 
-    .venv/bin/python bench/bench_extract.py [--docs 500] [--seed 2026] [--repeat 3]
+    .venv/bin/python bench/bench_extract.py [--docs 500] [--seed 2026] [--repeat 3] [--medline 3000]
 
 Times, for invented documents in the seed formats (bench/synthetic.py) and
 in-process (no file I/O):
@@ -8,6 +8,8 @@ in-process (no file I/O):
   metadata, arms, endpoints and checks, as `record.build_record` runs them;
 * validate: the contract-schema check `build_record` ends with;
 * whole: `build_record(decode_text(...))` itself, timed on its own run.
+A last case reads one MEDLINE export of `--medline` invented records (bench/synthetic.py):
+`decode_bytes` of the whole file, then `build_record` of every entry, in documents/s.
 Each stage runs over all documents `--repeat` times and each document's
 fastest run is kept, which takes out most of the noise from other work
 sharing the cores. The process is pinned to one core where the OS allows. A script, not a test: it prints a
@@ -28,7 +30,7 @@ import synthetic  # noqa: E402
 
 from livingreview.extract import record as record_module  # noqa: E402
 from livingreview.extract.document import SourceError  # noqa: E402
-from livingreview.extract.readers import decode_text  # noqa: E402
+from livingreview.extract.readers import decode_bytes, decode_text  # noqa: E402
 from livingreview.extract.record import build_record, schema_errors  # noqa: E402
 
 
@@ -48,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=500, help="documents to generate (default 500)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=3, help="passes, each document's fastest kept (default 3)")
+    parser.add_argument("--medline", type=int, default=3000, help="records in the MEDLINE export case (0: skip)")
     args = parser.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -122,7 +125,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{int(total['invalid'])} records broke the schema")
     print(f"\ndocs/s on one core (each document's fastest of {args.repeat} passes); "
           "parse = decode + metadata + arms + endpoints + checks; valid = schema validation")
+    if args.medline:
+        bench_medline(args.medline, args.seed, args.repeat)
     return 0
+
+
+def bench_medline(n: int, seed: int, repeat: int) -> None:
+    """One MEDLINE export of `n` records: decode_bytes of the file, build_record of each entry
+    (fastest of `repeat` passes of each stage)."""
+    raw = synthetic.medline_export(n, seed).encode("utf-8")
+    read_s = whole_s = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        docs = decode_bytes(raw, "bench_export.nbib")
+        read_s = min(read_s, time.perf_counter() - started)
+        started = time.perf_counter()
+        records = [build_record(doc) for doc in docs]
+        whole_s = min(whole_s, time.perf_counter() - started)
+    whole_s += read_s
+    print(f"\nMEDLINE export, {len(raw) / 1e6:.1f} MB, {len(docs)} records "
+          f"({sum(len(r['endpoints']) for r in records) / len(records):.1f} endpoints each): "
+          f"read {len(docs) / read_s:,.0f} docs/s, read + records {len(docs) / whole_s:,.0f} docs/s")
 
 
 if __name__ == "__main__":

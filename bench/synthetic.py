@@ -196,3 +196,37 @@ def documents(n: int, seed: int = 2026, non_studies: bool = True) -> list[tuple[
         ext = {"markdown_summary": ".md", "semantic_scholar_json": ".json"}.get(fmt, ".txt")
         out.append((f"bench_{i:03d}{ext}", fmt, RENDER[fmt](study(rng, i, used), rng)))
     return out
+
+
+def _wrap_tag(tag: str, value: str, width: int = 80) -> str:
+    """A MEDLINE field: "TAG - " then the value wrapped at `width`, continued on 6-space lines."""
+    words, lines, line = value.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width - 6:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return f"{tag:<4}- " + "\n      ".join(lines)
+
+
+def medline_export(n: int, seed: int = 2026) -> str:
+    """A MEDLINE (.nbib) export of `n` invented records, as PubMed writes a search's results."""
+    rng = random.Random(seed)
+    records = []
+    for i in range(n):
+        s = study(rng, i, set())  # surnames unique within a record only: an export has thousands
+        labelled = s["abstract"]
+        cut = labelled.find(" Between ")
+        if cut > 0:  # a structured abstract: BACKGROUND / METHODS / RESULTS labels
+            labelled = f"BACKGROUND: {labelled[:cut]} METHODS:{labelled[cut:]}"
+        lines = [f"PMID- {41000000 + i}", "OWN - NLM", "STAT- MEDLINE",
+                 f"DP  - {s['year']} {rng.choice(MONTHS)}", _wrap_tag("TI", s["title"] + "."),
+                 f"LID - {s['doi']} [doi]", _wrap_tag("AB", labelled)]
+        for name in s["authors"]:
+            given, last = name.split(" ", 1)
+            lines += [f"FAU - {last}, {given}", f"AU  - {last} {given[0]}"]
+        lines += ["LA  - eng", "PT  - Journal Article", f"TA  - {s['abbrev']}", f"JT  - {s['journal']}"]
+        records.append("\n".join(lines))
+    return "\n\n".join(records) + "\n"

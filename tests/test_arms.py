@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from seeds import seed
-from livingreview.extract.arms import extract_arms, keys, match_arm, treatment_labels
+from livingreview.extract.arms import extract_arms, fits_arm, keys, match_arm, treatment_labels
 from livingreview.extract.document import Document
 
 
@@ -101,3 +101,79 @@ def test_combination_and_control_arm_words_are_references_not_extra_arms():
 def test_generic_groups_stay_when_the_text_names_no_treatment_groups():
     text = "Results\n\nThe combination group (n = 30) and the control group (n = 28) were compared."
     assert extract_arms(doc_of(text), 58) == [{"name": "combination", "n": 30}, {"name": "control", "n": 28}]
+
+
+# ------------------------------------------------------------ written fixtures (invented studies)
+ARMS = Path(__file__).parent / "fixtures" / "arms"
+
+
+def fixture_arms(name: str, n=None):
+    text = (ARMS / name).read_text(encoding="utf-8")
+    title, _, _ = text.partition("\n")
+    return extract_arms(doc_of(text, title), n)
+
+
+def test_an_assignment_list_of_three_with_an_appositive_name_gives_three_sized_arms():
+    assert fixture_arms("three_arm_appositive.txt", 600) == [
+        {"name": "DUET regimen", "n": 201}, {"name": "durvalumab alone", "n": 200}, {"name": "sorafenib", "n": 199}]
+
+
+def test_groups_named_by_abbreviations_the_text_defines_are_two_arms_with_their_counts():
+    arms = fixture_arms("abbreviated_groups.txt", 140)
+    assert arms == [{"name": "LEN-MWA", "n": 71}, {"name": "LEN", "n": 69}]  # the names the text sizes them under
+    names = [a["name"] for a in arms]
+    assert match_arm("the LEN-MWA group", names) == "LEN-MWA" and match_arm("LEN group", names) == "LEN"
+
+
+def test_arms_that_differ_by_dose_are_keyed_by_their_own_words():
+    arms = fixture_arms("dose_arms.txt", 96)
+    assert [a["name"] for a in arms] == ["8 Gy in a single fraction", "20 Gy in 5 fractions"]
+    assert match_arm("the 20 Gy group", [a["name"] for a in arms]) == "20 Gy in 5 fractions"
+
+
+def test_a_chain_of_counts_gives_one_arm_per_count():
+    assert fixture_arms("chained_counts.txt", 300) == [
+        {"name": "SR", "n": 100}, {"name": "TACE+MWA", "n": 80}, {"name": "TACE", "n": 120}]
+
+
+def test_a_bracketed_pair_of_counts_sizes_two_arms_and_excluded_counts_are_not_sizes():
+    assert fixture_arms("bracketed_pair.txt", 98) == [{"name": "DX", "n": 50}, {"name": "DXC", "n": 48}]
+
+
+def test_groups_labelled_and_sized_in_brackets_stay_apart_though_both_are_the_same_therapy():
+    assert fixture_arms("sized_labels.txt", 61) == [{"name": "SW-MWA", "n": 30}, {"name": "SI-MWA", "n": 31}]
+
+
+def test_arm_labels_name_the_alternatives_of_an_assignment():
+    arms = fixture_arms("labelled_arms.txt", 90)
+    assert [a["name"] for a in arms] == ["arm A", "arm B"]
+    assert match_arm("arm B", [a["name"] for a in arms]) == "arm B"
+
+
+def test_a_title_comparison_alone_gives_two_arms():
+    text = "Axitinib versus sorafenib in advanced kidney cancer\n\nProgression-free survival was longer with axitinib."
+    assert [a["name"] for a in extract_arms(doc_of(text, text.split("\n")[0]), None)] == ["Axitinib", "sorafenib"]
+
+
+def test_two_drugs_of_one_class_are_different_arms_and_a_class_word_fits_either():
+    names = ["axitinib", "sorafenib"]
+    assert match_arm("the sorafenib group", names) == "sorafenib"
+    assert fits_arm("TKI", "sorafenib") and not fits_arm("axitinib", "sorafenib")
+
+
+def test_treatment_labels_show_local_therapies_by_name_and_drugs_by_class():
+    assert treatment_labels("SBRT plus sintilimab") == ["SBRT", "ICI"]
+    assert treatment_labels("TACE without sorafenib") == ["TACE"]
+
+
+def test_randomisation_between_three_treatments_in_brackets_gives_three_arms():
+    text = ("Biomarker study\n\nTumours of 900 women from the GAMMA trial (randomization between adjuvant drug X "
+            "versus drug Y versus the sequence of the two drugs) were stained.")
+    assert [a["name"] for a in extract_arms(doc_of(text, "Biomarker study"), None)] == [
+        "adjuvant drug X", "drug Y", "sequence of the two drugs"]
+
+
+def test_groups_each_named_by_its_own_assignment_are_arms():
+    text = ("Safety of drug Z\n\nAmong those randomized to receive drug Z, 23 had pancreatitis, against 12 randomized "
+            "to receive placebo [0.2%].")
+    assert [a["name"] for a in extract_arms(doc_of(text, "Safety of drug Z"), None)] == ["drug Z", "placebo"]

@@ -165,3 +165,22 @@ def test_decimals_are_read_from_the_quote():
     assert decimals(75.0, "rate was 75.0%") == 1
     assert decimals(4.6, "10.95 vs. 4.60 months") == 2
     assert decimals(19.6) == 1
+
+
+# ------------------------------------------------------------------ odd printed p values
+
+def test_p_printed_as_zero_next_to_an_hr_and_ci_reads_as_below_half_a_unit_and_never_crashes():
+    # "p = 0.000" is a p rounded to zero: it means p < 0.0005, which this CI (p ~ 1e-5) fits.
+    hr = ep("OS", "HR", "A vs B", 0.5, "ratio", [0.36, 0.69], "=0.000", "HR 0.5 (95% CI 0.36-0.69), p = 0.000")
+    assert check_record(record([hr])) == []
+
+
+def test_p_printed_as_zero_beside_a_ci_that_includes_one_is_a_conflict():
+    hr = ep("OS", "HR", "A vs B", 0.9, "ratio", [0.7, 1.2], "=0.000", "HR 0.9 (95% CI 0.7-1.2), p = 0.000")
+    assert checks(check_record(record([hr]))) == ["p_ci_conflict"]
+
+
+def test_a_vanishingly_small_printed_p_is_weighed_without_overflow():
+    hr = ep("PFS", "HR", None, 0.2, "ratio", [0.1, 0.4], "<0." + "0" * 80 + "1")
+    flags = check_record(record([hr]))
+    assert all(f["check"] == "p_ci_conflict" for f in flags)

@@ -9,7 +9,8 @@ from seeds import all_seeds, seed as seed_path
 from livingreview.extract.arms import extract_arms
 from livingreview.extract.document import Document
 from livingreview.extract.endpoints import extract_endpoints
-from livingreview.extract.numbers import numbers_in, parse_ci, parse_p, split_sentences
+from livingreview.extract.numbers import numbers_in, parse_ci, parse_p
+from livingreview.extract.sentences import split_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "endpoints"
 KEYS = {"endpoint", "measure", "arm", "value", "unit", "ci", "timepoint_months", "p", "quote", "span"}
@@ -374,16 +375,17 @@ def test_hazard_ratio_arms_follow_the_arms_named_in_the_sentence():
 
 # ------------------------------------------------- unseen-abstract phrasings
 
-def test_survival_time_without_median_or_mean_is_left_out_but_median_lists_are_kept():
-    # "OS was 17.0 months" does not say median or mean: leaving it out beats guessing.
+def test_survival_time_without_median_is_its_median_but_responders_and_per_protocol_are_left_out():
+    # "OS was 17.0 months": a survival time is reported as its median (the gold convention);
+    # "in responders" and "in the per-protocol population" are subsets.
     doc, arms, eps = fixture("os_without_median.txt")
     arm = "MWA + ICI"
     assert rows(eps) == [
+        ("OS", "median", arm, 17.0, None, None, None),
         ("OS", "rate", arm, 71.4, None, 12, None),
         ("PFS", "median", arm, 8.3, (6.1, 10.5), None, None),
-        ("OS", "median", arm, 18.4, None, None, None),
     ]
-    assert not {e["value"] for e in eps} & {17.0, 15.2}
+    assert not {e["value"] for e in eps} & {15.2, 18.4}
     assert_well_formed(doc, eps)
 
 
@@ -399,7 +401,8 @@ def test_in_patients_with_the_title_condition_is_the_study_population_not_a_subg
     # PD-L1 >=1%, the PD-L1-positive subgroup, no extrahepatic spread, complete responders,
     # Child-Pugh B: subgroups, left out.
     assert not {e["value"] for e in eps} & {68.0, 11.9, 19.0, 100, 9.1}
-    assert eps[0]["quote"].startswith("ORR was 52.4%")
+    # The quote is the whole clause, qualifier included, without the section label.
+    assert eps[0]["quote"] == "In patients with HCC treated with SBRT plus camrelizumab, the ORR was 52.4% and the DCR was 85.7%"
     assert_well_formed(doc, eps)
 
 
@@ -425,13 +428,17 @@ def test_study_population_phrase_naming_one_of_two_arms_gives_that_arm():
         ("OS", "median", "TACE plus camrelizumab", 20.3, None, None, None)]
 
 
-def test_survival_in_years_is_never_converted_and_left_out():
+def test_survival_in_years_keeps_its_unit_and_other_series_are_left_out():
+    # Contract v2: a time printed in years stays in years (never converted to months).
     doc, arms, eps = fixture("survival_years.txt")
     assert rows(eps) == [
+        ("OS", "median", "RFA + ICI", 2.1, (1.6, 2.9), None, None),
         ("other:RFS", "median", "RFA + ICI", 11.2, None, None, None),
         ("OS", "rate", "RFA + ICI", 64.0, None, 24, None),
+        ("OS", "mean", "RFA + ICI", 1.8, None, None, None),
     ]
-    assert not {e["value"] for e in eps} & {2.1, 3.4, 1.8, 25.2}
+    assert [e["unit"] for e in eps] == ["years", "months", "%", "years"]
+    assert not {e["value"] for e in eps} & {3.4, 25.2}  # "compared favourably with earlier series"
 
 
 def test_hazard_ratios_with_equals_signs_colons_bracketed_hr_and_p_without_leading_zero():
@@ -511,3 +518,173 @@ def test_folded_token_scan_finds_what_the_case_insensitive_scan_finds():
         spans = [(m.span(), m.lastgroup) for m in _TOKEN_RE.finditer(text)]
         assert spans == [(m.span(), m.lastgroup) for m in _TOKEN_RE_FOLDED.finditer(folded(text))]
     assert folded("K\u212a") is None  # Kelvin sign: folding would not be exact, the slow scan is used
+
+
+# ------------------------------------------------------- shapes of printed results
+# Each sentence is our own, of an invented study; each pins one way papers print a result.
+TWO = [{"name": "cryoablation plus nivolumab", "n": 40}, {"name": "nivolumab alone", "n": 41}]
+ONE = [{"name": "RFA", "n": 40}]
+A, B = TWO[0]["name"], TWO[1]["name"]
+AB = f"{A} vs {B}"
+
+
+def extract_sentence(sentence: str, arms: list[dict], title: str = "An invented trial") -> list[dict]:
+    doc = doc_of(sentence, title)
+    eps = extract_endpoints(doc, arms)
+    assert_well_formed(doc, eps)
+    return eps
+
+
+@pytest.mark.parametrize("sentence, arms, expected", [
+    # "X% vs Y%"
+    ("The objective response rate was 42.5% vs 19.5% (P = 0.03).", TWO,
+     [("ORR", "rate", A, 42.5, None, None, "=0.03"), ("ORR", "rate", B, 19.5, None, None, "=0.03")]),
+    # "X% and Y%, respectively", two arms and three groups named as printed
+    ("Disease control rates were 80.0% and 61.0%, respectively.", TWO,
+     [("DCR", "rate", A, 80.0, None, None, None), ("DCR", "rate", B, 61.0, None, None, None)]),
+    ("Response rates were 31%, 24% and 12% in the high-dose, low-dose and placebo groups, respectively.", [],
+     [("ORR", "rate", "high-dose", 31, None, None, None), ("ORR", "rate", "low-dose", 24, None, None, None),
+      ("ORR", "rate", "placebo", 12, None, None, None)]),
+    # medians per arm in parentheses, and a bracketed "a vs b" with its HR
+    ("Median overall survival was 14.1 months (cryoablation plus nivolumab) and 10.2 months (nivolumab alone).", TWO,
+     [("OS", "median", A, 14.1, None, None, None), ("OS", "median", B, 10.2, None, None, None)]),
+    ("Overall survival was longer with the combination (median, 14.1 vs 10.2 months; HR 0.70, 95% CI 0.52-0.94; "
+     "P = 0.02).", TWO,
+     [("OS", "median", A, 14.1, None, None, None), ("OS", "median", B, 10.2, None, None, None),
+      ("OS", "HR", AB, 0.70, (0.52, 0.94), None, "=0.02")]),
+    # "from X to Y months"
+    ("Median progression-free survival improved from 4.2 months in the nivolumab alone group to 7.9 months in the "
+     "combination group.", TWO,
+     [("PFS", "median", B, 4.2, None, None, None), ("PFS", "median", A, 7.9, None, None, None)]),
+    # CI styles: "(95% CI, a-b)", "95% CI: a to b", "[95% CI a–b]", "(a–b)" right after an HR
+    ("Median PFS was 7.9 months (95% CI, 6.1-9.4) in the combination arm.", TWO,
+     [("PFS", "median", A, 7.9, (6.1, 9.4), None, None)]),
+    ("Median OS was 15.0 months (95% CI: 12.2 to 17.8).", ONE, [("OS", "median", "RFA", 15.0, (12.2, 17.8), None, None)]),
+    ("Median PFS was 6.3 months [95% CI 5.0–7.6].", ONE, [("PFS", "median", "RFA", 6.3, (5.0, 7.6), None, None)]),
+    ("The HR for progression was 0.58 (0.41–0.82).", TWO, [("PFS", "HR", AB, 0.58, (0.41, 0.82), None, None)]),
+    # "HR 0.61; 95% CI 0.45-0.83; P < .001" and "hazard ratio for death, 0.72"
+    ("For overall survival, HR 0.61; 95% CI 0.45-0.83; P < .001.", TWO,
+     [("OS", "HR", AB, 0.61, (0.45, 0.83), None, "<.001")]),
+    ("The hazard ratio for death, 0.72 (95% CI, 0.55 to 0.94), favoured the combination.", TWO,
+     [("OS", "HR", AB, 0.72, (0.55, 0.94), None, None)]),
+    # mOS / mPFS
+    ("mOS was 20.3 months and mPFS was 9.1 months.", ONE,
+     [("OS", "median", "RFA", 20.3, None, None, None), ("PFS", "median", "RFA", 9.1, None, None, None)]),
+    # one arm not reached: the other arm's number is taken, nothing is invented for NR
+    ("Median OS was not reached in the combination arm and 11.4 months in the nivolumab alone arm.", TWO,
+     [("OS", "median", B, 11.4, None, None, None)]),
+    # landmark lists
+    ("The 1-, 3- and 5-year OS rates were 91.2%, 70.4% and 52.0%, respectively.", ONE,
+     [("OS", "rate", "RFA", 91.2, None, 12, None), ("OS", "rate", "RFA", 70.4, None, 36, None),
+      ("OS", "rate", "RFA", 52.0, None, 60, None)]),
+    ("At 12 months, 45% of patients were alive.", ONE, [("OS", "rate", "RFA", 45, None, 12, None)]),
+    ("The 2-year overall survival rates were 88.0% for arm A and 71.5% for arm B.", [],
+     [("OS", "rate", "arm A", 88.0, None, 24, None), ("OS", "rate", "arm B", 71.5, None, 24, None)]),
+    # a response rate with its count, and grade 3-4 AEs as "n (%)"
+    ("The study achieved an ORR of 35.0% (14/40).", ONE, [("ORR", "rate", "RFA", 35.0, None, None, None)]),
+    ("Grade 3 or 4 treatment-related adverse events occurred in 12 (15.0%) patients.", ONE,
+     [("AE_grade3plus", "rate", "RFA", 15.0, None, None, None)]),
+    # flattened table rows
+    ("Median OS (months)\t14.1\t10.2", TWO,
+     [("OS", "median", A, 14.1, None, None, None), ("OS", "median", B, 10.2, None, None, None)]),
+    ("ORR, % | 42.5 | 19.5 | <.001", TWO,
+     [("ORR", "rate", A, 42.5, None, None, None), ("ORR", "rate", B, 19.5, None, None, None)]),
+    # middle-dot decimals, an en dash and a Unicode minus in CIs
+    ("Median OS was 12·6 months (95% CI 10·1–15·0) and the HR was 0·71 (95% CI 0·55−0·92).", TWO,
+     [("OS", "median", None, 12.6, (10.1, 15.0), None, None), ("OS", "HR", AB, 0.71, (0.55, 0.92), None, None)]),
+    # values named after them: "a vs b for ORR; and c vs d for DCR"
+    ("Both rates were higher with the combination (44.0% vs 20.5% for ORR, P = .01; and 80.0% vs 61.0% for DCR, "
+     "P = .04).", TWO,
+     [("ORR", "rate", A, 44.0, None, None, None), ("ORR", "rate", B, 20.5, None, None, None),
+      ("DCR", "rate", A, 80.0, None, None, None), ("DCR", "rate", B, 61.0, None, None, None)]),
+    # a group the study's arms do not name keeps its label as printed
+    ("Median OS was 13.0 months in the TACE-first group and 9.8 months in the deferred group.", TWO,
+     [("OS", "median", "TACE-first group", 13.0, None, None, None),
+      ("OS", "median", "deferred group", 9.8, None, None, None)]),
+])
+def test_each_printed_shape_gives_its_endpoints(sentence, arms, expected):
+    assert rows(extract_sentence(sentence, arms)) == expected
+
+
+@pytest.mark.parametrize("sentence, unit", [
+    ("Median overall survival was 38 weeks.", "weeks"),
+    ("Median time to progression was 45 days.", "days"),
+    ("Median overall survival was 2.4 years.", "years"),
+])
+def test_a_median_keeps_the_time_unit_it_is_printed_in(sentence, unit):
+    (e,) = extract_sentence(sentence, ONE)
+    assert (e["measure"], e["unit"]) == ("median", unit)
+    assert str(e["value"]) in sentence
+
+
+def test_a_number_of_patients_without_a_percentage_is_a_count():
+    (e,) = extract_sentence("Complete response was achieved in 7 patients.", ONE)
+    assert (e["endpoint"], e["measure"], e["value"], e["unit"]) == ("other:complete_response", "count", 7, "patients")
+    # beside a rate the number of patients is its denominator, never a second value
+    assert rows(extract_sentence("The ORR was 30% in 40 patients.", ONE)) == [("ORR", "rate", "RFA", 30, None, None, None)]
+
+
+def test_the_quote_is_the_whole_clause_so_its_qualifiers_are_visible():
+    (e,) = extract_sentence("In the intention-to-treat population, the median OS was 16.1 months; toxicity was mild.", ONE)
+    assert e["quote"] == "In the intention-to-treat population, the median OS was 16.1 months"
+
+
+@pytest.mark.parametrize("sentence", [
+    "The ORR was 50% in patients older than 70 years.",
+    "In IMbrave150, median OS was 19.2 months.",
+    "A pooled analysis of 12 series reported a median OS of 16 months.",
+    "Tumour size above 5 cm predicted worse OS (HR 2.10, 95% CI 1.30-3.40).",
+    "The median follow-up was 24.1 months.",
+    "Assuming a median PFS of 6 months, 60 patients were needed to detect a hazard ratio of 0.6.",
+    "Nivolumab 240 mg was given every 2 weeks for up to 24 months.",
+    "Responders had a longer median OS than non-responders (25.0 vs 9.1 months).",
+    "The ORR was 45% in PD-L1-positive vs 20% in PD-L1-negative tumours.",
+    "Grade 3 skin toxicity occurred in 12% of patients.",
+    "Discontinuation due to adverse events occurred in 6.0% of patients.",
+    "Adverse events leading to withdrawal occurred in 4.5% of patients.",
+    "Rates of adverse events were similar in both groups (overlapping 95% CIs).",
+])
+def test_qualified_or_non_result_sentences_give_no_endpoint(sentence):
+    assert extract_sentence(sentence, ONE) == []
+
+
+def test_background_and_discussion_sections_are_never_read_when_the_reader_marks_them():
+    from livingreview.extract.document import Section
+    text = ("Background: Earlier trials gave a median OS of 10.2 months.\n"
+            "Results: Median OS was 15.4 months.\n"
+            "Discussion: This compares with 11.0 months with sorafenib.")
+    first, second = text.index("Results"), text.index("Discussion")
+    sections = (Section("Background", "background", 0, first - 1), Section("Results", "results", first, second - 1),
+                Section("Discussion", "discussion", second, len(text)))
+    doc = Document(path="x", text=text, format="plain_text", fields={"title": "A trial"}, body=((0, len(text)),),
+                   sections=sections)
+    assert rows(extract_endpoints(doc, ONE)) == [("OS", "median", "RFA", 15.4, None, None, None)]
+    # without sections the printed labels do the same
+    plain = Document(path="x", text=text, format="plain_text", fields={"title": "A trial"}, body=((0, len(text)),))
+    assert rows(extract_endpoints(plain, ONE)) == [("OS", "median", "RFA", 15.4, None, None, None)]
+
+
+def test_labelled_layouts_skip_methods_and_read_results():
+    text = ("TITLE:\nAn invented trial\n\nABSTRACT.METHODS:\nWe expected a median PFS of 6.0 months.\n\n"
+            "ABSTRACT.RESULTS:\nMedian PFS was 8.2 months.\n")
+    assert rows(extract_sentence(text, ONE)) == [("PFS", "median", "RFA", 8.2, None, None, None)]
+
+
+def test_a_p_printed_as_zero_beside_an_hr_and_ci_never_stops_extraction():
+    from livingreview.extract.record import build_record
+    text = ("Cryoablation plus nivolumab versus nivolumab alone: a randomised trial\n\n"
+            "Results: Median OS was 14.1 vs 10.2 months (HR 0.62, 95% CI 0.40-0.95, p = 0.000).")
+    doc = Document(path="x.txt", text=text, format="plain_text", fields={}, body=((0, len(text)),))
+    record = build_record(doc)
+    hrs = [e for e in record["endpoints"] if e["measure"] == "HR"]
+    assert [(e["value"], e["ci"], e["p"]) for e in hrs] == [(0.62, [0.40, 0.95], "=0.000")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "A later series reported a response rate of 37% [12].",
+    "Another prospective study found a median OS of 11.0 months.",
+    "A response was defined as at least a 50% reduction in tumour size.",
+    "The absolute increase in the 3-year PFS rate was 7.5% (from 30.0% to 37.5%).",
+])
+def test_cited_defined_and_difference_figures_are_not_endpoints(sentence):
+    assert not [e for e in extract_sentence(sentence, ONE) if e["value"] in (37, 11.0, 50, 7.5)]

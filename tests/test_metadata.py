@@ -205,3 +205,59 @@ def test_pubmed_author_list_is_only_read_between_title_and_abstract():
     assert no_line.format == "pubmed_page"
     m = extract_metadata(no_line)
     assert m["authors"] == [] and m["journal"] is None  # not the "Similar articles" line after the abstract
+
+
+# ------------------------------------------------------------ study descriptors (invented sentences)
+from livingreview.extract.metadata import design  # noqa: E402
+
+
+@pytest.mark.parametrize("sentences, n", [
+    (["Ninety-six patients were enrolled and 91 patients were randomised to drug A or drug B."], 91),
+    (["One hundred and forty-three patients with measurable, non-resectable cancer were randomised in a "
+      "multicentre study.", "Among 143 randomised patients, 141 were analysed."], 143),
+    (["Patients (n=168) were randomised to receive either immediate or delayed treatment."], 168),
+    (["A total of 474 adult patients with glioma (astrocytoma) grade 3 or 4 were randomised."], 474),
+    (["191 chemotherapy-nai\u0308ve patients were randomized to receive drug A or drug B."], 191),
+    (["In this trial, 4162 women with early breast cancer were randomly assigned to two regimens."], 4162),
+    (["We reviewed the records of 145 patients with liver cancer treated between 2018 and 2022."], 145),
+])
+def test_n_patients_reads_the_randomised_or_studied_count(sentences, n):
+    assert n_patients("A trial", sentences) == n
+
+
+@pytest.mark.parametrize("title, sentences, expected", [
+    ("Drug A in advanced kidney cancer", ["In a randomised phase III trial of untreated patients, drug A improved PFS.",
+                                          "Patients randomised to drug A had longer benefit."], "randomized"),
+    ("Drug A in advanced kidney cancer: the phase 3 ALPHA trial", [], "randomized"),
+    ("Survival after surgery", ["Patients were identified from the national cancer database."], "retrospective"),
+    ("Resection versus TACE: a propensity score matching analysis", [], "retrospective"),
+    ("Drug A by prior chemotherapy use", ["Patients were stratified by prior chemotherapy use and were randomly "
+                                          "assigned (1:1) to drug A or placebo."], "randomized"),
+    ("Drug A for liver cancer", ["Previous retrospective studies suggested a benefit.",
+                                 "This single-arm phase II trial enrolled 40 patients."], "prospective"),
+])
+def test_design_in_the_texts_own_words(title, sentences, expected):
+    assert design(title, sentences) == expected
+
+
+def test_a_simulation_study_is_not_primary_and_its_design_is_other():
+    m = meta(Path(__file__).parent / "fixtures" / "metadata" / "simulation_study.txt")
+    assert m["is_primary_study"] is False and m["design"] == "other" and m["n_patients"] is None
+
+
+def test_a_registry_analysis_is_retrospective_with_its_identified_total():
+    m = meta(Path(__file__).parent / "fixtures" / "metadata" / "registry_analysis.txt")
+    assert (m["design"], m["n_patients"]) == ("retrospective", 5120)
+    assert sorted(m["local_therapy"]) == ["radiotherapy", "surgery"]
+
+
+@pytest.mark.parametrize("sentence, local, systemic", [
+    ("For patients who cannot take an anti-VEGF drug, patients received durvalumab.", [], ["ICI"]),
+    ("Of the 410 patients, 204 were naive to chemotherapy and received drug A.", [], []),
+    ("Curative resection became possible after downstaging in 5 patients treated with TACE.", ["TACE"], []),
+    ("Patients received atezolizumab plus bevacizumab after TACE.", ["TACE"], ["ICI", "anti-VEGF"]),
+])
+def test_study_therapies_leave_out_what_was_not_given(sentence, local, systemic):
+    from livingreview.extract.metadata import study_therapies
+    got_local, got_systemic = study_therapies("A study", [sentence], True)
+    assert sorted(got_local) == sorted(local) and sorted(got_systemic) == sorted(systemic)

@@ -124,7 +124,7 @@ def test_seed_formats(name, expected):
     ("pmc_mwa_pd1.txt", "pubmed_page"),
     ("journal_page_tace_ici.txt", "journal_page"),
     ("s2_sirt_durvalumab.json", "semantic_scholar_json"),
-    ("crossref_rfa_sintilimab.json", "json_record"),
+    ("crossref_rfa_sintilimab.json", "crossref_json"),
     ("catalogue_hifu_record.txt", "catalogue_record"),
     ("markdown_sbrt_summary.md", "markdown_summary"),
     ("news_hifu_trial.txt", "plain_text"),

@@ -132,3 +132,13 @@ def test_an_arm_named_without_the_local_therapy_is_the_control():
     assert Y.arm_role(rec, "ICI + HIFU") == "local therapy"
     assert Y.arm_role(rec, "ICI without HIFU") == "control"
     assert Y.arm_role(rec, "non-HIFU group") == "control"
+
+
+def test_arm_roles_read_local_therapy_synonyms_from_the_one_vocabulary():
+    rec = {"is_primary_study": True, "local_therapy": ["thermal ablation"], "systemic_therapy": ["ICI"],
+           "arms": [{"name": "MWA plus sintilimab", "n": 30}, {"name": "sintilimab alone", "n": 28}],
+           "endpoints": []}
+    assert Y.arm_role(rec, "MWA plus sintilimab") == "local therapy"
+    assert Y.arm_role(rec, "sintilimab alone") == "control"
+    # Bare "ablation" (ethanol, chemical) is not thermal ablation, here as in the records.
+    assert not Y._mentions_local_therapy(rec, "ethanol ablation")

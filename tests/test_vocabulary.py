@@ -1,6 +1,5 @@
-"""The therapy search's shortcuts (literal cues, first-character guards) never change
-what it finds: checked against the plain search on every
-line, sentence and whole text of the seeds and fixtures, and on tricky phrases."""
+"""The one treatment vocabulary: its rules (what counts as which therapy) and its shortcut
+(literal cues) that must never change what the search finds."""
 import re
 from pathlib import Path
 
@@ -18,6 +17,7 @@ TRICKY = [
     "CTLA4 blockade", "5-FU", "XELOX then CAPOX", "proton beam therapy", "carbon-ion", "RADIATION", "Radiation",
     "KINASE INHIBITORS", "chemoradiation without chemotherapy", "ICIs plus TKIs", "after hepatectomy",
     "received \u017forafenib", "\u0130CI therapy", "\u212aINASE inhibitor",  # characters that fold unusually
+    "Opdivo plus Yervoy", "bevacizumab and atezolizumab", "S-1 or capecitabine", "anti-PD-(L)1 antibodies",
 ]
 
 
@@ -29,69 +29,85 @@ def corpus() -> list[str]:
     return [t for t in texts if t.strip()]
 
 
-def plain_find_therapies(text):
-    """The search as first written: every pattern, case-insensitive, on every text."""
-    chemorad = [m.start() for m in re.finditer(r"\bchemoradi\w*", text, re.IGNORECASE)]
-    original, local, systemic = text, {}, {}
-    for label, pattern in V.LOCAL_THERAPY_TERMS:
-        for m in re.finditer(pattern, text, re.IGNORECASE):
-            if not V._NOT_GIVEN.search(original[max(0, m.start() - 60):m.start()]):
-                local.setdefault(label, m.start())
-            text = text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
-    for label, pattern in V.SYSTEMIC_THERAPY_TERMS:
-        for m in re.finditer(pattern, text, re.IGNORECASE):
-            if not V._NOT_GIVEN.search(original[max(0, m.start() - 60):m.start()]):
-                systemic.setdefault(label, m.start())
-    if chemorad:
-        systemic["chemotherapy"] = min(systemic.get("chemotherapy", chemorad[0]), chemorad[0])
-    return sorted((o, l) for l, o in local.items()), sorted((o, l) for l, o in systemic.items())
+TERMS = list(V.LOCAL_TERMS + V.SYSTEMIC_TERMS)
 
 
-def test_find_therapies_finds_what_the_plain_search_finds():
-    for text in corpus():
-        assert V.find_therapies(text) == plain_find_therapies(text), text[:120]
-
-
-ALL_PATTERNS = [(label, re.compile(p, re.IGNORECASE)) for label, p in
-                V.LOCAL_THERAPY_TERMS + V.SYSTEMIC_THERAPY_TERMS] + list(V.DESIGN_RE)
-
-
-@pytest.mark.parametrize("label, rx", ALL_PATTERNS, ids=[label for label, _ in ALL_PATTERNS])
-def test_every_match_holds_one_of_its_cues(label, rx):
-    lower, exact = V.literal_cues(rx.pattern, rx.flags)
-    assert lower or exact
-    found = 0
+@pytest.mark.parametrize("term", TERMS, ids=[f"{t.label}:{t.name}" for t in TERMS])
+def test_every_match_of_a_term_holds_one_of_its_cues(term):
+    rx = re.compile(term.pattern, re.IGNORECASE)
     for text in corpus():
         for m in rx.finditer(text):
-            found += 1
-            assert any(c in m.group().lower() for c in lower) or any(c in m.group() for c in exact), m.group()
-    assert found or label in ("SIRT", "review", "randomized", "other")  # some terms no document uses
+            assert any(c in m.group().lower() for c in term.cues), (term.name, m.group())
 
 
-@pytest.mark.parametrize("label, rx", ALL_PATTERNS, ids=[label for label, _ in ALL_PATTERNS])
-def test_guarded_pattern_finds_the_same_matches(label, rx):
-    guarded = V.guarded(rx)
-    assert guarded.pattern.startswith("(?=[")  # each of these patterns can be guarded
+@pytest.mark.parametrize("label, rx, cues", V.DESIGN_CUED, ids=[label for label, _, _ in V.DESIGN_CUED])
+def test_every_design_match_holds_one_of_its_cues(label, rx, cues):
     for text in corpus():
-        assert [m.span() for m in guarded.finditer(text)] == [m.span() for m in rx.finditer(text)]
+        for m in rx.finditer(text):
+            assert any(c in m.group().lower() for c in cues), (label, m.group())
 
 
-def test_literal_cues_read_off_a_pattern():
-    assert V.literal_cues(r"\bmeta-?analys[ie]s\b", re.IGNORECASE) == (("analys",), ())
-    assert V.literal_cues(r"\bHIFU\b|\b(?-i:RFA)\b", re.IGNORECASE) == (("hifu",), ("RFA",))
-    assert V.literal_cues(r"(?i)\b(?:chemo|chemoradiation)\b") == (("chemo",), ())  # "chemo" covers both
-    assert V.literal_cues(r"\d+\s*months?") == ((), ("month",))  # case-sensitive: looked for as written
-    assert V.literal_cues(r"\d+|months") is None  # "12" holds no literal
-    assert V.literal_cues(r"(?:abc)?x*") is None
+def test_cue_skipping_never_changes_what_is_found():
+    # The same search with every class's regex run regardless of its cues.
+    for text in corpus():
+        got = V.find_therapies(text)
+        cues = [(c, c.cues) for c in V._LOCAL + V._SYSTEMIC]
+        try:
+            for c, _ in cues:
+                c.cues = None
+            V.mentions.cache_clear()
+            plain = V.find_therapies(text)
+        finally:
+            for c, saved in cues:
+                c.cues = saved
+            V.mentions.cache_clear()
+        assert got == plain, text[:120]
 
 
-def test_guarded_leaves_patterns_that_can_match_nothing_alone():
-    rx = re.compile(r"a*")
-    assert V.guarded(rx) is rx
-    rx = re.compile(r"(?i)\bterm\b")  # global inline flags cannot be wrapped
-    assert V.guarded(rx) is rx
+@pytest.mark.parametrize("text, local, systemic", [
+    ("nivolumab plus ipilimumab", [], ["ICI"]),
+    ("Opdivo plus Yervoy versus lenvatinib or sorafenib", [], ["ICI", "TKI"]),
+    ("a PD-(L)1 inhibitor after TACE", ["TACE"], ["ICI"]),
+    ("anti-PD-1 antibody and a checkpoint inhibitor", [], ["ICI"]),
+    ("immunotherapy with dendritic cells", [], []),  # bare immunotherapy is not an ICI
+    ("PD-L1 expression was assessed", [], []),
+    ("apatinib, donafenib or cabozantinib", [], ["TKI"]),
+    ("osimertinib after EGFR-TKI", [], ["TKI"]),
+    ("atezolizumab plus bevacizumab", [], ["ICI", "anti-VEGF"]),
+    ("ramucirumab", [], ["anti-VEGF"]),
+    ("FOLFOX, gemcitabine and nab-paclitaxel", [], ["chemotherapy"]),
+    ("capecitabine or S-1", [], ["chemotherapy"]),
+    ("radiofrequency ablation or microwave ablation", ["thermal ablation"], []),
+    ("percutaneous cryoablation", ["thermal ablation"], []),
+    ("ethanol ablation of the nodule", [], []),  # bare ablation is not thermal ablation
+    ("SBRT, proton therapy and brachytherapy", ["radiotherapy"], []),
+    ("selective internal radiation therapy with Y-90", ["SIRT"], []),
+    ("hepatic arterial infusion chemotherapy", ["HAIC"], []),
+    ("DEB-TACE and cTACE", ["TACE"], []),
+    ("lobectomy for resected lung cancer", ["surgery"], []),
+    ("unresectable hepatocellular carcinoma", [], []),
+    ("chemoradiotherapy", ["radiotherapy"], ["chemotherapy"]),
+    ("high-intensity focused ultrasound thermal ablation", ["HIFU"], []),
+])
+def test_therapy_rules(text, local, systemic):
+    got_local, got_systemic = V.therapies(text)
+    assert sorted(got_local) == sorted(local) and sorted(got_systemic) == sorted(systemic)
 
 
-def test_unusual_case_folding_falls_back_to_the_full_search():
-    # Under IGNORECASE a long s matches "s"; the lower-cased text would not show the cue.
-    assert V.therapies("patients received \u017forafenib") == ([], ["TKI"])
+@pytest.mark.parametrize("text", [
+    "patients without surgery", "recurrence after hepatectomy", "refractory to sorafenib", "sorafenib-naive patients",
+    "a chemotherapy-free regimen", "prior TACE", "progression on lenvatinib",
+])
+def test_a_therapy_named_as_absent_prior_or_failed_is_not_counted(text):
+    assert V.therapies(text) == ([], [])
+
+
+def test_mentions_carry_the_drug_name_and_its_class():
+    names = [(x.label, x.name) for x in V.mentions("Opdivo plus lenvatinib after RFA")]
+    assert names == [("ICI", "nivolumab"), ("TKI", "lenvatinib"), ("thermal ablation", "RFA")]
+    assert V.label_of("SBRT") == "radiotherapy" and V.label_of("sintilimab") == "ICI"
+
+
+def test_the_vocabulary_uses_no_private_regex_internals():
+    source = Path(V.__file__).read_text(encoding="utf-8")
+    assert "_parser" not in source and "_constants" not in source

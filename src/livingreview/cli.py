@@ -1,4 +1,4 @@
-"""Command line: `python -m livingreview COMMAND ...` (extract, text, add, remove, toc, assets, build)."""
+"""Command line: `python -m livingreview COMMAND ...` (extract, text, pool, reconstruct, add, remove, toc, assets, build)."""
 from __future__ import annotations
 
 import argparse
@@ -51,6 +51,40 @@ def cmd_text(args: argparse.Namespace) -> int:
     except SourceError as err:
         _fail(str(err))
         return 1
+    return 0
+
+
+def cmd_pool(args: argparse.Namespace) -> int:
+    """Random-effects pooling of a CSV of study effects; JSON on stdout, one error line on bad input."""
+    from livingreview.analysis import meta
+    from livingreview.book.pool_input import PoolInputError, read_effects
+
+    try:
+        measure, effects = read_effects(args.path, args.measure)
+        result = meta.fit_effects(effects, method=args.method, ci=args.ci, measure=measure)
+    except (PoolInputError, meta.MetaError) as err:
+        _fail(str(err))
+        return 1
+    print(json.dumps(result.summary(), indent=2))
+    return 0
+
+
+def cmd_reconstruct(args: argparse.Namespace) -> int:
+    """Rebuild pseudo patient data from a digitised KM curve; print its summary as JSON."""
+    from livingreview.analysis import km
+    from livingreview.book import curves
+
+    try:
+        meta = curves.meta_beside(args.curve)
+        total = args.total_events if args.total_events is not None else meta.get("total_events")
+        n = args.n if args.n is not None else meta.get("n")
+        rec = curves.rebuild(args.curve, args.at_risk, total_events=total, n=n)
+        if args.out:
+            curves.write_ipd(args.out, rec.ipd)
+    except curves.CurveFileError as err:
+        _fail(str(err))
+        return 1
+    print(json.dumps(km.reconstruction_report(rec), indent=2))
     return 0
 
 
@@ -143,6 +177,25 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--entry", type=int, default=0, metavar="N",
                    help="which record of a search export (0 = the first)")
     p.set_defaults(func=cmd_text)
+
+    p = sub.add_parser("pool", help="random-effects meta-analysis of a CSV (study,yi,vi | "
+                       "study,estimate,ci_low,ci_high | study,events,total)")
+    p.add_argument("path", metavar="FILE.csv",
+                   help="one study a row; errors give the row as a spreadsheet numbers it (header = 1)")
+    p.add_argument("--measure", choices=("generic", "ratio", "proportion"), default=None,
+                   help="how to read the rows (default: from the header)")
+    p.add_argument("--ci", choices=("hksj", "wald"), default="hksj",
+                   help="CI of the mean: Hartung-Knapp-Sidik-Jonkman with max(1, q) guard, or Wald")
+    p.add_argument("--method", choices=("reml", "dl"), default="reml", help="tau^2 estimator")
+    p.set_defaults(func=cmd_pool)
+
+    p = sub.add_parser("reconstruct", help="rebuild patient data from a digitised Kaplan-Meier curve")
+    p.add_argument("curve", metavar="CURVE.csv", help="digitised points, columns time,survival")
+    p.add_argument("--at-risk", metavar="RISK.csv", help="numbers-at-risk table, columns time,at_risk")
+    p.add_argument("--total-events", type=int, metavar="N", help="total events (default: the YAML beside)")
+    p.add_argument("--n", type=int, metavar="N", help="patients, needed without a risk table")
+    p.add_argument("--out", metavar="IPD.csv", help="write the rebuilt time,event rows here")
+    p.set_defaults(func=cmd_reconstruct)
 
     p = sub.add_parser("toc", help="write _toc.yml from the registry")
     p.set_defaults(func=cmd_toc)

@@ -14,17 +14,9 @@ import pandas as pd
 
 from livingreview.analysis.survival import ALL_PATIENTS, arm_label, arm_order
 from livingreview.extract.printed import as_printed, format_ci
+from livingreview.extract.vocabulary import ABSENT_BEFORE, mentions
 
 MODALITIES = ("HIFU", "thermal ablation", "radiotherapy", "other")
-_ARM_KEYWORDS = {
-    "HIFU": r"hifu|focused ultrasound",
-    "thermal ablation": r"ablation|rfa|mwa|radiofrequency|microwave|cryo\w*",
-    "radiotherapy": r"radiotherapy|radiation|irradiation|sbrt|sabr|rt",
-    "TACE": r"tace|chemoembolization|chemoembolisation",
-    "SIRT": r"sirt|radioembolization|radioembolisation|y-?90",
-    "HAIC": r"haic|hepatic arterial infusion",
-    "surgery": r"surgery|resection|hepatectomy",
-}
 LANDMARKS = (("OS", 12), ("OS", 24), ("OS", 36), ("PFS", 12), ("PFS", 24))
 
 SUMMARY_COLUMNS = [
@@ -61,17 +53,12 @@ def primary_studies(records) -> list[dict]:
     return sorted(prim, key=lambda r: (MODALITIES.index(modality(r)), str(r.get("id"))))
 
 
-_WITHOUT = re.compile(r"\b(?:without|no|non|minus)[\s-]+", re.IGNORECASE)
-
-
 def _mentions_local_therapy(record: dict, arm: str) -> bool:
-    """Whether the arm's name says it received the study's local therapy ("ICI without HIFU" does not)."""
-    terms = [_ARM_KEYWORDS[t] for t in record.get("local_therapy") or [] if t in _ARM_KEYWORDS]
-    if not terms:
-        return False
-    named = re.compile(r"\b(?:" + "|".join(terms) + r")\b", re.IGNORECASE)
-    negated = re.compile(_WITHOUT.pattern + r"(?:" + "|".join(terms) + r")\b", re.IGNORECASE)
-    return named.search(negated.sub(" ", arm)) is not None
+    """Whether the arm's name says it received one of the study's local therapies, by the one
+    treatment vocabulary (extract.vocabulary): "ICI + HIFU" does, "ICI without HIFU" does not."""
+    local = set(record.get("local_therapy") or [])
+    return any(x.label in local and not ABSENT_BEFORE.search(arm[max(0, x.start - 14):x.start])
+               for x in mentions(arm))
 
 
 def arm_role(record: dict, arm: str) -> str:

@@ -42,14 +42,17 @@ _GRIM_ENDPOINTS = ("ORR", "DCR", "technical_success", "technical_efficacy", "AE_
 def check_record(record: dict) -> list[dict]:
     """All consistency flags for `record` (a study record as in the contract)."""
     endpoints = [e for e in record.get("endpoints") or [] if isinstance(e, dict)]
+    arms, n = record.get("arms") or [], record.get("n_patients")
     flags: list[dict] = []
-    flags += ci_excludes_estimate(endpoints)
-    flags += identical_ci(endpoints)
-    flags += ratio_ci_off_centre(endpoints)
-    flags += ratio_mismatch(endpoints)
-    flags += p_ci_conflict(endpoints)
-    flags += grim_percentage(endpoints, record.get("arms") or [], record.get("n_patients"))
-    flags += arm_sum(record.get("arms") or [], record.get("n_patients"))
+    for check in (lambda: ci_excludes_estimate(endpoints), lambda: identical_ci(endpoints),
+                  lambda: ratio_ci_off_centre(endpoints), lambda: ratio_mismatch(endpoints),
+                  lambda: p_ci_conflict(endpoints), lambda: grim_percentage(endpoints, arms, n),
+                  lambda: arm_sum(arms, n)):
+        try:
+            flags += check()
+        except (ArithmeticError, ValueError):
+            # A check is advice about the numbers; odd numbers it cannot weigh never stop extraction.
+            continue
     return flags
 
 
@@ -213,15 +216,25 @@ def ratio_mismatch(endpoints: list[dict]) -> list[dict]:
 
 
 def _p_value(p: str | None):
+    """(operator, value) of a printed p; "= 0.000" (rounded to zero) reads as "< 0.0005"."""
     m = re.match(r"^\s*(<|=|>|\u2264|\u2265)\s?([0-9]*\.?[0-9]+)\s*$", p or "")
     if not m:
         return None
-    return {"\u2264": "<", "\u2265": ">"}.get(m.group(1), m.group(1)), float(m.group(2))
+    op, printed = {"\u2264": "<", "\u2265": ">"}.get(m.group(1), m.group(1)), m.group(2)
+    value = float(printed)
+    if value <= 0:
+        if op != "=":
+            return None
+        digits = len(printed.split(".")[1]) if "." in printed else 0
+        return "<", 0.5 * 10 ** -digits
+    return op, value
 
 
 def _z(p: float) -> float:
-    p = min(max(p, 1e-300), 1.0)
-    return NormalDist().inv_cdf(1 - p / 2) if p < 1 else 0.0
+    """The two-sided z of p; finite for any p (an underflowing p gives the largest z)."""
+    if not p < 1:
+        return 0.0
+    return -NormalDist().inv_cdf(max(p, 1e-300) / 2)
 
 
 def p_ci_conflict(endpoints: list[dict]) -> list[dict]:

@@ -1,9 +1,11 @@
 """The decoded source document every extractor works on.
 
-A document's `text` is what all spans index into: for plain-text formats it is
-the file's text exactly as decoded; for JSON wrappers it is the wrapper's
-fields rendered as plain text (title, then abstract with HTML tags removed),
-followed by whatever text stood after the JSON value in the file.
+A document's `text` is what all spans index into, and what `python -m livingreview text PATH
+[--entry N]` prints. For plain-text formats it is the file's text as decoded (BOM dropped,
+CR LF and lone CR made LF); for JSON, XML, HTML, MEDLINE and RIS it is a rendering each reader
+module documents (title, blank line, abstract with its section headings, then any body
+sections). A file holding several records (a search export) gives one Document per entry,
+each with the same `path` and the text of that entry alone.
 """
 from __future__ import annotations
 

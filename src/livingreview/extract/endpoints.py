@@ -22,7 +22,8 @@ import re
 
 from livingreview.extract.arms import fits_arm, match_arm, treatment_labels
 from livingreview.extract.document import Document
-from livingreview.extract.numbers import CI_RE, DASHES, NUM, P_RE, fold_pattern, folded, normalise_p, split_sentences, to_number
+from livingreview.extract.numbers import CI_RE, DASHES, NUM, P_RE, fold_pattern, folded, normalise_p, to_number
+from livingreview.extract.sentences import split_sentences
 
 _D = f"[{DASHES}]"
 _SP = r"[\s\u00a0\u2009\u202f]"
@@ -34,7 +35,7 @@ _G3 = (rf"(?:grade|G)\s?(?:(?:≥|>=|⩾|≧)\s?(?:3|III)\b"
        rf"|(?:≥|>=)\s?grade\s?(?:3|III)\b")
 _GLOW = rf"(?:grade|G)\s?(?:1|I)\s?(?:{_D}|/|or|and|to)\s?(?:2|II)\b"
 _NUMW = r"(?:\d+|one|two|three|four|five|six)"
-_TPU = r"(?P<{}>years?|yrs?|months?|mos?)\b"
+_TPU = r"(?P<{}>years?|yrs?|months?|mos?|weeks?|wks?)\b"
 
 # Order matters: at one position the first alternative that matches wins.
 # Tokens start at a word's beginning (the lookbehind lets the engine skip the
@@ -43,13 +44,14 @@ _ALTS = [
     rf"(?P<ci>{CI_RE.pattern})",
     rf"(?P<p>{P_RE.pattern})",
     r"(?P<hr>\b(?:adjusted\s+)?(?:a?HRs?|hazard\s+ratios?)\b(?:\s*[(\[]\s*a?HR\s*[)\]])?"
-    r"(?:\s+for\s+(?P<hrfor>death|mortality|(?:disease\s+)?progression(?:\s+or\s+death)?|recurrence))?"
+    r"(?:\s+for\s+(?:the\s+)?(?P<hrfor>death|mortality|(?:disease\s+)?progression(?:\s+or\s+death)?|recurrence"
+    rf"|OS|PFS|DFS|RFS|overall{_SP}+survival|(?:progression|disease|recurrence|relapse){_D}?\s?free{_SP}+survival))?"
     r"(?:\s*[:=,]|\s+(?:of|was|is|were))?)",
     # "1-, 2- and 3-year", "12-month", "3 year OS": one or more landmark timepoints.
-    rf"(?P<tpl>\b{_NUMW}(?:(?:\s?{_D}?\s?,\s*|\s?{_D}?\s?,?\s*(?:and|&)\s+){_NUMW})*)"
-    rf"(?:\s?{_D}\s?|\s(?=(?:year|month)s?\s+(?:overall|progression|OS|PFS|survival|local|rates?|LC|DFS|RFS|DCR|ORR)))"
+    rf"(?P<tpl>\b{_NUMW}(?:(?:\s?{_D}?\s?[,/]\s*|\s?{_D}?\s?,?\s*(?:and|&)\s+){_NUMW})*)"
+    rf"(?:\s?{_D}\s?|\s(?=(?:year|month|week)s?\s+(?:overall|progression|OS|PFS|survival|local|rates?|LC|DFS|RFS|DCR|ORR)))"
     + _TPU.format("tplu") + r"(?!\s+(?:old|of\s+age))",
-    rf"(?P<attp>\bat\s+{_NUMW}(?:\s*,\s*{_NUMW})*(?:\s*,?\s*and\s+{_NUMW})?\s+(?:years?|months?)\b)",
+    rf"(?P<attp>\bat\s+{_NUMW}(?:\s*,\s*{_NUMW})*(?:\s*,?\s*and\s+{_NUMW})?\s+(?:years?|months?|weeks?)\b)",
     # Endpoint mentions.
     rf"(?P<ae>(?:(?P<g3a>{_G3})\s+|(?P<glowa>{_GLOW})\s+|(?:any|all)[-\u2010\u2011 ](?:grade|cause)\s+)?{_AE}"
     rf"(?:\s+(?:of\s+)?(?:(?P<g3b>{_G3})|(?P<glowb>{_GLOW})))?)",
@@ -61,9 +63,12 @@ _ALTS = [
     rf"(?P<rfs>(?:recurrence|relapse){_D}?\s?free\s+survival|\bRFS\b)",
     rf"(?P<efs>event{_D}?\s?free\s+survival|\bEFS\b)",
     rf"(?P<css>(?:cancer|disease){_D}?\s?specific\s+survival|\bCSS\b|\bDSS\b)",
-    r"(?P<ttp>time\s+to\s+(?:tumou?r\s+)?progression|\bTTP\b)",
-    r"(?P<dor>duration\s+of\s+(?:objective\s+)?response|\bDoR\b|\bDOR\b)",
+    r"(?P<ttp>times?\s+to\s+(?:tumou?r\s+)?progression|\bTTP\b)",
+    r"(?P<dor>duration\s+of\s+(?:objective\s+)?response|\bresponse\s+duration|\bDoR\b|\bDOR\b)",
     r"(?P<surv>\bsurvival\b)",
+    # "45% were alive at 2 years": a landmark overall survival rate.
+    r"(?P<alive>\b(?:were|was|remained|are|still|being)\s+alive\b)",
+    r"(?P<death>\b(?:risk|hazard)\s+of\s+(?:death|dying)\b)",
     r"(?P<cr>\bcomplete\s+(?:tumou?r\s+)?respon(?:se|ses)(?:\s+rates?)?)",
     r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
     r"(?P<dcr>\bdisease\s+control(?:\s+rates?)?|\bDCR\b)",
@@ -80,18 +85,32 @@ _ALTS = [
     r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
     r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
     r"(?P<resp>\brespectively\b)",
-    r"(?P<median>\bmedian\b)",
+    r"(?P<median>\bmedians?\b)",
     r"(?P<mean>\bmean\b|\baverage\b)",
     rf"(?P<fu>\bfollow{_D}?\s?ups?\b|\bfollowed\s+up\b)",
     r"(?P<range>\brange[sd]?\b|\bIQR\b|\binterquartile\b)",
     r"(?P<block>\bmost\s+(?:common(?:ly)?|frequent(?:ly)?)\b|\bincluding\b|\bincluded\b|\bsuch\s+as\b"
-    r"|\bmainly\b|\bpredominantly\b|\bhistorical\b|\bpreviously\s+(?:reported|published)\b|\bliterature\b"
-    r"|\b(?:an?|the)\s+(?:previous|prior|earlier|landmark|pivotal)\s+(?:trials?|stud(?:y|ies)|reports?|series|analys[ie]s)\b"
-    r"|\b(?:previous|prior|earlier|other)\s+(?:trials|studies|reports|series)\b"
-    r"|\bvaried\b|\branging\b|\bbaseline\b)",
+    r"|\bmainly\b|\bpredominantly\b|\bvaried\b|\branging\b|\bbaseline\b)",
+    # Other trials' or the literature's figures, protocol targets and sample-size assumptions:
+    # nothing in a sentence that says so is this study's result.
+    r"(?P<elsewhere>\bhistorical\b|\bpreviously\s+(?:reported|published)\b|\bliterature\b"
+    r"|\b(?:an?|the)\s+(?:previous|prior|earlier|landmark|pivotal)\s+(?:[\w/-]+\s+){0,3}?(?:trials?|stud(?:y|ies)|reports?"
+    r"|series|analys[ie]s)\b"
+    r"|\b(?:previous|prior|earlier|other|published)\s+(?:[\w/-]+\s+){0,2}?(?:trials|studies|reports|series)\b"
+    r"|\bpowered\s+to\b|\bsample\s+size\b|\bassum(?:ed|ing|ption)\b|\bhypothesi[sz]ed\b|\bto\s+detect\b"
+    r"|\bwas\s+expected\b|\bpooled\s+(?:analys[ie]s|data)\b|\bmeta-?analys[ie]s\b|\bsystematic\s+review\b"
+    r"|\breported\s+(?:by|in)\s+(?:others|[A-Z]\w+\s+et\s+al)\b|\bet\s+al\b|\bmargin\b"
+    r"|\bsurveys?\b|\bquestionnaires?\b|\bmailings?\b|\bdefined\s+as\b|\bwas\s+defined\b"
+    r"|\banother\s+(?:[\w-]+\s+){0,2}?(?:study|trial|series|report|analysis)\b"
+    # a cited reference ("[46]", "[12, 14]"; never a range, which may be a CI): the literature's figure
+    r"|\[\d{1,3}(?:\s*,\s*\d{1,3})*\])",
+    # "HR 0.61 (0.45-0.83)": a bare range, a CI only right after a hazard ratio.
+    rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
-    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:in|among|for)\s+(?:the\s+)?(?:patients|those)\s+(?:with|without|who)\b)",
+    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
+    r"|\b(?:older|younger)\s+than\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
+    r"|\bper-?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
 ]
 
@@ -121,7 +140,7 @@ _CASED = {"pfs": "PFS", "mpfs": "mPFS", "os": "OS", "mos": "mOS", "dfs": "DFS", 
           "efs": "EFS", "ttp": "TTP", "nr": None, "lc": None}
 _EP_NAME = {"pfs": "PFS", "mpfs": "PFS", "os": "OS", "mos": "OS", "surv": "OS",
             "dfs": "other:DFS", "rfs": "other:RFS", "efs": "other:EFS", "css": "other:CSS",
-            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "dcr": "DCR",
+            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "death": "OS", "dcr": "DCR",
             "lc": "local_control", "ts": "technical_success", "te": "technical_efficacy",
             "cab": "other:complete_ablation", "cr": "other:complete_response", "mc": "other:major_complications",
             "ae3": "AE_grade3plus", "aeany": "AE_any", "aelow": None}
@@ -136,25 +155,42 @@ _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _MOD_RE = re.compile(r"(intra-?hepatic|extra-?hepatic|hepatic|liver|local|locoregional|distant"
                      r"|in-field|out-of-field|lung|pulmonary|intracranial)[-\s]+$", re.IGNORECASE)
 _NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$", re.IGNORECASE)
-_NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|radiologic(?:al)?)\s+$", re.IGNORECASE)
+_NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|radiologic(?:al)?|best|molecular|metabolic"
+                         r"|biochemical|virologic(?:al)?|serologic(?:al)?|clinical|symptom(?:atic)?|pain|survey)\s+$",
+                         re.IGNORECASE)
 # "Pathological complete response" is another endpoint (of resected tissue), left out.
 _NOT_CR_RE = re.compile(r"(?:patholog\w*|metabolic|histolog\w*|radiolog\w*|near|clinical|major)[-\s]+$", re.IGNORECASE)
 _INEXACT_RE = re.compile(r"(?:<|>|≤|≥|⩽|⩾|~|≈|\bless\s+than|\bmore\s+than|\bgreater\s+than|\bover|\bunder"
-                         r"|\bup\s+to|\bat\s+least|\bapproximately|\babout|\bnearly|\balmost|\bexceed(?:s|ed|ing)?)\s*$",
+                         r"|\bup\s+to|\bat\s+least(?:\s+an?)?|\bapproximately|\babout|\bnearly|\balmost|\bexceed(?:s|ed|ing)?)\s*$",
                          re.IGNORECASE)
 _PROGNOSTIC_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multivariate|multivariable"
                             r"|univariate|associated\s+with|correlated", re.IGNORECASE)
 _FILLER_RE = re.compile(r"(?:[\s\u00a0]|\b(?:of|the|patients|cases|lesions|tumou?rs|had|achieved|showed"
                         r"|an?|with|and|rate|in)\b)*", re.IGNORECASE)
 # Section labels of structured abstracts, also glued to the text ("BackgroundThe").
-_LABEL_SKIP_RE = re.compile(r"^[\W_]*(?:[A-Z][a-z]+\s*:\s*\|?\s*)?(?i:background|introduction|purpose|objectives?"
-                            r"|aims?|context|rationale)(?:[\s:.|]|(?=[A-Z]))")
-_LABEL_ANY_RE = re.compile(r"^[\W_]*(?:[A-Z][a-z]+\s*:\s*\|?\s*)?(?i:background|introduction|purpose|objectives?"
-                           r"|aims?|context|rationale|methods?|materials|patients\s+and|results?|findings"
-                           r"|conclusions?|interpretation|discussion)(?:[\s:.|]|(?=[A-Z]))")
+# A label may carry a layout prefix ("ABSTRACT.METHODS:", "BODY.RESULTS:"). "Methods and findings"
+# (one section holding results) is read; design, setting and the like need a colon or full stop.
+_LABEL_PREFIX = r"^[\W_]*(?:(?:ABSTRACT|BODY|Abstract|Body)\s*[.:]\s*)?(?:[A-Z][a-z]+\s*:\s*\|?\s*)?"
+_CASED_NEXT = r"(?:\s*[:.|]|\s+(?=[A-Z])|(?=[A-Z])|$)"  # "Background:", "Background The", "BackgroundThe"
+_COLON_NEXT = r"(?:\s*[:.|]|\s*$)"
+_LABEL_SKIP_RE = re.compile(
+    _LABEL_PREFIX + r"(?:(?i:background|introduction|purpose|objectives?|aims?|context|rationale"
+    r"|(?:(?:patients|materials|subjects)\s+and\s+)?methods?(?!\s+and\s+findings)|methodology|discussion|comment)"
+    + _CASED_NEXT + r"|(?i:design|setting|settings|participants|interventions?|trial\s+registration|registration"
+    r"|funding|main\s+outcome\s+measures?|outcome\s+measures|study\s+design|hypothesis)" + _COLON_NEXT + ")")
+_LABEL_ANY_RE = re.compile(
+    _LABEL_PREFIX + r"(?:(?i:background|introduction|purpose|objectives?|aims?|context|rationale|methods?|methodology"
+    r"|materials|patients\s+and|subjects\s+and|methods\s+and\s+findings|results?|findings|conclusions?|interpretation|discussion|comment"
+    r"|summary|abstract)" + _CASED_NEXT + r"|(?i:design|setting|settings|participants|interventions?"
+    r"|trial\s+registration|registration|funding|main\s+outcome\s+measures?|outcome\s+measures|study\s+design"
+    r"|hypothesis)" + _COLON_NEXT + ")")
 # A sentence can only state an endpoint if it names one (cheap test first).
-_PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic"
+_PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic|alive|death"
                            r"|complicat|ablation|\b[DRE]FS\b|TTP|DoR|progression|HR\b|hazard", re.IGNORECASE)
+_DIFFERENCE_RE = re.compile(r"\b(?:difference|increase|gain|reduction|decrease|improvement)\s+(?:in|of)\b[^;%]{0,50}?"
+                            r"\b(?:was|were|of|by|is)\s*$", re.IGNORECASE)
+_CI_WORD_AFTER_RE = re.compile(r"\s*(?:CIs?\b|confidence|credible)", re.IGNORECASE)  # "(overlapping 95% CIs)"
+_VERSION_RE = re.compile(r"(?:RECIST|CTCAE|NCI-CTC|version|\bv\.?|WHO)\s*$", re.IGNORECASE)
 _INEXACT_RE_FOLDED = re.compile(fold_pattern(_INEXACT_RE.pattern))
 _PROGNOSTIC_RE_FOLDED = re.compile(fold_pattern(_PROGNOSTIC_RE.pattern))
 _PREFILTER_RE_FOLDED = re.compile(fold_pattern(_PREFILTER_RE.pattern))
@@ -162,11 +198,32 @@ _GROUP_CUT_RE = re.compile(r"\bthe\s+|\bin\s+|\bof\s+|\(|\bwith\s+|\bfor\s+|\bbe
 _WORD_BEFORE_RE = re.compile(r"[^\s,;:.()\[\]]+[-\s]$")
 _DIGIT_RE = re.compile(r"\d")
 _UNITS = {"%": "%", "percent": "%", "month": "months", "months": "months", "mo": "months",
-          "mos": "months", "times": "ratio", "fold": "ratio"}
+          "mos": "months", "times": "ratio", "fold": "ratio", "week": "weeks", "weeks": "weeks",
+          "day": "days", "days": "days", "year": "years", "years": "years", "yr": "years", "yrs": "years"}
+# Units a median or mean time keeps as printed (contract v2: never converted).
+_TIME_UNITS = frozenset(("months", "weeks", "days", "years"))
 _COUNT_UNITS = {"patients", "cases", "subjects", "participants"}
-_INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval"))
+_OTHER_UNITS = frozenset(("gy", "cm", "mm", "ml", "mg", "lesions", "tumors", "tumours", "nodules", "sessions",
+                          "cycles"))
+_TO_BEFORE_RE = re.compile(r"\bto\s+$", re.IGNORECASE)
+_IN_BEFORE_RE = re.compile(r"\b(?:in|among)\s+(?:only\s+|just\s+)?$", re.IGNORECASE)  # "occurred in 5 patients"
+_FROM_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
+_INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval", "blo", "bhi"))
 _HR_CASED_RE = re.compile(r"HR|[Hh]azard")
 _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
+_AE_LED_TO_RE = re.compile(r"(?:discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
+                           r"|because|owing|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
+                           re.IGNORECASE)
+_AE_LEADING_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:leading|that\s+led|which\s+led|resulting|requiring)\s",
+                            re.IGNORECASE)
+_AE_WORD_BEFORE_RE = re.compile(r"([A-Za-z][\w-]*)\s+$")
+# Words that may stand before an adverse-event mention without naming a particular toxicity.
+_AE_PLAIN_BEFORE = frozenset(
+    "the of any all overall total and or with had have has experienced reported no in for common related "
+    "emergent other new more fewer less similar higher lower rate rates incidence frequency number proportion "
+    "percentage occurrence grade severe major acute late significant notable observed developed showed "
+    "from to by were was as than between among at a an these those their its patients' 3 4 5 iii iv v "
+    "3-4 3/4 3-5 higher-grade high-grade".split())
 _IMMUNE_RE = re.compile(r"immune|irAE|imAE", re.IGNORECASE)
 _COMPLICATION_RE = re.compile(r"complication", re.IGNORECASE)
 _WITH_FWD_RE = re.compile(r"\s+(?:without|not\s+receiving|receiving|treated\s+with|with)\s+[^,;.()]{1,40}")
@@ -186,7 +243,9 @@ def _months(nums: list[str], unit: str) -> list[float | int]:
     out = []
     for n in nums:
         v = _WORDNUM.get(n.lower()) or int(n)
-        out.append(v * 12 if unit.lower().startswith("y") else v)
+        u = unit.lower()
+        # A landmark in weeks as months to one decimal (12 weeks -> 2.8), as the gold records it.
+        out.append(v * 12 if u.startswith("y") else round(v * 12 / 52, 1) if u.startswith("w") else v)
     return out
 
 
@@ -209,7 +268,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
         pos = me
         kind = m.lastgroup
         if kind in _INNER:  # an inner group closed last
-            kind = next(k for k in ("ci", "p", "hr", "tpl", "val") if m.group(k) is not None)
+            kind = next(k for k in ("ci", "p", "hr", "tpl", "val", "bci") if m.group(k) is not None)
         g = text[ms:me]
         cased = _CASED.get(kind)
         if cased is not None and len(g) <= 4 and g.strip() != cased:
@@ -219,6 +278,8 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
         data = None
         if kind == "ci":
             data = (_printed(text, m, "lo"), _printed(text, m, "hi"))
+        elif kind == "bci":
+            data = (_printed(text, m, "blo"), _printed(text, m, "bhi"))
         elif kind == "p":
             data = normalise_p(_printed(text, m, "pcmp"), _printed(text, m, "pval"))
         elif kind == "hr":
@@ -229,12 +290,16 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
             data = _months(_NUMW_RE.findall(_printed(text, m, "tpl")), _printed(text, m, "tplu"))
         elif kind == "attp":
             nums = _NUMW_RE.findall(g[2:])
-            data = _months(nums, "y" if "year" in g.lower() else "m")
+            data = _months(nums, "y" if "year" in g.lower() else "w" if "week" in g.lower() else "m")
             kind = "tpl"
         elif kind == "val":
             unit = (_printed(text, m, "unit") or "").lower().lstrip(DASHES)
             exact = not (_INEXACT_RE.search(text, max(ss, ms - 14), ms) if low is None
                          else _INEXACT_RE_FOLDED.search(low, max(ss, ms - 14), ms))
+            if _VERSION_RE.search(text, max(ss, ms - 12), ms) or _CI_WORD_AFTER_RE.match(text, me, se):
+                continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
+            if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 70), ms):
+                exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
             data = (_printed(text, m, "val"), _UNITS.get(unit, unit or None), exact)
         elif kind == "ae":
             kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
@@ -249,6 +314,14 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 continue
             if kind in ("pfs", "os", "surv", "dfs", "rfs", "ttp") and (mod := _MOD_RE.search(before)):
                 name = f"other:{mod.group(1).lower()}_{name.split(':')[-1]}"
+            if name and name.startswith("AE_") and not _IMMUNE_RE.search(g):
+                w = _AE_WORD_BEFORE_RE.search(text, max(ss, ms - 30), ms)
+                if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms) or _AE_LEADING_RE.match(text, me, se):
+                    name = None  # "discontinuation due to adverse events": another endpoint
+                elif w and w.group(1).lower() == "serious":
+                    name = "other:serious_AE"
+                elif w and w.group(1).lower() not in _AE_PLAIN_BEFORE:
+                    name = None  # "skin toxicity", "cardiovascular adverse events": a named toxicity
             if name and name.startswith("AE_") and _IMMUNE_RE.search(g):
                 name = "other:irAE_grade3plus" if name == "AE_grade3plus" else "other:irAE_any"
             if name and name.startswith("AE_") and _COMPLICATION_RE.search(g):
@@ -263,9 +336,10 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
 class _Item:
     """One reported value group: a value, an "A vs B" pair, or a ratio over a pair."""
 
-    __slots__ = ("vals", "ratio", "hr", "ci", "p", "end", "start")
+    __slots__ = ("vals", "ratio", "hr", "ci", "p", "end", "start", "count")
 
     def __init__(self, start):
+        self.count = False  # "in 5 patients": a count of patients, no percentage printed
         self.vals = []      # [[value_tok, ci]]
         self.ratio = None   # value tok of "2.38 times"
         self.hr = None      # [value_tok, hrfor, ci, p]
@@ -274,11 +348,13 @@ class _Item:
         self.start, self.end = start, start
 
 
-def _build_items(raw: list[_Tok]) -> list[_Item]:
+def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
     vals = [t for t in raw if t.kind in ("val", "nr", "count")]
     if not vals and not any(t.kind == "hr" for t in raw):
         return []
-    base = min(t.depth for t in vals) if vals else min(t.depth for t in raw)
+    # The statement's own values sit at one bracket depth; counts ("in 275 patients") do not set it.
+    valued = [t for t in vals if t.kind != "count" and not (t.kind == "val" and t.data[1] in _COUNT_UNITS)]
+    base = min(t.depth for t in (valued or vals)) if vals else min(t.depth for t in raw)
     items: list[_Item] = []
     i, n = 0, len(raw)
     while i < n:
@@ -289,15 +365,18 @@ def _build_items(raw: list[_Tok]) -> list[_Item]:
             if j < n and raw[j].kind == "val" and raw[j].data[1] in (None, "ratio"):
                 hr = [raw[j], t.data, None, None]
                 j += 1
-                while j < n and raw[j].kind in ("ci", "p") and raw[j].depth >= t.depth:
-                    if raw[j].kind == "ci" and hr[2] is None:
+                while j < n and raw[j].kind in ("ci", "p", "bci") and raw[j].depth >= t.depth:
+                    if raw[j].kind == "bci" and (j != i + 2 or hr[2] is not None):
+                        break  # a bare range is the HR's CI only right after it
+                    if raw[j].kind in ("ci", "bci") and hr[2] is None:
                         hr[2] = raw[j].data
                     elif raw[j].kind == "p" and hr[3] is None:
                         hr[3] = raw[j].data
                     j += 1
-                if items and items[-1].hr is None:
-                    items[-1].hr = hr
-                    items[-1].end = raw[j - 1].e
+                prev = next((x for x in reversed(items) if not x.count), None)
+                if prev is not None and prev.hr is None:
+                    prev.hr = hr
+                    prev.end = max(prev.end, raw[j - 1].e)
                 else:
                     it = _Item(t.s)
                     it.hr, it.end = hr, raw[j - 1].e
@@ -318,6 +397,12 @@ def _build_items(raw: list[_Tok]) -> list[_Item]:
                     items.append(it)
                     i += 2
                     continue
+                if k == "val" and t.data[1] in _COUNT_UNITS and t.data[2] and "." not in t.data[0] \
+                        and "·" not in t.data[0] and _IN_BEFORE_RE.search(text, max(0, t.s - 12), t.s):
+                    it.count = True
+                    it.vals.append([t, None])
+                    it.end = t.e
+                    items.append(it)
                 i += 1
                 continue
             if k == "val" and t.data[1] == "ratio":
@@ -340,22 +425,31 @@ def _build_items(raw: list[_Tok]) -> list[_Item]:
             it.vals.append([t, None])
             it.end = t.e
             j = i + 1
+            inner = False  # a bracketed sub-result passed: a CI after it is not this value's
+            from_to = k == "val" and _FROM_RE.search(text, max(0, t.s - 6), t.s) is not None
             while j < n:
                 r = raw[j]
                 if r.kind == "ci" and r.depth >= base and it.vals[-1][1] is None and it.ci is None:
-                    if r.depth == base + 1 or len(it.vals) == 1:
+                    if not inner and (r.depth == base + 1 or len(it.vals) == 1):
                         it.vals[-1][1] = r.data
                     it.end = r.e
                 elif r.kind == "p" and r.depth >= base:
                     it.p = it.p or r.data
                     it.end = r.e
-                elif r.kind == "vs" and r.depth == base and j + 1 < n and raw[j + 1].kind in ("val", "nr") \
-                        and raw[j + 1].depth == base:
+                elif r.kind == "vs" and r.depth == base \
+                        and j + 1 < n and raw[j + 1].kind in ("val", "nr") and raw[j + 1].depth == base:
                     it.vals.append([raw[j + 1], None])
                     it.end = raw[j + 1].e
+                    inner = False
                     j += 1
-                elif r.kind in ("val", "nr", "count") and r.depth > base:
-                    pass  # ranges, counts and sub-results in brackets are not values
+                elif from_to and len(it.vals) == 1 and r.kind in ("val", "nr") and r.depth == base \
+                        and _TO_BEFORE_RE.search(text, max(it.end, r.s - 4), r.s):
+                    # "from 9 months in the 45 Gy group to 12 months in the 60 Gy group"
+                    it.vals.append([r, None])
+                    it.end = r.e
+                    inner = False
+                elif r.kind in ("val", "nr", "count", "bci") and r.depth > base or r.kind == "bci":
+                    inner = inner or r.kind != "bci"  # ranges, counts, sub-results in brackets are not values
                 else:
                     break
                 j += 1
@@ -376,7 +470,7 @@ def _inherit_units(items: list[_Item]) -> None:
             if tok.kind != "val":
                 continue
             num, u, exact = tok.data
-            if u in ("%", "months"):
+            if u == "%" or u in _TIME_UNITS:
                 unit = u
             elif u is None and unit is not None:
                 tok.data = (num, unit, exact)
@@ -403,7 +497,15 @@ class _Statement:
 class _Ctx:
     """What one sentence's statements need to know about the document."""
 
-    __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups")
+    __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups", "floor",
+                 "sent_resp", "postfix")
+
+    def other_trial(self) -> bool:
+        """True when the sentence reports a named trial ("in IMbrave150") that is not this study."""
+        for m in _TRIAL_NAME_RE.finditer(self.text, self.sent[0], self.sent[1]):
+            if not self.doc_words.own_trial(m[1]):
+                return True
+        return False
 
     def __init__(self, text, arms, sent, out, doc_words=frozenset(), low=None):
         self.text, self.arms, self.sent, self.out = text, arms, sent, out
@@ -412,6 +514,9 @@ class _Ctx:
         self.sent_eps: list[_Tok] = []
         self.doc_words = doc_words  # words that describe the whole study population
         self.pop_groups: list[tuple[int, str]] = []  # the arm a study-population phrase names
+        self.floor = sent[0]  # quotes start no earlier (after a follow-up clause)
+        self.sent_resp = False  # a top-level "respectively" makes every list of the sentence per group
+        self.postfix = True  # values may be named after them ("35% vs 20% for ORR")
 
 
 # ---------------------------------------------------- population or subgroup
@@ -422,19 +527,38 @@ class _Ctx:
 # after it ("treated with", "who received") is the study's own.
 _POP_TREAT_RE = re.compile(r"\b(?:(?:who\s+(?:were\s+)?)?(?:treated|managed)\s+with|(?:who\s+)?(?:received|receiving"
                            r"|underwent|undergoing)|who\s+were\s+given)\s+", re.IGNORECASE)
+_OWN_RE = re.compile(r"\b(?:this|our|we|present|current)\b")
 _POP_FILLER = frozenset(("a", "an", "the", "and", "of"))
 _ABBREV_RE = re.compile(r"\(\s*([A-Za-z][\w-]{1,9})\s*\)")
 _WORDS_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+
+
+# "in IMbrave150", "in the KEYNOTE-240 trial", "from CheckMate 459": results of a named trial.
+_TRIAL_NAME_RE = re.compile(r"\b(?:[Ii]n|[Ff]rom|[Oo]f|[Ll]ike)\s+(?:the\s+)?((?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})[- ]?\d{2,4}[A-Za-z]?)\b"
+                            r"(?!\s*(?:patients|cases|mg|Gy|months|weeks|days|years))")
 
 
 class _PopulationWords:
     """Lower-cased words of the title, plus abbreviations the text defines for two title
     words ("hepatocellular carcinoma (HCC)"); worked out once, when first needed."""
 
-    __slots__ = ("title", "text", "words")
+    __slots__ = ("title", "text", "words", "trials")
 
     def __init__(self, title: str, text: str):
-        self.title, self.text, self.words = title, text, None
+        self.title, self.text, self.words, self.trials = title, text, None, {}
+
+    def own_trial(self, name: str) -> bool:
+        """A trial name the title gives, or the text ties to this study ("this", "our", "we")."""
+        if name not in self.trials:
+            low, key = self.text.lower(), name.lower()
+            own = key in self.title.lower()
+            pos = low.find(key)
+            while not own and pos >= 0:
+                window = low[max(0, pos - 120):pos + 120]
+                own = bool(_OWN_RE.search(window))
+                pos = low.find(key, pos + 1)
+            self.trials[name] = own
+        return self.trials[name]
 
     def __contains__(self, word: str) -> bool:
         if self.words is None:
@@ -508,6 +632,10 @@ def _group_phrases(text: str, t: _Tok, sent: tuple[int, int]) -> list[tuple[int,
 
 
 def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
+    if any(t.kind == "elsewhere" for t in toks) or ctx.other_trial():
+        return
+    ctx.sent_resp = any(t.kind == "resp" and t.depth == 0 for t in toks)
+    toks = _alive_after_landmark(toks)
     st = _Statement()
     skip = None
     n = len(toks)
@@ -519,12 +647,25 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         if k == "ep":
             if skip == "hard":
                 continue
+            if st.has_values() and _POSTFIX_FOR_RE.search(ctx.text, max(ctx.sent[0], t.s - 8), t.s):
+                # "(23.5% vs 11.8% for ORR, P < .01; and 58.8% vs 35.3% for DCR)": the values before
+                # "for <endpoint>" are that endpoint's, whatever the sentence named first.
+                st.eps = [t]
+                _close(ctx, st)
+                st = _Statement()
+                ctx.postfix = True
+                ctx.sent_eps.append(t)
+                continue
+            if st.has_values() and t.depth > min(r.depth for r in st.raw if r.kind in ("val", "nr", "count")):
+                continue  # "64% (18% complete response)": a bracketed part of the value, not a new statement
             if st.has_values():
                 _close(ctx, st)
                 st = _Statement()
             skip = None
             prev = st.eps[-1] if st.eps else None
             # "progression-free survival (PFS)": one mention, not two.
+            if not st.eps and not st.raw and (st.median or st.mean) and t.s - st.start > 40:
+                st = _Statement()  # "(mean age 59.8 years): ... mOS was": that mean was the age's
             if not (prev and prev.data[0] == t.data[0] and _OPEN_GAP_RE.fullmatch(ctx.text[prev.e:t.s])):
                 st.eps.append(t)
             st.mark(t)
@@ -532,7 +673,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         elif k == "tpl":
             if skip == "hard":
                 continue
-            if st.has_values():
+            if st.has_values() or (st.tps and not st.eps):  # "1-year recurrence rates ..., and 1-year OS"
                 _close(ctx, st)
                 st = _Statement()
             skip = None
@@ -551,6 +692,10 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             _close(ctx, st)
             st = _Statement()
             skip = skip or "soft"
+            if k == "fu":  # "After a median follow-up of 13.8 months, ...": quotes start after the clause
+                comma = ctx.text.find(",", t.e, ctx.sent[1])
+                if comma > 0:
+                    ctx.floor = comma + 1
         elif k == "sub" and _study_population(ctx, t):
             continue  # the study's own population, not a subgroup
         elif k == "sub":
@@ -572,7 +717,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             phrases = _group_phrases(ctx.text, t, ctx.sent)
             if st.start is not None and not skip:
                 st.groups.extend(phrases)
-        elif k in ("val", "nr", "count", "ci", "p", "vs", "hr"):
+        elif k in ("val", "nr", "count", "ci", "p", "vs", "hr", "bci"):
             if skip or st.resp_end:  # nothing after "respectively" belongs to the list
                 continue
             if not st.eps and k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
@@ -580,22 +725,56 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 # "achieved 100% technical success": value before its endpoint.
                 pre = _Statement()
                 pre.start, pre.eps, pre.raw = t.s, [toks[i + 1]], [t]
-                _close(ctx, pre, end=toks[i + 1].e)
+                if st.tps:  # "at 12 months, 45% were alive"
+                    pre.start, pre.tps = st.start, st.tps
+                elif i + 2 < n and toks[i + 2].kind == "tpl" and toks[i + 2].s - toks[i + 1].e <= 3:
+                    pre.tps = toks[i + 2].data  # "45% were alive at 2 years"
+                _close(ctx, pre, end=toks[i + 2].e if pre.tps and not st.tps else toks[i + 1].e)
                 consumed.add(i + 1)
                 continue
+            if not st.eps and st.tps and k == "val" and ctx.sent_eps and _RATES_RE.search(ctx.text, st.start, t.s):
+                st.eps.append(ctx.sent_eps[-1])  # "..., and the 5-year rates were 81.4 and 48.3%"
+            if not st.eps and k == "hr" and t.data:
+                # "the hazard ratio for death was 0.72": the HR names its own endpoint.
+                hname = _hr_endpoint(t.data)
+                if hname:
+                    st.eps.append(_Tok("ep", t.s, t.e, t.depth, (hname, "hr")))
+                    st.mark(t)
             if not st.eps and k == "hr" and ctx.sent_eps:
                 st.eps.append(ctx.sent_eps[-1])
                 st.mark(t)
             if st.eps:
                 st.raw.append(t)
-    _close(ctx, st)
+            elif ctx.postfix and (k in ("val", "nr") or st.raw and k in ("vs", "ci", "p", "bci")):
+                st.mark(t)  # values waiting for their "for <endpoint>"
+                st.raw.append(t)
+    if st.eps:
+        _close(ctx, st)
+
+
+def _alive_after_landmark(toks: list[_Tok]) -> list[_Tok]:
+    """ "at 24 months 75% of A and 69% of B were alive": the "alive" mention, read after its
+    values, is moved right after the landmark so the values become its statement's."""
+    for i, t in enumerate(toks):
+        if t.kind == "ep" and t.data[1] == "alive" and i > 0 and toks[i - 1].kind != "ep":
+            j = max((k for k in range(i) if toks[k].kind == "tpl"), default=None)
+            if j is not None and not any(x.kind in ("ep", "semi") for x in toks[j + 1:i]) \
+                    and any(x.kind == "val" for x in toks[j + 1:i]):
+                return toks[:j + 1] + [t] + toks[j + 1:i] + toks[i + 1:]
+    return toks
 
 
 def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     eps = st.eps  # unnamed mentions ("grade 1-2 AEs") still take their values
+    if len(eps) > 1 and len({e.data[0] for e in eps}) == 1 and eps[0].data[0] is not None:
+        eps = eps[:1]  # "overall survival (OS), lowering the risk of death": one endpoint named twice
     if not eps or not st.raw:
         return
-    items = _build_items(st.raw)
+    # "in the 45 Gy group", "2 cycles": numbers in other units name groups or doses, not results.
+    st.raw = [t for t in st.raw if not (t.kind == "val" and t.data[1] in _OTHER_UNITS)]
+    items = _build_items(st.raw, ctx.text)
+    if any(not it.count for it in items):
+        items = [it for it in items if not it.count]  # "in 40 patients" beside a rate is its denominator
     if not items:
         return
     tps = st.tps or [None]
@@ -606,21 +785,235 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     low = ctx.text[ctx.sent[0]:ctx.sent[1]].lower()
     named = [(ctx.sent[0] + i, a) for a in arm_names if len(arm_names) > 1 and (i := low.find(a.lower())) >= 0]
     mapped = _mapped_arms(st.groups + named + ctx.pop_groups, arm_names)
+    labels = _value_labels(ctx, st.raw)
+    names = {ctx.text[e.s:e.e].lower() for e in eps}
+    labels = {k: v for k, v in labels.items() if v.lower() not in names}  # "20.5% for ORR" names no group
+    if any(_SUBGROUP_LABEL_RE.search(lab) for lab in labels.values()):
+        return  # "45% in PD-L1-positive vs 20% in PD-L1-negative tumours": subgroups
+    single = all(len(it.vals) == 1 and not it.ratio for it in items)
+    if k < m and _AND_NAME_RE.match(ctx.text, eps[-1].e, items[0].start):
+        return  # "The median OS and SBP were a and b, respectively": one value is another endpoint's
     plan = []  # (ep_tok, item, timepoint, arm_or_None)
     if len(tps) > 1:
         if k == 1 and m == len(tps):
             plan = [(eps[0], it, tp, None) for it, tp in zip(items, tps)]
+        elif k == 1 and single and m % len(tps) == 0:
+            # "1-, 3- and 5-year OS were a, b, c for arm A and d, e, f for arm B"
+            chunks = [items[c:c + len(tps)] for c in range(0, m, len(tps))]
+            arms_of = _arms_for([ch[-1] for ch in chunks], labels, mapped, arm_names, st, ctx)
+            if arms_of is not None:
+                plan = [(eps[0], it, tp, a) for ch, a in zip(chunks, arms_of) for it, tp in zip(ch, tps)]
     elif k == m:
         plan = [(ep, it, tps[0], None) for ep, it in zip(eps, items)]
-    elif k == 1 and m > 1 and len(mapped) == m and all(len(it.vals) == 1 and not it.ratio for it in items):
-        plan = [(eps[0], it, tps[0], arm) for it, arm in zip(items, mapped)]
+    elif k == 1 and m > 1 and all(not it.vals and it.hr for it in items):
+        # "higher after A (HR 1.78; ...) and after B (HR 3.17; ...)": several comparisons, each its HR
+        plan = [(eps[0], it, tps[0], _NO_ARM) for it in items]
+    elif k == 1 and m > 1 and single:
+        arms_of = _arms_for(items, labels, mapped, arm_names, st, ctx)
+        if arms_of is not None:
+            plan = [(eps[0], it, tps[0], a) for it, a in zip(items, arms_of)]
     if not plan:
         return
-    qs = st.start
-    qe = max(end or 0, max(it.end for it in items), st.resp_end or 0)
-    qe = _balance(ctx.text, qs, qe, ctx.sent[1])
+    start = min([st.start] + [e.s for e in eps])  # an endpoint borrowed from earlier in the sentence
+    qs, qe = _clause(ctx, start, max(end or 0, max(it.end for it in items), st.resp_end or 0))
     for ep, it, tp, arm in plan:
-        _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe)
+        _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels)
+
+
+# A group label printed after a value: "25 weeks for patients in the bolus arm", "9 months in the
+# 45 Gy group", "14.1 months (arm A)", "30% for ILF".
+_LABEL_RE = re.compile(
+    r"[\s,]*(?:[(\[]\s*(?P<par>[^()\[\]]{1,40}?)\s*[)\]]"
+    r"|(?:for|in|with|among|on|using|receiving|of)\s+(?P<ph>[^,;:()\[\]]{1,60}?))"
+    r"(?=\s*[,;:(\[]|\s+(?:and|vs|versus|compared|to|than|while|whereas|was|were|had|has|showed|achieved"
+    r"|experienced|remained|corresponding|respectively)\b|\s*\.?$)",
+    re.IGNORECASE)
+_LABEL_LEAD_RE = re.compile(r"^(?:(?:the|all|both)\s+)?(?:(?:patients|subjects|participants|cases|those|women|men)\s+"
+                            r"(?:(?:who\s+were\s+)?(?:in|on|treated\s+with|receiving|given|who\s+received|assigned\s+to"
+                            r"|allocated\s+to|randomi[sz]ed\s+to|with)\s+)?)?(?:the\s+)?", re.IGNORECASE)
+_NOT_LABEL_RE = re.compile(r"=|%|^(?:95\s*%?\s*)?CIs?\s*$|^95\s*%|\bconfidence\b|\bp\b|\brange\b|\bIQR\b|^\d+(?:[.·]\d+)?\s*(?:patients|cases|subjects|of\b|"
+                           r"months?|years?|weeks?|days?|mo\b)|^(?:both|each|all|total|overall|this|these|our)\b"
+                           r"|^(?:median|mean|the\s+)?(?:follow|month|year|week|day|time|cycle|dose)"
+                           r"|^(?:patients|subjects|participants|cases|them|whom|which|turn|terms|addition|particular)$"
+                           r"|^(?:favou?r|contrast|comparison|total|all|which|whom|patients$)"
+                           r"|^(?:no|not|a|an|significant\w*|similar\w*|terms|spite|line|accordance)\b"
+                           r"|\b(?:respectively|study|trial|analysis|population|cohort)$", re.IGNORECASE)
+# A label naming a subgroup (a biomarker, age or sex stratum), never a treatment arm.
+_SUBGROUP_LABEL_RE = re.compile(r"\b(?:positive|negative|older|younger|aged|elderly|male|female|men|women|mutant|responders"
+                                r"|mutations?|mutated|wild[-\s]?type|expression|express\w*|stage|grade)\b|[<>≤≥]"
+                                r"|\b(?:high|low)\b(?![-\s]dose)", re.IGNORECASE)
+
+
+def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
+    """The group label printed right after each value of a statement, by the value's start."""
+    out = {}
+    text = ctx.text
+    for idx, t in enumerate(raw):
+        if t.kind not in ("val", "nr", "count"):
+            continue
+        nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "hr", "ci", "p")
+                    and r.s > t.e), ctx.sent[1])
+        m = _LABEL_RE.match(text, t.e, nxt)
+        if m and m["par"] is not None and (_NOT_LABEL_RE.search(m["par"]) or _DIGIT_RE.search(m["par"])
+                                           and not _ARM_LETTER_RE.search(m["par"])):
+            m = None
+        if not m:
+            # "46% (95% CI, 29.5-57.7%) for arm A": the label follows the value's bracket.
+            after = _skip_bracket(text, t.e, ctx.sent[1])
+            if after == t.e:
+                continue
+            nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "hr")
+                        and r.s >= after), ctx.sent[1])
+            m = _LABEL_RE.match(text, after, nxt)
+            if not m or m["par"] is not None:
+                continue
+        lab = m["par"] if m["par"] is not None else m["ph"]
+        if _BOTH_RE.match(lab):
+            continue  # "8 months for both groups": one value for all, no one group's
+        lab = lab[_LABEL_LEAD_RE.match(lab).end():].strip()
+        if lab and not _NOT_LABEL_RE.search(lab) and not _DIGIT_ONLY_RE.fullmatch(lab):
+            out[t.s] = lab
+    return out
+
+
+_ARM_LETTER_RE = re.compile(r"\b(?:arm|group|cohort)\s+\w+|\b\d+\s*Gy\b", re.IGNORECASE)
+_BRACKET_START_RE = re.compile(r"\s*[(\[]")
+
+
+def _skip_bracket(text: str, pos: int, limit: int) -> int:
+    """The position after a bracketed part that opens right at `pos`, else `pos`."""
+    m = _BRACKET_START_RE.match(text, pos, limit)
+    if not m:
+        return pos
+    depth, i = 0, m.end() - 1
+    while i < limit:
+        c = text[i]
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return pos
+
+
+_BOTH_RE = re.compile(r"(?:both|all|each|either)\b", re.IGNORECASE)
+_DIGIT_ONLY_RE = re.compile(r"[\d\s.,·%-]+")
+
+
+def _resolve_label(label: str | None, arm_names: list[str], n_groups: int = 1) -> str | None:
+    """The study arm a printed group label names, else the label as printed. A list of more
+    groups than the study has arms is not matched by treatment (each would fit the one arm)."""
+    if not label:
+        return None
+    low = label.lower()
+    hits = [a for a in arm_names if a.lower() in low or low in a.lower()]
+    if len(hits) == 1:
+        return hits[0]
+    if n_groups > len(arm_names):
+        return label
+    if len(arm_names) > 1:
+        a = match_arm(label, arm_names)  # also "the combination arm", "the control group"
+        if a is not None:
+            return a
+    elif arm_names and treatment_labels(label) and fits_arm(label, arm_names[0]):
+        return arm_names[0]
+    return label
+
+
+def _arms_for(items: list[_Item], labels: dict, mapped: list[str], arm_names: list[str], st, ctx=None) -> list | None:
+    """One arm per value of a list ("a and b, respectively", "a for A and b for B"), or None
+    when the statement does not say which value is whose."""
+    m = len(items)
+    labs = [labels.get(it.vals[-1][0].s) for it in items]
+    if all(labs) and len({lab.lower() for lab in labs}) == m:
+        return [_resolve_label(lab, arm_names, m) for lab in labs]
+    if len(mapped) == m:
+        return list(mapped)
+    if st.resp_end or (ctx is not None and ctx.sent_resp):
+        listed = _respectively_labels(ctx, m) if ctx is not None else None
+        if listed:
+            return [_resolve_label(lab, arm_names, m) for lab in listed]
+        return list(arm_names) if len(arm_names) == m else [_NO_ARM] * m
+    return None
+
+
+# "... for TOMOX and FOLFOX4, respectively", "in the A, B and C groups, respectively"
+_RESP_LIST_RE = re.compile(r"\b(?:for|in|with|between|of|on)\s+(?:the\s+)?((?:(?!\b(?:for|in|with|was|were)\b)[^;:()\d%])"
+                           r"{2,120}?)\s*,?\s*respectively", re.IGNORECASE)
+_RESP_SPLIT_RE = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+vs\.?\s+|\s+versus\s+|\s+or\s+", re.IGNORECASE)
+_RESP_TAIL_RE = re.compile(r"\s+(?:groups?|arms?|cohorts?)$", re.IGNORECASE)
+
+
+def _respectively_labels(ctx: _Ctx, m: int) -> list[str] | None:
+    """The m group names a "for A and B, respectively" phrase of the sentence lists, in order."""
+    text = ctx.text[ctx.sent[0]:ctx.sent[1]]
+    found = None
+    for mm in _RESP_LIST_RE.finditer(text):
+        found = mm
+    if found is None:
+        return None
+    body = _RESP_TAIL_RE.sub("", found.group(1).strip())
+    parts = [p.strip() for p in _RESP_SPLIT_RE.split(body) if p.strip()]
+    if len(parts) != m or any(len(p) > 50 or _SUBGROUP_LABEL_RE.search(p) for p in parts):
+        return None
+    return parts
+
+
+#: A value of a list whose group the text does not name (never the single arm's by default).
+_NO_ARM = ""
+
+
+def _clause(ctx: _Ctx, s: int, e: int) -> tuple[int, int]:
+    """The whole clause a statement stands in: from the sentence start, or the last top-level ";"
+    before it, to the next top-level ";" or the sentence end (final full stop left out)."""
+    text = ctx.text
+    ss, se = ctx.sent
+    e = _balance(text, s, e, se)
+    floor = ctx.floor if ctx.floor <= s else ss
+    qs = floor
+    pos = text.rfind(";", floor, s)
+    while pos >= 0:  # the last ";" before the statement outside any bracket it sits in
+        between = text[pos:s]
+        if between.count("(") + between.count("[") >= between.count(")") + between.count("]"):
+            qs = pos + 1
+            break
+        pos = text.rfind(";", floor, pos)
+    qe = se
+    pos = text.find(";", e, se)
+    while pos >= 0:  # the first ";" after it at the statement's own level
+        between = text[e:pos]
+        if between.count("(") + between.count("[") <= between.count(")") + between.count("]"):
+            qe = pos
+            break
+        pos = text.find(";", pos + 1, se)
+    # A statement inside brackets ("(...; HR 0.77 [0.60-1.00]; p=0.041)") is quoted with the
+    # clause that holds the brackets.
+    excess = 0
+    q = text[qs:qe]
+    closers = q.count(")") + q.count("]")
+    for pos in range(qs, qe) if closers and closers > q.count("(") + q.count("[") or q[:1] in ")]" else ():
+        c = text[pos]
+        if c in "([":
+            excess += 1
+        elif c in ")]":
+            excess -= 1
+            if excess < 0:
+                opener = max(text.rfind("(", ss, qs), text.rfind("[", ss, qs))
+                if opener < 0:
+                    break
+                return _clause(ctx, opener, e)
+    label = _LABEL_ANY_RE.match(text[qs:min(qe, qs + 60)])
+    if label and qs + label.end() <= s:  # "Results: In patients ...": the label is not the statement
+        qs += label.end()
+    while qs < qe and (text[qs].isspace() or text[qs] in ":|"):
+        qs += 1
+    while qe > qs and text[qe - 1] in " \t\n.":
+        qe -= 1
+    if qe < e:  # never cut a value off ("... 12.5." ends in the number's own digits)
+        qe = e
+    return qs, qe
 
 
 def _mapped_arms(phrases: list[tuple[int, str]], arm_names: list[str]) -> list[str]:
@@ -647,14 +1040,15 @@ def _balance(text: str, s: int, e: int, limit: int) -> int:
     return e
 
 
-def _pair_arms(n_vals: int, mapped: list[str], arm_names: list[str]) -> list[str | None] | None:
-    """Arms of an "A vs B" statement, in the order the sentence names the groups."""
-    if len(arm_names) == 1:
-        return None  # one cohort: the comparison is not between the study's arms
-    if not arm_names:
-        return [None] * n_vals
+def _pair_arms(n_vals: int, mapped: list[str], arm_names: list[str], labs=None) -> list[str | None] | None:
+    """Arms of an "A vs B" statement, in the order the sentence names the groups (or as each
+    value's own label prints them)."""
+    if labs and all(labs) and len({lab.lower() for lab in labs}) == n_vals:
+        return [_resolve_label(lab, arm_names, n_vals) for lab in labs]
     if len(mapped) == n_vals:
         return mapped
+    if len(arm_names) <= 1:
+        return [None] * n_vals
     if n_vals == 2 and len(arm_names) == 2:
         if len(mapped) == 1:
             return [mapped[0], next(a for a in arm_names if a != mapped[0])]
@@ -663,10 +1057,11 @@ def _pair_arms(n_vals: int, mapped: list[str], arm_names: list[str]) -> list[str
     return [None] * n_vals
 
 
-def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe) -> None:
+def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> None:
     name = ep.data[0]
     if name is None:
         return
+    labels = labels or {}
     median = st.median or ep.data[1] in ("mpfs", "mos")
     bare_surv = ep.data[1] == "surv"
     quote = ctx.text[qs:qe]
@@ -689,16 +1084,25 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe) -> None:
             if _time_to_event(name):
                 return ("rate", "%") if tp is not None else None
             return "rate", "%"
-        if unit == "months" and _time_to_event(name) and tp is None:
-            if bare_surv and not median:
-                return None
-            if median:
-                return "median", "months"
+        if unit in _TIME_UNITS and _time_to_event(name) and tp is None:
+            if _BY_RE.search(ctx.text, max(0, tok.s - 4), tok.s):
+                return None  # "prolonged OS by 3.1 months": a difference, not a median
             if st.mean:
-                return "mean", "months"
+                return "mean", unit
+            if median or not bare_surv:
+                # "PFS was 5.4 months": a survival time is reported as its median.
+                return "median", unit
         return None
 
+    # A timepoint belongs to Kaplan-Meier rates (survival, local control); a response or AE
+    # rate "at 24 weeks" is the rate itself (the gold records no timepoint for it).
+    landmark = _time_to_event(name) or name == "local_control"
     vals = it.vals
+    if it.count:
+        tok = vals[0][0]
+        if not _time_to_event(name) and tp is None and len(arm_names) <= 1:
+            add(tok, "count", "patients", arm or (arm_names[0] if arm_names else None))
+        return
     if it.ratio is not None:
         if len(arm_names) == 1 or not it.ratio.data[2]:
             return
@@ -710,35 +1114,60 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe) -> None:
             for (tok, ci), a in zip(vals, pair):
                 mu = value_measure(tok)
                 if mu:
-                    add(tok, mu[0], mu[1], a, ci, None, tp if mu[0] == "rate" else None)
+                    add(tok, mu[0], mu[1], a, ci, None, tp if mu[0] == "rate" and landmark else None)
         return
+    pair = None
     if len(vals) == 1:
         a = arm
         if a is None:
+            a = _resolve_label(labels.get(vals[0][0].s), arm_names)
+        if a is None:
             a = mapped[0] if len(mapped) == 1 else (arm_names[0] if len(arm_names) == 1 else None)
+        if a == _NO_ARM:
+            a = None
         mu = value_measure(vals[0][0])
         if mu:
             # A p-value belongs to a comparison; next to one value it compares
             # with something the record has no place for ("vs baseline").
-            add(vals[0][0], mu[0], mu[1], a, vals[0][1], None, tp if mu[0] == "rate" else None)
+            add(vals[0][0], mu[0], mu[1], a, vals[0][1], None, tp if mu[0] == "rate" and landmark else None)
     elif len(vals) > 1:
-        pair = _pair_arms(len(vals), mapped, arm_names)
-        if pair is None:
-            return
+        pair = _pair_arms(len(vals), mapped, arm_names, [labels.get(v[0].s) for v in vals])
         for (tok, ci), a in zip(vals, pair):
             mu = value_measure(tok)
             if mu:
                 add(tok, mu[0], mu[1], a, ci, it.p if it.hr is None else None,
-                    tp if mu[0] == "rate" else None)
-    if it.hr is not None and not ctx.prognostic and len(arm_names) != 1:
+                    tp if mu[0] == "rate" and landmark else None)
+    if it.hr is not None and not ctx.prognostic:
         tok, hrfor, ci, p = it.hr
         if hrfor:
-            name = "OS" if hrfor in ("death", "mortality") else "PFS" if "progression" in hrfor else name
+            name = _hr_endpoint(hrfor) or name
         if not tok.data[2] or name is None:
             return
-        pair = _pair_arms(2, mapped, arm_names) if len(arm_names) == 2 else None
+        # The direction of an HR is the arms' as the study names them; a pair known only from
+        # printed labels gives the order of mention, not the direction, so it is left unnamed.
+        pair = _pair_arms(2, mapped, arm_names) if len(arm_names) == 2 and arm != _NO_ARM else None
         vs = f"{pair[0]} vs {pair[1]}" if pair and None not in pair else None
         add(tok, "HR", "ratio", vs, ci, p or (it.p if len(vals) != 1 else None))
+
+
+def _hr_endpoint(hrfor: str) -> str | None:
+    """The endpoint an HR "for death", "for OS", "for progression-free survival" is about."""
+    h = hrfor.lower()
+    if h in ("death", "mortality", "os") or h.startswith("overall"):
+        return "OS"
+    if h in ("pfs",) or h.startswith("progression") or h.startswith("disease progression"):
+        return "PFS"
+    if h in ("dfs",) or h.startswith("disease"):
+        return "other:DFS"
+    if h in ("rfs", "recurrence") or h.startswith("recurrence") or h.startswith("relapse"):
+        return "other:RFS"
+    return None
+
+
+_AND_NAME_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:and\b|&)\s*(?:the\s+)?[A-Za-z]", re.IGNORECASE)
+_POSTFIX_FOR_RE = re.compile(r"(?:%|months?|weeks?)\s+for\s+(?:the\s+)?$", re.IGNORECASE)
+_RATES_RE = re.compile(r"\brates?\b", re.IGNORECASE)
+_BY_RE = re.compile(r"\bby\s*$", re.IGNORECASE)
 
 
 def _dedupe(found: list[dict]) -> list[dict]:
@@ -760,8 +1189,102 @@ def _dedupe(found: list[dict]) -> list[dict]:
             continue
         cur[:] = [c for c in cur if c not in same_ci] + [e]
     out = [e for key in order for e in best[key]]
-    out.sort(key=lambda e: e["span"][0])
-    return out
+    # A value printed twice (abstract and key findings, a sentence and a table row) is one
+    # endpoint even when the two statements name its group differently; within one statement
+    # equal values are different groups' and are all kept.
+    kept: dict = {}
+    for e in out:
+        key = (e["endpoint"], e["measure"], float(e["value"]), e["timepoint_months"], e["unit"])
+        other = kept.get(key)
+        if other is None or other["span"] == e["span"]:
+            kept.setdefault(key, e)
+            continue
+        if (e["ci"] is not None) + (e["p"] is not None) > (other["ci"] is not None) + (other["p"] is not None):
+            e["_drop_other"] = other
+            kept[key] = e
+        else:
+            e["_dropped"] = True
+    drop = {id(e["_drop_other"]) for e in out if "_drop_other" in e}
+    final = [e for e in out if not e.pop("_dropped", False) and id(e) not in drop]
+    for e in final:
+        e.pop("_drop_other", None)
+    final.sort(key=lambda e: e["span"][0])
+    return final
+
+
+# ------------------------------------------------------------ table rows
+# A table flattened to text keeps one row per line, cells split by tabs or " | ":
+# "Median OS, months (95% CI) | 14.1 (12.0-16.3) | 10.2 (9.1-11.5) | <.001".
+_CELL_SEP_RE = re.compile(r"\t|[ \u00a0]\|[ \u00a0]")
+_CELL_SPLIT_RE = re.compile(r"[ \u00a0]*(?:\t+|[ \u00a0]\|[ \u00a0])[ \u00a0]*")
+_CELL_VALUE_RE = re.compile(rf"(?P<v>{NUM})[ \u00a0]?(?P<pct>%)?(?:[ \u00a0]*[(\[](?P<lo>{NUM})[ \u00a0]*(?:{_D}|to)[ \u00a0]*"
+                            rf"(?P<hi>{NUM})[)\]])?")
+_CELL_NR_RE = re.compile(r"NR|NE|not\s+(?:reached|estimable)|[-\u2013\u2014]", re.IGNORECASE)
+_HEAD_UNIT_RE = re.compile(r"(?:[,(]|^|\s)\s*(?P<u>%|months?|mo|weeks?|days?|years?)\s*\)?(?:\s|,|$|\()", re.IGNORECASE)
+_HEAD_CI_RE = re.compile(r"\bCI\b|confidence", re.IGNORECASE)
+
+
+def _table_row(ctx: _Ctx, low: str | None) -> bool:
+    """Endpoints of a flattened table row: an endpoint and unit in the first cell, one value per
+    arm in the next cells (a bracketed range is the CI only when the header says CI). True when
+    the row was read as a table row."""
+    text = ctx.text
+    ss, se = ctx.sent
+    cells, pos = [], ss
+    for m in _CELL_SPLIT_RE.finditer(text, ss, se):
+        cells.append((pos, m.start()))
+        pos = m.end()
+    cells.append((pos, se))
+    if len(cells) < 3:
+        return False
+    hs, he = cells[0]
+    head = [t for t in _tokens(text, hs, he, low) if t.kind in ("ep", "median", "mean", "tpl", "sub", "elsewhere")]
+    eps = [t for t in head if t.kind == "ep"]
+    if len(eps) != 1 or eps[0].data[0] is None or any(t.kind in ("sub", "elsewhere") for t in head):
+        return False
+    name = eps[0].data[0]
+    tps = [tp for t in head if t.kind == "tpl" for tp in t.data]
+    median = any(t.kind == "median" for t in head) or eps[0].data[1] in ("mpfs", "mos")
+    hu = _HEAD_UNIT_RE.search(text, eps[0].e, he) or _HEAD_UNIT_RE.search(text, hs, eps[0].s)
+    head_unit = _UNITS.get(hu["u"].lower(), None) if hu else None
+    with_ci = bool(_HEAD_CI_RE.search(text, hs, he))
+    values = []
+    for cs, ce in cells[1:]:
+        m = _CELL_VALUE_RE.fullmatch(text, cs, ce)
+        if m:
+            values.append(m)
+        elif _CELL_NR_RE.fullmatch(text, cs, ce):
+            values.append(None)
+        else:
+            break
+    arm_names = [a["name"] for a in ctx.arms]
+    n = len(arm_names) if len(arm_names) >= 2 and len(values) >= len(arm_names) else 2 if len(values) == 2 else 0
+    if n < 2:
+        return False
+    names = arm_names[:n] if len(arm_names) >= 2 else [None] * n
+    tp = tps[0] if len(tps) == 1 else None
+    for m, arm in zip(values[:n], names):
+        if m is None:
+            continue
+        unit = "%" if m["pct"] else head_unit
+        if unit == "%":
+            if _time_to_event(name) and tp is None:
+                continue
+            measure = "rate"
+        elif unit in _TIME_UNITS and _time_to_event(name) and tp is None and (median or name in ("OS", "PFS")):
+            measure = "median"
+        else:
+            continue
+        ci = [to_number(m["lo"]), to_number(m["hi"])] if with_ci and m["lo"] else None
+        landmark = _time_to_event(name) or name == "local_control"
+        ctx.out.append({"endpoint": name, "measure": measure, "arm": arm, "value": to_number(m["v"]), "unit": unit,
+                        "ci": ci, "timepoint_months": tp if measure == "rate" and landmark else None, "p": None,
+                        "quote": text[ss:se], "span": [ss, se]})
+    return True
+
+
+#: Section roles (document.SECTION_ROLES) whose sentences may state this study's results.
+_RESULT_ROLES = frozenset(("title", "abstract", "results", "conclusions"))
 
 
 def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
@@ -771,8 +1294,14 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     title = doc.fields.get("title") or (text[slice(*doc.body[0])] if doc.body else "")
     doc_words = _PopulationWords(title, text)
     found: list[dict] = []
-    for bs, be in doc.body:
-        skipping = False
+    sections = doc.sections or ()
+    if sections:
+        # The reader's sections say which stretches report this study's results.
+        ranges = [(sec.start, sec.end) for sec in sections if sec.role in _RESULT_ROLES]
+    else:
+        ranges = list(doc.body)
+    skipping = False  # a label's state carries over the ranges that follow it ("ABSTRACT.METHODS:" alone)
+    for bs, be in ranges:
         for ss, se in split_sentences(text, bs, be):
             head = text[ss:min(se, ss + 40)]
             if _LABEL_ANY_RE.match(head):
@@ -781,5 +1310,7 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
                     _PREFILTER_RE.search(text, ss, se) if low is None else _PREFILTER_RE_FOLDED.search(low, ss, se)):
                 continue
             ctx = _Ctx(text, arms, (ss, se), found, doc_words, low)
+            if _CELL_SEP_RE.search(text, ss, se) and _table_row(ctx, low):
+                continue
             _sentence(ctx, _tokens(text, ss, se, low))
     return _dedupe(found)

@@ -19,21 +19,23 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from livingreview.extract.bibliographic import bibliographic
 from livingreview.extract.document import Document
 from livingreview.extract.numbers import FoldedTest
 from livingreview.extract.readers import find_doi
-from livingreview.extract.vocabulary import DESIGN_RE, LOCAL_SLUGS, find_therapies, has_cue, literal_cues, lowered
+from livingreview.extract.vocabulary import DESIGN_CUED, LOCAL_SLUGS, find_therapies, has_cue, lowered
 
 
 class CuedTest:
     """A case-insensitive yes/no regex test, run on lower-cased text (numbers.FoldedTest)
-    and only when the text holds one of the pattern's literal cues (vocabulary.literal_cues)."""
+    and only when the text holds one of `cues`, lower-case literals one of which every match
+    contains (None: always run)."""
 
     __slots__ = ("exact", "fast", "cues")
 
-    def __init__(self, pattern: str):
+    def __init__(self, pattern: str, cues: tuple[str, ...] | None = None):
         test = FoldedTest(pattern)
-        self.exact, self.fast, self.cues = test.exact, test.fast, literal_cues(pattern)
+        self.exact, self.fast, self.cues = test.exact, test.fast, cues
 
     def __call__(self, text: str) -> bool:
         low = lowered(text)
@@ -96,19 +98,27 @@ def split_sentences(text: str) -> list[str]:
 _PATIENT_PAGE = CuedTest(
     r"(?i)\bask your (?:doctor|oncologist|care team)\b|\btalk (?:to|with) your (?:doctor|care team)\b|"
     r"\bthis question is drawn from\b|\bcommon patient questions\b|\bindividuali[sz]ed (?:medical )?advice\b|"
-    r"\bpatient information (?:leaflet|sheet|page)\b")
+    r"\bpatient information (?:leaflet|sheet|page)\b",
+    ("ask your", "talk ", "this question", "common patient", "advice", "patient information"))
 _EDITORIAL_LINE = re.compile(
     r"(?im)^(?:editorial|commentary|invited commentary|editorial comment|perspective|viewpoint|"
     r"letter to the editor|correspondence)\s*$")
-_EDITORIAL_LINE_CUES = literal_cues(_EDITORIAL_LINE.pattern, _EDITORIAL_LINE.flags)
-_EDITORIAL_TEXT = CuedTest(r"(?i)\bthis (?:editorial|commentary)\b|\bin this issue of\b")
+_EDITORIAL_LINE_CUES = ("editorial", "commentary", "perspective", "viewpoint", "letter", "correspondence")
+_EDITORIAL_TEXT = CuedTest(r"(?i)\bthis (?:editorial|commentary)\b|\bin this issue of\b", ("this ",))
 _NONPRIMARY_TYPES = re.compile(r"(?i)\b(?:review|meta-analysis|editorial|comment|letter|news|guideline)\b")
 
 
+# A study of simulated patients or trials reports a method, not patients' outcomes.
+_SIMULATION = CuedTest(r"(?i)\bsimulated (?:patients|trials|data(?:sets?)?|cohorts?)\b|\bsimulate (?:[\w-]+,?\s+){0,3}trials\b|"
+                       r"\bcomputer simulations?\b|\b(?:this|a) simulation study\b", ("simulat",))
+
+
 def document_kind(doc: Document) -> str | None:
-    """"patient information", "editorial" or None (an ordinary paper or page)."""
+    """"patient information", "editorial", "simulation" or None (an ordinary paper or page)."""
     if _PATIENT_PAGE(doc.text):
         return "patient information"
+    if _SIMULATION(doc.body_text()):
+        return "simulation"
     head = "\n".join(doc.text.splitlines()[:20])
     types = " ".join(doc.fields.get("publication_types", []))
     if _search(_EDITORIAL_LINE, _EDITORIAL_LINE_CUES, head) or _EDITORIAL_TEXT(doc.body_text()) or \
@@ -120,27 +130,39 @@ def document_kind(doc: Document) -> str | None:
 # ------------------------------------------------------------------ design
 
 _FUTURE = CuedTest(r"(?i)\b(?:warrant\w*|further|future|needed|should be|are required|remains? to be|"
-                     r"would be|is required)\b")
-_OTHERS_WORK = CuedTest(r"(?i)\b(?:previous(?:ly)?|prior|earlier|published|reported|historical|literature)\b")
+                     r"would be|is required)\b",
+                   ("warrant", "further", "future", "needed", "should be", "required", "remain", "would be"))
+_OTHERS_WORK = CuedTest(r"(?i)\b(?:previous(?:ly)?|prior|earlier|published|reported|historical|literature)\b",
+                        ("previous", "prior", "earlier", "published", "reported", "historical", "literature"))
+# Sentences about others' studies ("previous retrospective studies", "published trials"); a
+# patient's history ("previously untreated", "prior chemotherapy") is not one.
+_OTHERS_STUDIES = CuedTest(
+    r"(?i)\b(?:previous(?:ly)?|prior|earlier|published|historical)\s+(?:\w+\s+){0,2}?(?:stud(?:y|ies)|trials?|reports?|"
+    r"work|research|analys[ie]s|series|literature|data)\b|\b(?:previously|were|been|was) (?:reported|published|"
+    r"described)\b|\bliterature\b|\breported (?:by|in)\b",
+    ("previous", "prior", "earlier", "published", "historical", "reported", "described", "literature"))
 _SELF = CuedTest(r"(?i)\b(?:this|we|our|present|current)\b|\b(?:patients|participants) were randomly\b|"
-                   r"\bwere randomi[sz]ed\b|\b(?:enrolled|recruited|randomly assigned)\b")
-_DESIGN_CUED = tuple((label, rx, literal_cues(rx.pattern, rx.flags)) for label, rx in DESIGN_RE)
+                 r"\b(?:were|was|been|patients|participants|subjects) randomi[sz]ed\b|\brandomi[sz]ed (?:to|into|in)\b|"
+                 r"\b(?:enrolled|recruited|randomly assigned|allocated)\b")
 
 
-def design(title: str, sentences: list[str], publication_types: list[str] = ()) -> str | None:
+def design(title: str, sentences: list[str], publication_types: list[str] = (),
+           background: str = "") -> str | None:
     """The study design from the title and the sentences about the document's own study.
 
     Sentences about future work ("warrants further prospective investigation")
     or others' work ("previous retrospective studies") do not count; review and
-    randomized also need the title, a publication type, or a sentence that
-    refers to the document itself ("this", "we", "our").
+    randomized also need the title, a publication type, a sentence that refers to
+    the document itself ("this", "we", "our"), or one outside the background
+    section (`background`: the text of the document's background/introduction).
     """
     if any(re.search(r"(?i)\breview\b|\bmeta-analysis\b", t) for t in publication_types):
         return "review"
-    own = [s for s in sentences if not _FUTURE(s) and not _OTHERS_WORK(s)]
+    own = [s for s in sentences if not _FUTURE(s) and not _OTHERS_STUDIES(s)]
     own_self = [s for s in own if _SELF(s)]
-    for label, rx, cues in _DESIGN_CUED:
-        pool = [title] + (own_self if label in ("review", "randomized") else own)
+    own_methods = [s for s in own if background and s not in background] if background else own_self
+    for label, rx, cues in DESIGN_CUED:
+        pool = [title] + (own_self if label == "review" else own_methods + own_self if label == "randomized" else own)
         if any(_search(rx, cues, c) for c in pool if c):
             return label
     return None
@@ -161,22 +183,35 @@ _WORD_NUM = rf"(?:{_HUNDREDS}{_BELOW_100}?|{_BELOW_100})"
 # the first letters of the number words: o, t, f, s, e, n).
 _NUM = r"(?=[\dotfsen])(?P<num>\d{1,3}(?:,\d{3})+|\d+|" + _WORD_NUM + r")"
 _NOUNS = ("patients", "participants", "subjects", "cases", "individuals", "people", "persons", "adults",
-          "children")
+          "children", "women", "men", "volunteers")
 _NOUN = "(?:" + "|".join(_NOUNS) + ")"
-_CANDIDATE = re.compile(r"(?i)(?<![\w.])" + _NUM + r"(?P<mid>(?:\s+(?![\d(])[\w-]+){0,3}?)\s+" + _NOUN + r"\b")
+_CANDIDATE = re.compile(r"(?i)(?<![\w.])" + _NUM + r"(?P<mid>(?:\s+(?![\d(])[\w\u0300-\u036f-]+){0,5}?)\s+" + _NOUN + r"\b")
+# "Patients (n=168) were randomised", "the Danish subcohort (N = 1396)"
+_N_EQUALS = re.compile(r"(?i)\b(?:patients|participants|subjects|women|men|(?:sub)?cohort|population)\s*"
+                       r"\(\s*n\s*=\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)\s*\)")
 _ENROLLED_WORDS = ("enrolled", "included", "analysed", "analyzed", "recruited", "randomised", "randomized",
-                   "eligible")
+                   "eligible", "registered")
 _ENROLLED_VERB = re.compile(r"(?i)(?<![\w.])" + _NUM + r"\s+(?:were|was)\s+(?:enrolled|included|analy[sz]ed|recruited|"
-                            r"randomi[sz]ed|eligible)\b")
+                            r"randomi[sz]ed|eligible|registered)\b")
 _MID_BLOCK = re.compile(r"(?i)\b(?:of|the|these|whom|them|those|were|was|and|or|with|vs|than|more|fewer|other)\b")
-_NEG_AFTER = re.compile(r"(?i)\b(?:(?:were|was) (?:reviewed|screened|assessed|excluded|identified)|screened|"
+_NEG_AFTER = re.compile(r"(?i)\b(?:(?:were|was) (?:reviewed|screened|assessed|excluded)|screened|"
                         r"excluded|assessed for eligibility)\b")
+# Words between a count and its verb: never a number or another clause's verb.
+_BETWEEN = r"(?:(?!(?:were|was|of|whom)\b)[^\W\d][\w\u0300-\u036f-]*,?\s+|\([^)]*\)\s*)"
+_WEAK_AFTER = re.compile(r"(?i)^\W*(?:\([^)]*\)\s*)?" + _BETWEEN + r"{0,8}?(?:were|was) identified\b")
+# A bare count right after these is a grade, stage or list item, not a number of patients.
+_NOT_A_COUNT_BEFORE = re.compile(r"(?i)\b(?:grades?|stages?|or|and|to|types?|phases?|class|arms?|groups?|cohorts?)\s*$")
 _NEG_BEFORE = re.compile(r"(?i)(?:subgroup of|of whom|of these|of them|among them|among these|matched (?:with|to)|"
-                         r"versus|vs\.?|compared (?:with|to)|than|data from|records of)\s*$")
-_STRONG_AFTER = re.compile(r"(?i)^\W*(?:\([^)]*\)\s*)?(?:\w+\s+){0,6}?(?:were|was) (?:enrolled|included|recruited|"
-                           r"analy[sz]ed|randomi[sz]ed|evaluated|studied)\b")
+                         r"versus|vs\.?|compared (?:with|to)|than)\s*$")
+# Randomised counts come first (the trial's own population, over those screened or enrolled).
+_RANDOMISED_AFTER = re.compile(r"(?i)^\W*(?:\([^)]*\)\s*)?" + _BETWEEN + r"{0,12}?(?:were|was) (?:randomi[sz]ed|"
+                               r"randomly (?:assigned|allocated)|(?:assigned|allocated) at random)\b")
+_RANDOMISED_BEFORE = re.compile(r"(?i)\b(?:randomi[sz]ed|randomly (?:assigned|allocated)|(?:assigned|allocated) at random)\s*$")
+_STRONG_AFTER = re.compile(r"(?i)^\W*(?:\([^)]*\)\s*)?" + _BETWEEN + r"{0,8}?(?:were|was) (?:\w+ly )?(?:enrolled|included|"
+                           r"recruited|analy[sz]ed|evaluated|studied|registered|examined|entered|assigned|allocated)\b")
 _STRONG_BEFORE = re.compile(r"(?i)\b(?:a total of|total of|enrolled|included|recruited|study of|cohort of|"
-                            r"series of|analysis of|comprised|involving|enrolling|including a total of)\s*$")
+                            r"series of|analysis of|comprised|involving|enrolling|including(?: a total of)?|"
+                            r"records of|data (?:of|from)|specimens from|samples from|evaluated|analy[sz]ed)\s*$")
 _MEDIUM = re.compile(r"(?i)\b(?:treated|underwent|received|receiving|undergoing|conducted on)\b")
 
 
@@ -220,13 +255,15 @@ def n_patients(title: str, sentences: list[str]) -> int | None:
     "matched with" or a following "(53.7%)" rule it out. The best score wins,
     the earliest on ties.
     """
-    best: tuple[int, int, int] | None = None  # (-score, order, n)
+    best: tuple[float, int, int] | None = None  # (-score, order, n)
     order = 0
     for sentence in [title] + sentences:
         low = sentence.lower()  # cheap substring tests before the regexes
         found = [(m, True) for m in _CANDIDATE.finditer(sentence)] if _holds_any(_NOUNS, low) else []
         if _holds_any(_ENROLLED_WORDS, low):
             found += [(m, False) for m in _ENROLLED_VERB.finditer(sentence)]
+        if "=" in low:
+            found += [(m, False) for m in _N_EQUALS.finditer(sentence)]
         for m, with_noun in sorted(found, key=lambda x: x[0].start()):
             order += 1
             num = m.group("num")
@@ -236,14 +273,22 @@ def n_patients(title: str, sentences: list[str]) -> int | None:
             if n is None or n == 0 or (with_noun and _MID_BLOCK.search(m.group("mid"))):
                 continue
             before, after = sentence[:m.start()], sentence[m.end():]
-            if _NEG_BEFORE.search(before[-40:]) or _NEG_AFTER.search(after) or re.match(r"\s*\(\d+(?:\.\d+)?\s?%", after):
+            if not with_noun and _NOT_A_COUNT_BEFORE.search(before[-12:]):
                 continue
-            if not with_noun or _STRONG_BEFORE.search(before[-40:]) or _STRONG_AFTER.search(after):
-                score = 3
-            elif _MEDIUM.search(after[:60]) or _MEDIUM.search(before[-40:]) or re.search(r"(?i)\bin\s*$", before):
-                score = 2
+            if _NEG_BEFORE.search(before[-40:]) or _NEG_AFTER.search(after[:120]) or \
+                    re.match(r"\s*\(\d+(?:\.\d+)?\s?%", after):
+                continue
+            if _RANDOMISED_BEFORE.search(before[-40:]) or _RANDOMISED_AFTER.search(after) or \
+                    "randomi" in m.group().lower():
+                score = 4.0
+            elif _WEAK_AFTER.search(after):
+                score = 1.5  # "were identified": perhaps before exclusions
+            elif not with_noun or _STRONG_BEFORE.search(before[-40:]) or _STRONG_AFTER.search(after):
+                score = 3.0
+            elif _MEDIUM.search(after[:60]) or _MEDIUM.search(before[-40:]) or re.search(r"(?i)\b(?:in|for)\s*$", before):
+                score = 2.0
             else:
-                score = 1
+                score = 1.0
             key = (-score, order, n)
             if best is None or key < best:
                 best = key
@@ -253,8 +298,8 @@ def n_patients(title: str, sentences: list[str]) -> int | None:
 # ------------------------------------------------------------------ therapies
 
 _STUDY_CUE = CuedTest(r"(?i)\b(?:this|we|our|patients?|participants|group|arm|cohort|received|receiving|"
-                        r"underwent|treated|enrolled|included|combined|combination|plus)\b")
-_STANDARD = CuedTest(r"(?i)\bstandard\b")
+                      r"underwent|treated|enrolled|included|combined|combination|plus)\b")
+_STANDARD = CuedTest(r"(?i)\bstandard\b", ("standard",))
 
 
 def study_therapies(title: str, sentences: list[str], primary: bool) -> tuple[list[str], list[str]]:
@@ -280,11 +325,12 @@ def study_therapies(title: str, sentences: list[str], primary: bool) -> tuple[li
 # ------------------------------------------------------------------ population
 
 _AIM = CuedTest(r"(?i)\b(?:aim\w*|to (?:evaluate|explore|investigate|assess|compare|determine|examine)|"
-                  r"we (?:investigated|evaluated|explored|assessed|compared|report)|this study)\b")
+                r"we (?:investigated|evaluated|explored|assessed|compared|report)|this study)\b",
+                ("aim", "to ", "we ", "this study"))
 _POP = re.compile(r"(?i)\b(?P<pop>(?:(?:[\w-]+\s+){0,2}?)patients\s+with\s+.+?)"
                   r"(?=\s+(?:in an?|in our|at|from \d|between|during|treated at|were|was|and (?:to|the)|"
                   r"followed by|to the|every)\b|[.;:]|,\s|$)")
-_POP_CUES = literal_cues(_POP.pattern, _POP.flags)
+_POP_CUES = ("patients",)
 _TITLE_POP = re.compile(r"(?i)\b(?:for|in|on|among)\s+(?P<pop>(?:patients\s+with\s+)?[^:;,]+?)(?=\s*[:;,(]|\s+[-\u2013\u2014]\s|$)")
 _POP_LEAD = re.compile(r"(?i)^(?:the|of|in|on|for|and|\d+)\s+")
 
@@ -363,14 +409,16 @@ def extract_metadata(doc: Document) -> dict:
     systemic_therapy, population, is_primary_study and publication_type of `doc`."""
     fields = doc.fields
     spans = list(doc.body)
-    title = (fields.get("title") or (doc.text[slice(*spans[0])] if spans else "")).strip()
+    bib = bibliographic(doc)
+    title = bib["title"] or ""
     body = "\n".join(doc.text[s:e] for s, e in spans)
     title_in_body = spans and _norm(doc.text[slice(*spans[0])]) == _norm(title)
     sentences = split_sentences("\n".join(doc.text[s:e] for s, e in (spans[1:] if title_in_body else spans)))
     types = list(fields.get("publication_types", []))
 
     kind = document_kind(doc)
-    the_design = None if kind else design(title, sentences, types)
+    background = "\n".join(doc.text[x.start:x.end] for x in doc.sections if x.role in ("background", "introduction"))
+    the_design = "other" if kind == "simulation" else None if kind else design(title, sentences, types, background)
     n = n_patients(title, sentences)
     primary = kind is None and the_design != "review" and not _nonprimary_type(types) and (
         n is not None or the_design is not None or bool(re.search(
@@ -378,12 +426,7 @@ def extract_metadata(doc: Document) -> dict:
             r"(?:patients|participants) were (?:enrolled|included|recruited|randomi[sz]ed)|"
             r"this (?:study|trial))\b", body)))
     local, systemic = study_therapies(title, sentences, primary)
-    doi = fields.get("doi") or find_doi(doc.text[:spans[-1][1]] if spans else doc.text)
-    year = fields.get("year")
-    authors = list(fields.get("authors") or [])
-    journal = fields.get("journal")
-    if doc.format == "pubmed_page" and not authors and spans:
-        authors, journal = _pubmed_author_list(doc.text, spans, journal)
+    doi, year, authors, journal = bib["doi"], bib["year"], bib["authors"], bib["journal"]
     return {
         "id": make_id(authors, journal, title, year, local, systemic),
         "title": re.sub(r"\s+", " ", title).rstrip(".") or None,

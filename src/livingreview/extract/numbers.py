@@ -1,4 +1,4 @@
-"""Numbers, confidence intervals, p-values and sentences as abstracts print them.
+"""Numbers, confidence intervals and p-values as abstracts print them.
 
 Low-level scanning shared by arm detection and endpoint extraction. Everything
 keeps character offsets into the source text, so quotes can be cut exactly.
@@ -8,7 +8,6 @@ as printed; nothing here rounds or converts a number.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 # A decimal number as printed: "19.6", "12·6", "100". No sign, no thousands
 # separators: endpoint values (months, %, ratios) never need either.
@@ -114,64 +113,5 @@ def parse_p(text: str) -> str | None:
     return normalise_p(m["pcmp"], m["pval"]) if m else None
 
 
-# ---------------------------------------------------------------- sentences
-# pysbd keeps offsets but takes ~12 ms for a 3 kB abstract (under 100
-# documents/second); this splitter does the few things abstracts need in
-# well under a millisecond: no break after "vs.", "et al.", "e.g.", initials
-# or inside decimals; a break at line ends (unless the next line continues in
-# lower case) and at section labels glued to the previous sentence
-# ("collected.ResultsFrom").
-_BREAK_RE = re.compile(
-    r"(?<=[.!?])[\"'”’)\]]*[ \t\u00a0\u2009\u202f]+(?=[\"'“‘(\[]?[A-Z0-9#*•\u2022-])"
-    r"|(?<=[a-z)%\]])\.(?=[A-Z][a-z])"
-    r"|[ \t]*\n\s*"
-)
-_ABBREV = frozenset(
-    "vs v al e.g eg i.e ie fig figs no nos approx cf dr mr ms ref refs ca "
-    "resp incl etc inc ltd st mt vol pp min max mo mos yr yrs jan feb mar apr "
-    "jun jul aug sep sept oct nov dec univ dept".split()
-)
-_WORD_BEFORE_RE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
-
-
-@lru_cache(maxsize=64)
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> tuple[tuple[int, int], ...]:
-    """(start, end) offsets of the sentences of text[start:end], whitespace trimmed.
-
-    Cached: arm detection and endpoint extraction split the same body.
-    """
-    end = len(text) if end is None else end
-    spans = []
-    s = start
-    for m in _BREAK_RE.finditer(text, start, end):
-        if m.group().strip() == "" and "\n" in m.group():
-            nxt = m.end()
-            if nxt < end and text[nxt].islower():
-                continue
-            cut = m.start()
-        else:
-            glued = m.group() == "."
-            if not glued and text[m.start() - 1] == ".":
-                w = _WORD_BEFORE_RE.search(text, max(s, m.start() - 12), m.start())
-                if w and (w.group(1).lower() in _ABBREV or len(w.group(1)) == 1):
-                    continue
-            cut = m.start() + 1 if glued else m.start()
-        _add(text, s, cut, spans)
-        s = m.end()
-    _add(text, s, end, spans)
-    return tuple(spans)
-
-
-def trimmed(text: str, s: int, e: int) -> tuple[int, int] | None:
-    """text[s:e] without its outer whitespace, as a span; None when nothing is left."""
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return (s, e) if e > s else None
-
-
-def _add(text: str, s: int, e: int, spans: list) -> None:
-    span = trimmed(text, s, e)
-    if span:
-        spans.append(span)
+# Sentence splitting lives in its own module; these names stay importable from here.
+from livingreview.extract.sentences import split_sentences, trimmed  # noqa: E402,F401

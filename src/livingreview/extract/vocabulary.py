@@ -1,186 +1,220 @@
-"""Term tables mapping what papers write to the contract's vocabularies.
+"""The one treatment and design vocabulary: what papers write -> the contract's labels.
 
-Therapies: `local_therapy` from HIFU, thermal ablation, radiotherapy, TACE,
-SIRT, HAIC, surgery; `systemic_therapy` from ICI, chemotherapy, TKI. Designs:
-review, randomized, retrospective, prospective, other.
+Metadata (`local_therapy`, `systemic_therapy`, the id's topic), arms (`arms.keys`, arm
+names) and the synthesis (`analysis.synthesis`: which arm had the local therapy) all read
+these tables; nothing else holds a therapy word list.
 
-Matching order matters and is the reason this is a table, not a set: a phrase
-that names one modality is blanked out before the next is looked for, so a
-longer, more specific phrase wins over a general word inside it:
+Each term has a contract label (the class), a name (what an arm is called and keyed by:
+"RFA", "SBRT", "sorafenib") and the literal cues one of which every match contains (a
+substring test on lower-cased text is far cheaper than a regex, so a pattern runs only
+where its cues are found).
 
-* HIFU is its own modality. "High-intensity focused ultrasound thermal
-  ablation" (seed 000's title) and "thermal ablation (HIFU)" name HIFU only,
-  never "thermal ablation": the words "thermal ablation" attached to a HIFU
-  mention describe how HIFU works, not a second treatment.
-* "Selective internal radiation therapy" is SIRT, not radiotherapy;
-  "hepatic arterial infusion chemotherapy" (and FOLFOX-HAIC) is HAIC, not
-  systemic chemotherapy.
-* "Immunotherapy" alone is not counted as ICI (it also covers vaccines,
-  cell therapies); PD-1/PD-L1/CTLA-4 blockade and the named antibodies are.
-* Bare "ablation" is not counted (ethanol, radio-, chemical ablation exist);
-  thermal, microwave, radiofrequency, laser and cryo-ablation are.
+Rules (one set, used everywhere):
+
+* Local therapy, matched in this order; a phrase that names one modality is blanked
+  before the next is looked for, so the longer, more specific phrase wins:
+  - HIFU: HIFU, (high-intensity) focused ultrasound, MRgFUS. "HIFU thermal ablation" and
+    "thermal ablation (HIFU)" are HIFU only (the words describe how HIFU works).
+  - SIRT: selective internal radiation therapy, SIRT, TARE, radioembolisation, Y-90 / 90Y.
+    Never radiotherapy.
+  - HAIC: HAIC, FOLFOX-HAIC, hepatic arterial infusion (chemotherapy). The phrase is HAIC
+    only; a cytotoxic the text names ("infusion of oxaliplatin") is also chemotherapy.
+  - TACE: TACE, cTACE, DEB-TACE, (transarterial) chemoembolisation. Bland embolisation
+    (TAE) is not TACE.
+  - thermal ablation: RFA, MWA, radiofrequency / microwave / laser / thermal ablation,
+    LITT, and cryoablation (freezing is a thermal ablation too). Bare "ablation" is not
+    counted (ethanol and chemical ablation exist).
+  - radiotherapy: radiotherapy, radiation (therapy), irradiation, chemoradiotherapy (also
+    chemotherapy), RT, EBRT, IMRT, SBRT / SABR / SRS / radiosurgery, proton and carbon-ion
+    therapy, and brachytherapy (iodine-125 seeds included): all deliver radiation dose.
+  - surgery: surgery / surgical, resection / resected, hepatectomy and the named
+    oncologic resections (lobectomy, gastrectomy, ...), metastasectomy, liver transplant.
+* Systemic therapy:
+  - ICI: the anti-PD-1 / PD-L1 / CTLA-4 antibodies by name (and brand), "immune checkpoint
+    inhibitor/blockade", "checkpoint inhibitor", ICI, ICB, "anti-PD-1", "PD-(L)1
+    inhibitor/antibody/blockade", "anti-CTLA-4". Bare "immunotherapy" is NOT an ICI (it
+    also covers vaccines, cytokines and cell therapies), nor is a bare "PD-L1" (expression).
+  - TKI: "tyrosine/multi-kinase inhibitor", TKI, and the drugs by name: the INN stems
+    -tinib and -anib, and sorafenib, regorafenib, donafenib.
+  - anti-VEGF: bevacizumab, ramucirumab, aflibercept (and brands), "anti-VEGF". A bare
+    "antiangiogenic" is not encoded: it can be a TKI or an antibody.
+  - chemotherapy: chemotherapy / chemo, chemoradiotherapy, the regimens (FOLFOX, XELOX,
+    ...), 5-FU, S-1 and the cytotoxics by name or stem (-platin, -taxel, -rubicin,
+    -citabine, -tecan, -mustine, -trexed, ...). TACE and HAIC phrases are not chemotherapy.
+* A therapy named as absent, prior or failed is not the study's: "without surgery",
+  "recurrence after hepatectomy", "refractory to sorafenib", "sorafenib-naive",
+  "chemotherapy-free" (`NOT_GIVEN_BEFORE`, `NOT_GIVEN_AFTER`). `ABSENT` is the shorter
+  "without / no / non / minus" test arm names use ("ICI without HIFU").
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from re import _constants as _sre_constants, _parser as _sre_parser  # the stdlib's own regex parser
 
 from livingreview.extract.numbers import folded
 
-_LITERAL, _SUBPATTERN, _BRANCH, _IN = (_sre_constants.LITERAL, _sre_constants.SUBPATTERN, _sre_constants.BRANCH,
-                                       _sre_constants.IN)
-_REPEATS = (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT, _sre_constants.POSSESSIVE_REPEAT)
-
-# ------------------------------------------------------------------ cues
-# Most documents name few of the terms below, and a regex costs far more than a
-# substring test: a pattern is only run when the text holds one of its cues,
-# literal pieces that every match of the pattern must contain.
-
-Cues = tuple[tuple[str, ...], tuple[str, ...]] | None
+_H = r"[-\u2010-\u2015\s]"  # hyphen, typographic hyphens (U+2011 in seed 000) or space
 
 
-def literal_cues(pattern: str, flags: int = 0) -> Cues:
-    """(lower-case strings, case-sensitive strings) one of which every match of `pattern`
-    contains, the lower-case ones to be looked for in lower-cased text; None if no such set
-    of cues can be read off the pattern (then it must always run)."""
-    parsed = _sre_parser.parse(pattern, flags)
-    cues = _sequence_cues(parsed.data, bool(parsed.state.flags & re.IGNORECASE))
-    if cues is None:
-        return None
-    lower = {c for c, exact in cues if not exact}
-    exact = {c for c, exact in cues if exact}
-    return _fewer(lower), _fewer(exact)
+class Term:
+    """One way of naming a therapy: its contract label, its name (None: the matched word
+    itself, lower-cased, through ALIASES), its pattern, and cues every match contains."""
+
+    __slots__ = ("label", "name", "pattern", "cues")
+
+    def __init__(self, label: str, name: str | None, pattern: str, cues: tuple[str, ...]):
+        self.label, self.name, self.pattern, self.cues = label, name, pattern, cues
 
 
-def _fewer(cues: set[str]) -> tuple[str, ...]:
-    """Fewer cues that still cover `cues`: one held by another goes ("chemoradi" when "chemo"
-    is a cue), and a piece of three or more letters shared by five or more cues stands in for
-    them (the drug names: "mab", "nib"), each such cue then being found by it."""
-    cues = set(cues)
-    while True:
-        counts: dict[str, int] = {}
-        for cue in cues:
-            for piece in {cue[i:j] for i in range(len(cue)) for j in range(i + 3, len(cue) + 1)}:
-                counts[piece] = counts.get(piece, 0) + 1
-        shared = [(n, len(piece), piece) for piece, n in counts.items() if n >= 5]
-        if not shared:
-            break
-        piece = max(shared)[2]
-        cues = {c for c in cues if piece not in c} | {piece}
-    return tuple(sorted(c for c in cues if not any(d != c and d in c for d in cues)))
+def _words(label: str, words: str, stem: str = "", stem_cues: tuple[str, ...] = ()) -> Term:
+    """A term for a list of drug names, and optionally a name stem with the literal pieces
+    (`stem_cues`) one of which every match of the stem holds; each drug is its own name."""
+    names = words.split()
+    alternatives = names + ([stem] if stem else [])
+    return Term(label, None, r"\b(?:" + "|".join(alternatives) + r")\b", tuple(names) + stem_cues)
 
 
-# Words too common in these documents to make good cues; another piece of the pattern is preferred.
-_COMMON_WORDS = frozenset({"therapy", "ablation", "inhibitor", "anti", "antibod", "blockade", "blocker"})
+# Brand names and other aliases -> the drug's name (arms are keyed by the drug).
+ALIASES = {
+    "opdivo": "nivolumab", "keytruda": "pembrolizumab", "tecentriq": "atezolizumab", "imfinzi": "durvalumab",
+    "yervoy": "ipilimumab", "bavencio": "avelumab", "libtayo": "cemiplimab", "imjudo": "tremelimumab",
+    "tevimbra": "tislelizumab", "loqtorzi": "toripalimab", "jemperli": "dostarlimab",
+    "nexavar": "sorafenib", "lenvima": "lenvatinib", "stivarga": "regorafenib", "cabometyx": "cabozantinib",
+    "sutent": "sunitinib", "avastin": "bevacizumab", "cyramza": "ramucirumab", "zaltrap": "aflibercept",
+    "rivoceranib": "apatinib", "5-fu": "fluorouracil", "5fu": "fluorouracil",
+}
+
+_ICI_DRUGS = (
+    "nivolumab pembrolizumab atezolizumab durvalumab avelumab cemiplimab camrelizumab sintilimab "
+    "tislelizumab toripalimab penpulimab serplulimab envafolimab ipilimumab tremelimumab cadonilimab "
+    "dostarlimab retifanlimab zimberelimab spartalizumab relatlimab ivonescimab adebrelimab sugemalimab "
+    "benmelstobart socazolimab pucotenlimab iparomlimab tebotelimab balstilimab prolgolimab cosibelimab "
+    "finotonlimab opdivo keytruda tecentriq imfinzi yervoy bavencio libtayo imjudo tevimbra loqtorzi jemperli")
+_TKI_NAMED = "sorafenib regorafenib donafenib rivoceranib nexavar lenvima stivarga cabometyx sutent"
+_VEGF_DRUGS = "bevacizumab ramucirumab aflibercept avastin cyramza zaltrap"
+_CHEMO_DRUGS = (
+    "fluorouracil tegafur capecitabine gemcitabine dacarbazine temozolomide cyclophosphamide ifosfamide "
+    "methotrexate etoposide mitomycin bleomycin vinorelbine vincristine vinblastine eribulin ixabepilone "
+    "trabectedin lurbinectedin mitoxantrone procarbazine cytarabine fludarabine chlorambucil melphalan "
+    "busulfan irinotecan topotecan")
+_RESECTIONS = (
+    "hepatectom lobectom segmentectom pneumonectom gastrectom esophagectom oesophagectom colectom "
+    "proctectom pancreatectom pancreaticoduodenectom mastectom lumpectom nephrectom prostatectom "
+    "cystectom hysterectom thyroidectom metastasectom")
+
+#: Local therapies, in masking order (see the module docstring).
+LOCAL_TERMS: tuple[Term, ...] = (
+    Term("HIFU", "HIFU",
+         rf"(?:(?:thermal{_H}+)?ablation\s*\((?:HIFU|MRgFUS)\))"
+         rf"|(?:(?:\bhigh{_H}*intensity{_H}+)?\bfocus{{1,2}}ed{_H}+ultrasound|\bHIFU|\bMRgFUS)"
+         rf"(?:{_H}?t\b)?(?:\s*\((?:HIFU|MRgFUS)\))?(?:{_H}+(?:thermal{_H}+)?ablation)?"
+         r"(?:\s*\((?:HIFU(?:-t)?)\))?", ("hifu", "focus", "mrgfus")),
+    Term("SIRT", "SIRT",
+         r"\bselective internal radiation therapy\b|\b(?-i:SIRT|TARE)\b|\b(?:trans-?arterial\s+)?radioemboli[sz]ation\b"
+         rf"|\b(?:Y|yttrium){_H}?90\b|\b90{_H}?Y\b", ("selective internal", "sirt", "tare", "radioemboli", "90")),
+    Term("HAIC", "HAIC",
+         rf"\b(?:FOLFOX{_H}?)?(?-i:HAIC)\b|\bhepatic{_H}+arter(?:ial|y){_H}+infusion(?:{_H}+chemotherapy)?\b",
+         ("haic", "infusion")),
+    Term("TACE", "TACE",
+         rf"\b(?-i:(?:DEB{_H}?|c)?TACE)\b|\b(?:trans-?arterial\s+)?chemoemboli[sz]ation\b", ("tace", "chemoemboli")),
+    Term("thermal ablation", "RFA",
+         rf"\bradio{_H}?frequency{_H}*(?:thermal{_H}*)?ablation\b|\b(?-i:RFA)\b", ("frequency", "rfa")),
+    Term("thermal ablation", "MWA", rf"\bmicrowave{_H}*(?:thermal{_H}*)?ablation\b|\b(?-i:MWA)\b",
+         ("microwave", "mwa")),
+    Term("thermal ablation", "cryoablation", rf"\bcryo{_H}*ablation\b|\bcryotherapy\b|\bcryosurgery\b", ("cryo",)),
+    Term("thermal ablation", "thermal ablation", rf"\b(?:laser|thermal){_H}*ablation\b|\b(?-i:LITT)\b",
+         ("laser", "thermal", "litt")),
+    Term("radiotherapy", "SBRT",
+         rf"\bstereotactic{_H}+(?:body{_H}+|ablative{_H}+)?radi\w*|\b(?-i:SBRT|SABR|SRS)\b|\bradiosurgery\b",
+         ("stereotactic", "sbrt", "sabr", "srs", "radiosurgery")),
+    Term("radiotherapy", "proton therapy", rf"\bproton{_H}+(?:beam{_H}+)?(?:radio)?therapy\b|\bcarbon{_H}ion\b",
+         ("proton", "carbon")),
+    Term("radiotherapy", "brachytherapy",
+         rf"\bbrachytherap\w*|\b(?:iodine|I){_H}?125(?:{_H}+seeds?)?\b|\b125I\b", ("brachy", "125")),
+    Term("radiotherapy", "radiotherapy",
+         r"\b(?:chemo)?radiotherap\w*|\bchemoradiation\b|(?<!ionizing )(?<!ionising )\bradiation\b"
+         rf"|\birradiation\b|\bexternal{_H}+beam\b|\b(?-i:IMRT|EBRT|RT)\b(?![-\u2010-\u2015]?PCR)",
+         ("radiotherap", "radiation", "imrt", "ebrt", "rt", "beam")),
+    Term("surgery", "surgery",
+         r"\b(?:" + "|".join(_RESECTIONS.split()) + r")\w*|(?<!non-)(?<!non)\bsurg(?:ery|ical)\b"
+         r"|(?<!non-)\bresect(?:ion|ions|ed)\b|\bliver" + _H + r"+transplant\w*",
+         ("ectom", "surg", "resect", "transplant")),
+)
+
+#: Systemic therapies, in masking order.
+SYSTEMIC_TERMS: tuple[Term, ...] = (
+    Term("ICI", "ICI",
+         rf"\bimmune{_H}+checkpoint{_H}+(?:inhibitor|blockade|blocker)s?\b|\bcheckpoint{_H}+(?:inhibitor|blocker)s?\b"
+         r"|\b(?-i:ICIs?|ICB)\b", ("checkpoint", "ici", "icb")),
+    Term("ICI", "anti-PD-1",
+         rf"\banti{_H}?PD{_H}?(?:\(L\)|L)?{_H}?1\b"
+         rf"|\bPD{_H}?(?:\(L\)|L)?{_H}?1(?:\s*/\s*PD{_H}?L{_H}?1)?{_H}+(?:(?:checkpoint|monoclonal){_H}+)?"
+         r"(?:inhibitor|antibod|blockade|blocker)\w*", ("pd",)),
+    Term("ICI", "anti-CTLA-4", rf"\banti{_H}?CTLA{_H}?4\b|\bCTLA{_H}?4{_H}+(?:inhibitor|blockade|antibod|blocker)\w*",
+         ("ctla",)),
+    _words("ICI", _ICI_DRUGS),
+    Term("anti-VEGF", "anti-VEGF", rf"\banti{_H}?VEGF(?:{_H}?A)?\b(?!{_H}?(?:TKI|R))", ("vegf",)),
+    _words("anti-VEGF", _VEGF_DRUGS),
+    Term("TKI", "TKI",
+         rf"\btyrosine{_H}+kinase{_H}+inhibitors?\b|\bmulti{_H}?(?:target(?:ed)?{_H}+)?kinase{_H}+inhibitors?\b"
+         r"|\b(?-i:TKIs?)\b", ("kinase", "tki")),
+    _words("TKI", _TKI_NAMED, r"[a-z]{3,}(?:tinib|anib)", ("nib",)),
+    Term("chemotherapy", "chemotherapy",
+         r"\bchemotherap\w*|\bchemo\b|\bchemoradi\w*|\bcytotoxic{_H}+(?:chemotherap\w*|drugs?|agents?|regimens?)\b"
+         rf"|\banthracyclines?\b|\btaxanes?\b|\bplatinum{_H}(?:based|doublet)\b|\bfluoropyrimidines?\b",
+         ("chemo", "cytotoxic", "anthracycline", "taxane", "platinum", "fluoropyrimidine")),
+    Term("chemotherapy", None,
+         r"\b(?-i:m?FOLFOX\d*|FOLFIRI(?:NOX)?|FOLFOXIRI|XELOX|CAPOX|XELIRI|GEMOX|TEGAFOX|TEGAFIRI|FEC\d*|CMF|ECF|EOX|UFT"
+         rf"|S-1)\b|\b5{_H}?FU\b",
+         ("folf", "xel", "capox", "gemox", "tegaf", "fec", "cmf", "ecf", "eox", "uft", "s-1", "fu")),
+    _words("chemotherapy", _CHEMO_DRUGS, r"[a-z]*(?:platin|taxel|rubicin|citabine|tecan|mustine|trexed)",
+           ("platin", "taxel", "rubicin", "citabine", "tecan", "mustine", "trexed")),
+)
+
+LOCAL_LABELS = ("HIFU", "thermal ablation", "radiotherapy", "TACE", "SIRT", "HAIC", "surgery")
+SYSTEMIC_LABELS = ("ICI", "chemotherapy", "TKI", "anti-VEGF")
+LOCAL_SLUGS = {
+    "HIFU": "hifu", "thermal ablation": "ablation", "radiotherapy": "radiotherapy",
+    "TACE": "tace", "SIRT": "sirt", "HAIC": "haic", "surgery": "surgery",
+}
+
+# ------------------------------------------------------------------ negation
+
+#: Words that mark a therapy as absent in a group's name: "without HIFU", "no TACE", "non-RFA".
+ABSENT = r"\b(?:without|no|non|minus|not\s+receiving)[\s\u2010-\u2015-]+"
+ABSENT_BEFORE = re.compile(ABSENT + r"$", re.IGNORECASE)
+
+#: Just before a term: the therapy is absent, prior or failed ("without surgery", "recurrent HCC
+#: after hepatectomy", "refractory to sorafenib", "not eligible for resection").
+NOT_GIVEN_BEFORE = re.compile(
+    r"(?i)\b(?:without|instead of|not|no|non|minus|prior|previous(?:ly)?|pretreated with|refractory to|resistant to|"
+    r"failure of|failed|intolerant (?:of|to)|progress\w* (?:on|after|during)|na[iï]ve to|cannot|unable to|"
+    r"(?:ineligible|unsuitable|unfit|contraindicat\w*) (?:for|to)|"
+    r"(?:recurren|relaps)\w*(?:\s+[\w-]+){0,4}\s+after)[\s\u2010-\u2015-]+"
+    r"(?:(?!(?:received?|receiving|underwent|undergoing|were|was|and|then|with|plus|followed|by)\b)[\w-]+\s+){0,2}$")
+#: Just after a term: "sorafenib-naive", "chemotherapy-free", "sorafenib failure", "resection became
+#: possible" (an outcome), "surgery, transplantation or ablation is no longer an option".
+NOT_GIVEN_AFTER = re.compile(
+    r"(?i)^(?:[\s\u2010-\u2015-]?(?:na[iï]ve|refractory|resistant|pre-?treated|intolerant|intolerance|failure|free)\b"
+    r"|[\w\s,-]{0,50}?\b(?:is|are|was|were) (?:no longer|not) (?:an? )?(?:option|possible|feasible|indicated|suitable)"
+    r"|\s+(?:became|becomes|become|was|were) (?:possible|feasible)\b)")
 
 
-def _sequence_cues(items, ignore: bool) -> frozenset | None:
-    """Cues of a parsed sequence: the best of its literal runs and its required parts.
-    Each cue is (text, exact); a run of ASCII literals is contiguous in every match."""
-    best, best_score, run = None, None, []
-
-    def consider(cues):
-        nonlocal best, best_score
-        if cues:
-            score = (not any(c in _COMMON_WORDS for c, _ in cues), min(len(c) for c, _ in cues), -len(cues))
-            if best_score is None or score > best_score:
-                best, best_score = cues, score
-
-    for op, av in list(items) + [(None, None)]:
-        if op is _LITERAL and av < 128:
-            run.append(chr(av).lower() if ignore else chr(av))
-            continue
-        if run:
-            consider(frozenset({("".join(run), not ignore)}))
-            run = []
-        if op is _SUBPATTERN:
-            _, add, remove, sub = av
-            consider(_sequence_cues(sub, (ignore or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE))
-        elif op is _BRANCH:
-            alternatives = [_sequence_cues(alt, ignore) for alt in av[1]]
-            if all(alternatives):
-                consider(frozenset().union(*alternatives))
-        elif op in _REPEATS and av[0] >= 1:
-            consider(_sequence_cues(av[2], ignore))
-    return best
+def not_given(text: str, start: int, end: int) -> bool:
+    """Whether the term at text[start:end] is named as absent, prior or failed."""
+    return bool(NOT_GIVEN_BEFORE.search(text[max(0, start - 60):start])
+                or NOT_GIVEN_AFTER.match(text[end:end + 80]))
 
 
-def guarded(rx: re.Pattern) -> re.Pattern:
-    """`rx` led by a lookahead for the characters a match can start with: the same matches,
-    but the engine rejects most positions at once instead of trying every alternative there.
-    `rx` itself when those characters cannot be read off it."""
-    parsed = _sre_parser.parse(rx.pattern, rx.flags)
-    ignore = bool(parsed.state.flags & re.IGNORECASE)
-    first = _first_chars(parsed.data, ignore, ignore)
-    if first is None or first[1] or re.match(r"\(\?[aiLmsux]+\)", rx.pattern):
-        return rx  # unknown, or the pattern can match an empty string, or has global inline flags
-    return re.compile("(?=[" + "".join(sorted(first[0])) + "])(?:" + rx.pattern + ")", rx.flags)
+# ------------------------------------------------------------------ cues and scanning
 
-
-_CATEGORY_CLASS = {_sre_constants.CATEGORY_DIGIT: r"\d", _sre_constants.CATEGORY_NOT_DIGIT: r"\D",
-                   _sre_constants.CATEGORY_SPACE: r"\s", _sre_constants.CATEGORY_NOT_SPACE: r"\S",
-                   _sre_constants.CATEGORY_WORD: r"\w", _sre_constants.CATEGORY_NOT_WORD: r"\W"}
-_ZERO_WIDTH = (_sre_constants.AT, _sre_constants.ASSERT, _sre_constants.ASSERT_NOT)
-
-
-def _first_chars(items, ignore: bool, ignore_everywhere: bool) -> tuple[set[str], bool] | None:
-    """(class pieces for the first character a parsed sequence can consume, whether it can
-    consume nothing), or None when unknown. Both cases of letters are included."""
-    pieces: set[str] = set()
-    for op, av in items:
-        if op in _ZERO_WIDTH:
-            continue
-        if op is _LITERAL:
-            pieces.update({re.escape(chr(av).lower()), re.escape(chr(av).upper()), re.escape(chr(av))})
-            return pieces, False
-        if op is _IN:
-            for kind, value in av:
-                if kind is _LITERAL:
-                    pieces.update({re.escape(chr(value).lower()), re.escape(chr(value).upper()), re.escape(chr(value))})
-                elif kind is _sre_constants.RANGE:
-                    lo, hi = value
-                    pieces.add(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}")
-                    if not ignore_everywhere and any(chr(c).isalpha() for c in range(lo, hi + 1)):
-                        return None
-                elif kind is _sre_constants.CATEGORY and value in _CATEGORY_CLASS:
-                    pieces.add(_CATEGORY_CLASS[value])
-                else:
-                    return None
-            return pieces, False
-        if op is _SUBPATTERN or op is _sre_constants.ATOMIC_GROUP:
-            sub = av[3] if op is _SUBPATTERN else av
-            if op is _SUBPATTERN and av[1] & re.IGNORECASE and not ignore_everywhere:
-                return None  # a case-insensitive part in a case-sensitive pattern
-            inner = _first_chars(sub, ignore, ignore_everywhere)
-        elif op is _BRANCH:
-            alternatives = [_first_chars(alt, ignore, ignore_everywhere) for alt in av[1]]
-            if any(alt is None for alt in alternatives):
-                return None
-            inner = (set().union(*(alt[0] for alt in alternatives)), any(alt[1] for alt in alternatives))
-        elif op in _REPEATS:
-            inner = _first_chars(av[2], ignore, ignore_everywhere)
-            if inner is not None and av[0] == 0:
-                inner = (inner[0], True)
-        else:
-            return None
-        if inner is None:
-            return None
-        pieces |= inner[0]
-        if not inner[1]:
-            return pieces, False
-    return pieces, True
-
-
-def has_cue(cues: Cues, text: str, low: str) -> bool:
-    """Whether `text` (`low` = lowered(text), not None) holds one of `cues`."""
-    if cues is None:
+def has_cue(cues: tuple[str, ...] | None, text: str, low: str | None) -> bool:
+    """Whether lowered `text` (`low`; None when it cannot be folded) holds one of `cues`
+    (None: no cues known, the pattern must run)."""
+    if cues is None or low is None:
         return True
-    for cue in cues[0]:
+    for cue in cues:  # a plain loop: any() with a generator costs more here
         if cue in low:
-            return True
-    for cue in cues[1]:
-        if cue in text:
             return True
     return False
 
@@ -191,126 +225,83 @@ def lowered(text: str) -> str | None:
     return folded(text)
 
 
-# ------------------------------------------------------------------ therapies
+class _Class:
+    """The terms of one label as one regex (a named group per term) and their cues."""
 
-_H = r"[-\u2010-\u2015\s]"  # hyphen, typographic hyphens (U+2011 in seed 000) or space
+    __slots__ = ("label", "terms", "rx", "cues")
 
-# (label, pattern), in masking order; compiled case-insensitively, with
-# abbreviations that are other words in lower case held to capitals by (?-i:...).
-LOCAL_THERAPY_TERMS: tuple[tuple[str, str], ...] = (
-    ("HIFU",
-     rf"(?:(?:thermal{_H}+)?ablation\s*\((?:HIFU|MRgFUS)\))"
-     rf"|(?:(?:\bhigh{_H}*intensity{_H}+)?\bfocus{{1,2}}ed{_H}+ultrasound|\bHIFU|\bMRgFUS)"
-     rf"(?:{_H}?t\b)?(?:\s*\((?:HIFU|MRgFUS)\))?(?:{_H}+(?:thermal{_H}+)?ablation)?"
-     r"(?:\s*\((?:HIFU(?:-t)?)\))?"),
-    ("SIRT",
-     r"\bselective internal radiation therapy\b|\b(?-i:SIRT|TARE)\b|\bradioemboli[sz]ation\b"
-     rf"|\b(?:Y|yttrium){_H}?90\b|\b90Y\b"),
-    ("HAIC",
-     rf"\b(?:FOLFOX{_H}?)?(?-i:HAIC)\b|\bhepatic{_H}+arter(?:ial|y){_H}+infusion(?:{_H}+chemotherapy)?\b"),
-    ("TACE",
-     rf"\b(?-i:(?:DEB{_H}?|c)?TACE)\b|\bchemoemboli[sz]ation\b"),
-    ("thermal ablation",
-     rf"\b(?:microwave|radio{_H}?frequency|laser|thermal|cryo){_H}*ablation\b"
-     r"|\bcryoablation\b|\b(?-i:RFA|MWA|LITT)\b|\bcryotherapy\b"),
-    ("radiotherapy",
-     r"\b(?:chemo)?radiotherap\w*|\bchemoradiation\b|(?<!ionizing )(?<!ionising )\bradiation\b"
-     rf"|\bstereotactic{_H}+(?:body{_H}+|ablative{_H}+)?radi\w*|\bproton{_H}+(?:beam{_H}+)?therapy\b"
-     rf"|\bcarbon{_H}ion\b|\bbrachytherap\w*|\bradiosurgery\b"
-     r"|\b(?-i:SBRT|SABR|SRS|IMRT)\b|\b(?-i:RT)\b(?![-\u2010-\u2015]?PCR)"),
-    ("surgery",
-     r"\bhepatectom\w*|(?<!non-)(?<!non)\bsurg(?:ery|ical)\b|\bresections?\b|\bmetastasectom\w*"
-     rf"|\bliver{_H}+transplant\w*"),
-)
+    def __init__(self, label: str, terms: list[Term]):
+        self.label, self.terms = label, terms
+        self.rx = re.compile("|".join(f"(?P<t{i}>{t.pattern})" for i, t in enumerate(terms)), re.IGNORECASE)
+        self.cues = tuple(dict.fromkeys(c for t in terms for c in t.cues))
 
-_ICI_DRUGS = (
-    "nivolumab pembrolizumab atezolizumab durvalumab avelumab cemiplimab camrelizumab "
-    "sintilimab tislelizumab toripalimab penpulimab serplulimab envafolimab ipilimumab "
-    "tremelimumab cadonilimab dostarlimab retifanlimab zimberelimab spartalizumab "
-    "relatlimab ivonescimab adebrelimab sugemalimab benmelstobart"
-).split()
-_TKI_DRUGS = (
-    "lenvatinib sorafenib apatinib rivoceranib regorafenib cabozantinib donafenib "
-    "anlotinib fruquintinib zanzalintinib axitinib sunitinib pazopanib surufatinib"
-).split()
-_CHEMO_DRUGS = (
-    "oxaliplatin capecitabine gemcitabine cisplatin carboplatin paclitaxel docetaxel "
-    "fluorouracil irinotecan etoposide pemetrexed"
-).split()
+    def name(self, m: re.Match) -> str:
+        term = self.terms[int(m.lastgroup[1:])]
+        if term.name is not None:
+            return term.name
+        word = m.group().lower().replace("\u2010", "-")
+        return ALIASES.get(word, word)
 
-SYSTEMIC_THERAPY_TERMS: tuple[tuple[str, str], ...] = (
-    ("ICI",
-     rf"\bimmune{_H}+checkpoint{_H}+(?:inhibitor|blockade|blocker)s?\b|\bcheckpoint{_H}+inhibitors?\b"
-     r"|\b(?-i:ICIs?|ICB)\b|\banti-?PD-?L?1\b|\bPD-?L?1(?:/PD-?L1)?\s+(?:inhibitor|antibod|blockade|blocker)"
-     r"|\banti-?CTLA-?4\b|\bCTLA-?4\s+(?:inhibitor|blockade|antibod)"
-     r"|\b(?:" + "|".join(_ICI_DRUGS) + r")\b"),
-    ("TKI",
-     rf"\btyrosine{_H}+kinase{_H}+inhibitors?\b|\bmulti{_H}?kinase{_H}+inhibitors?\b|\b(?-i:TKIs?)\b"
-     r"|\b(?:" + "|".join(_TKI_DRUGS) + r")\b"),
-    ("chemotherapy",
-     r"\bchemotherap\w*|\bchemo\b|\bchemoradi\w*|\b(?-i:FOLFOX|FOLFIRI|FOLFIRINOX|XELOX|CAPOX)\w*"
-     r"|\b5-FU\b|\b(?:" + "|".join(_CHEMO_DRUGS) + r")\b"),
-)
 
-_LOCAL_RE = tuple((label, re.compile(p, re.IGNORECASE)) for label, p in LOCAL_THERAPY_TERMS)
-_SYSTEMIC_RE = tuple((label, re.compile(p, re.IGNORECASE)) for label, p in SYSTEMIC_THERAPY_TERMS)
+def _classes(terms: tuple[Term, ...]) -> tuple[_Class, ...]:
+    labels = list(dict.fromkeys(t.label for t in terms))
+    return tuple(_Class(label, [t for t in terms if t.label == label]) for label in labels)
+
+
+_LOCAL = _classes(LOCAL_TERMS)
+_SYSTEMIC = _classes(SYSTEMIC_TERMS)
 _CHEMORADIATION = re.compile(r"\bchemoradi\w*", re.IGNORECASE)
 
-_LOCAL_CUED = tuple((label, guarded(rx), literal_cues(rx.pattern, rx.flags)) for label, rx in _LOCAL_RE)
-_SYSTEMIC_CUED = tuple((label, guarded(rx), literal_cues(rx.pattern, rx.flags)) for label, rx in _SYSTEMIC_RE)
 
-LOCAL_SLUGS = {
-    "HIFU": "hifu", "thermal ablation": "ablation", "radiotherapy": "radiotherapy",
-    "TACE": "tace", "SIRT": "sirt", "HAIC": "haic", "surgery": "surgery",
-}
+class Mention:
+    """A therapy named in a text: where, its label and name, and whether it is named as
+    not given (absent, prior, failed)."""
+
+    __slots__ = ("start", "end", "label", "name", "not_given")
+
+    def __init__(self, start, end, label, name, not_given_):
+        self.start, self.end, self.label, self.name, self.not_given = start, end, label, name, not_given_
+
+    def __repr__(self):
+        return f"Mention({self.start}, {self.end}, {self.label!r}, {self.name!r}, {self.not_given})"
 
 
-# A therapy named as absent, prior or failed is not the study's: "without surgery",
-# "recurrent HCC after hepatectomy", "refractory to sorafenib", "not eligible for resection".
-_NOT_GIVEN = re.compile(
-    r"(?i)\b(?:without|instead of|not|no|prior|previous(?:ly)?|pretreated with|refractory to|resistant to|"
-    r"failure of|failed|intolerant (?:of|to)|progress\w* (?:on|after|during)|"
-    r"(?:recurren|relaps)\w*(?:\s+[\w-]+){0,4}\s+after)\s+"
-    r"(?:(?!(?:received?|receiving|underwent|undergoing|were|was|and|then|with|plus|followed|by)\b)[\w-]+\s+){0,2}$")
+@lru_cache(maxsize=8192)
+def mentions(text: str) -> tuple[Mention, ...]:
+    """Every therapy term in `text`, in masking order (local then systemic, each class's
+    matches blanked before the next class is searched), then sorted by offset."""
+    low = lowered(text)
+    original, found = text, []
+    for group in _LOCAL:
+        if not has_cue(group.cues, original, low):
+            continue
+        for m in group.rx.finditer(text):
+            found.append(Mention(m.start(), m.end(), group.label, group.name(m), not_given(original, m.start(), m.end())))
+            text = text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+    for group in _SYSTEMIC:
+        if not has_cue(group.cues, original, low):
+            continue
+        for m in group.rx.finditer(text):
+            found.append(Mention(m.start(), m.end(), group.label, group.name(m), not_given(original, m.start(), m.end())))
+    if low is None or "chemorad" in low:
+        for m in _CHEMORADIATION.finditer(original):
+            found.append(Mention(m.start(), m.end(), "chemotherapy", "chemotherapy",
+                                 not_given(original, m.start(), m.end())))
+    return tuple(sorted(found, key=lambda x: (x.start, x.end)))
 
 
 def find_therapies(text: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """Local and systemic therapies named in `text`, as sorted (first offset, label) lists.
-
-    Each local modality's matches are blanked before the next modality and the
-    systemic terms are searched, so "FOLFOX-HAIC" is HAIC only and "HIFU
-    thermal ablation" is HIFU only. "Chemoradiotherapy" counts as both.
-    Mentions right after "without", "prior", "refractory to", "recurrence
-    after"... are blanked but not counted.
-    """
-    return _find_therapies(text, lowered(text))
-
-
-def _find_therapies(text: str, low: str | None):
-    """find_therapies, skipping every pattern whose cues `low` lacks (none skipped when
-    `low` is None: the text cannot be folded)."""
-    chemorad = [m.start() for m in _CHEMORADIATION.finditer(text)] if low is None or "chemorad" in low else []
-    original = text
+    """Local and systemic therapies named in `text` as given, as sorted (first offset, label)
+    lists. "FOLFOX-HAIC" is HAIC only, "HIFU thermal ablation" HIFU only, "chemoradiotherapy"
+    both radiotherapy and chemotherapy; "without surgery", "refractory to sorafenib" not counted."""
     local: dict[str, int] = {}
-    for label, rx, cues in _LOCAL_CUED:
-        if low is not None and not has_cue(cues, original, low):
-            continue
-        for m in rx.finditer(text):
-            # Only the first counted mention matters: later ones skip the negation test.
-            if label not in local and not _NOT_GIVEN.search(original[max(0, m.start() - 60):m.start()]):
-                local[label] = m.start()
-            text = text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
     systemic: dict[str, int] = {}
-    for label, rx, cues in _SYSTEMIC_CUED:
-        if low is not None and not has_cue(cues, original, low):
+    for x in mentions(text):
+        if x.not_given:
             continue
-        for m in rx.finditer(text):
-            if not _NOT_GIVEN.search(original[max(0, m.start() - 60):m.start()]):
-                systemic[label] = m.start()
-                break
-    if chemorad:
-        systemic["chemotherapy"] = min(systemic.get("chemotherapy", chemorad[0]), chemorad[0])
-    return (sorted((o, l) for l, o in local.items()), sorted((o, l) for l, o in systemic.items()))
+        into = local if x.label in LOCAL_SLUGS else systemic
+        into.setdefault(x.label, x.start)
+    return sorted((o, l) for l, o in local.items()), sorted((o, l) for l, o in systemic.items())
 
 
 def therapies(text: str) -> tuple[list[str], list[str]]:
@@ -319,17 +310,41 @@ def therapies(text: str) -> tuple[list[str], list[str]]:
     return [l for _, l in local], [l for _, l in systemic]
 
 
-# Design vocabulary, checked in this priority order against the sentences that
-# describe the document's own study (see metadata.py).
-DESIGN_TERMS: tuple[tuple[str, str], ...] = (
+def label_of(name: str) -> str | None:
+    """The contract label of a treatment name ("RFA" -> "thermal ablation"), or None."""
+    found = mentions(name)
+    return found[0].label if found else None
+
+
+#: The contract labels' own names are also generic treatment names ("the TKI arm").
+GENERIC_NAMES = frozenset({"ICI", "TKI", "chemotherapy", "anti-VEGF", "thermal ablation", "radiotherapy",
+                           "surgery", "HIFU", "TACE", "SIRT", "HAIC", "anti-PD-1", "anti-CTLA-4"})
+
+
+# ------------------------------------------------------------------ designs
+
+# Design vocabulary, checked in this priority order against the sentences that describe
+# the document's own study (see metadata.design): (label, pattern, cues).
+DESIGN_TERMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("review", r"\b(?:systematic|narrative|literature|scoping|umbrella|comprehensive|critical|mini)[- ]review\b"
-               r"|\bmeta-?analys[ie]s\b|\bthis review\b|\breview article\b|\bpooled analysis of (?:published|\d+)"),
-    ("randomized", r"(?<!non-)(?<!non)\brandomi[sz]ed\b|\brandomly (?:assigned|allocated)\b|\b(?-i:RCT)\b"),
-    ("retrospective", r"\bretrospective(?:ly)?\b"),
+               r"|\bmeta-?analys[ie]s\b|\bthis review\b|\breview article\b|\bpooled analysis of (?:published|\d+)",
+     ("review", "analys", "pooled")),
+    # Registry and database analyses are retrospective by construction.
+    ("retrospective", r"\bretrospective(?:ly)?\b|\b(?:national|population-based|administrative|claims|cancer)\s+"
+                      r"(?:[\w-]+\s+){0,2}(?:database|registry)\b|\bdatabase analysis\b|\b(?-i:SEER|NCDB)\b",
+     ("retrospective", "database", "registry", "seer", "ncdb")),
+    ("randomized", r"(?<!non-)(?<!non)\brandomi[sz](?:ed|ation)\b|\brandomly\s+(?:were\s+)?(?:assigned|allocated|divided|administered|distributed)\b|\b(?:assigned|allocated) at random\b|\b(?-i:RCT)\b"
+                   r"|\bphase (?:III|3)(?:/(?:III|3))? (?:\w+[ -]){0,3}(?:trial|study)\b|\bphase[- ](?:III|3)\b",
+     ("randomi", "random", "rct", "phase")),
     ("prospective", r"\bprospective(?:ly)?\b"
-                    r"|\bphase (?:I{1,3}|Ib|IIa|IIb|[123][ab]?)(?:/(?:I{1,3}|[123]))? (?:trial|study)\b"
-                    r"|\bsingle-arm (?:trial|study)\b"),
+                    r"|\bphase (?:I{1,3}|Ib|IIa|IIb|[123][ab]?)(?:/(?:I{1,3}|[123]))? (?:\w+[ -]){0,3}(?:trial|study)\b"
+                    r"|\bsingle[- ]arm (?:\w+[ -]){0,3}(?:trial|study)\b",
+     ("prospective", "phase", "single")),
     ("other", r"\breal-world\b|\bobservational\b|\bcohort study\b|\bcase series\b|\bcase report\b"
-              r"|\bcross-sectional\b|\bcase-control\b"),
+              r"|\bcross-sectional\b|\bcase-control\b|\bsimulat(?:ion|ed)\b|\bindirect comparison\b",
+     ("real-world", "observational", "cohort", "case", "cross-sectional", "simulat", "indirect")),
+    # A propensity-score comparison is of treatments already given (last: a prospective or
+    # "real-world" cohort, an indirect comparison may be matched too).
+    ("retrospective", r"\bpropensity[- ]scor\w*|\bpropensity[- ]match\w*", ("propensity",)),
 )
-DESIGN_RE = tuple((label, re.compile(p, re.IGNORECASE)) for label, p in DESIGN_TERMS)
+DESIGN_CUED = tuple((label, re.compile(p, re.IGNORECASE), cues) for label, p, cues in DESIGN_TERMS)
