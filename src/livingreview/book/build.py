@@ -54,9 +54,22 @@ def prepare(root: Path) -> Prepared:
     return Prepared(entries, toc.records_for(root, entries))
 
 
+def _bundle_is_current(path: Path) -> bool:
+    """The bundle there was made from the pinned packages and written whole (see vega_bundle_header)."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline().decode("utf-8", "replace").rstrip("\n")
+            handle.seek(-6, 2)
+            last = handle.read()
+    except OSError:
+        return False
+    return first == render.vega_bundle_header() and last == b"})();\n"
+
+
 def stage_assets(txn: Transaction, root: Path) -> None:
     """The offline Vega bundle and the charts' font files, into _static/ (never from a CDN)."""
-    txn.write(root / VEGA_BUNDLE, render.vega_bundle())
+    if not _bundle_is_current(root / VEGA_BUNDLE):
+        txn.write(root / VEGA_BUNDLE, render.vega_bundle())
     for font in render.font_files():
         txn.write(root / FONTS / font.name, font.read_bytes())
 

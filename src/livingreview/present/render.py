@@ -136,4 +136,11 @@ def vega_bundle() -> str:
     global scope (the theme's own scripts declare some of the same names).
     """
     bundle = vl_convert.javascript_bundle(vl_version=VEGALITE_VERSION)
-    return f"/* Vega, Vega-Lite, Vega-Embed via vl-convert-python {vl_convert.__version__} */\n(function () {{\n{bundle}\n}})();\n"
+    return f"{vega_bundle_header()}\n(function () {{\n{bundle}\n}})();\n"
+
+
+def vega_bundle_header() -> str:
+    """The bundle's first line, naming what it was made from: the same line, the same bundle
+    (making it takes seconds, so a build keeps a bundle whose first line matches)."""
+    return (f"/* Vega, Vega-Lite {VEGALITE_VERSION}, Vega-Embed via vl-convert-python "
+            f"{vl_convert.__version__} */")
