@@ -1,6 +1,8 @@
 # Two commands do everything on a fresh machine with Python 3.11:
-#   make book   set up, re-execute every chapter with papermill, build the site
-#   make test   set up, run pytest, strict nbval on every notebook, browser-test the site
+#   make book   set up, re-execute the chapters whose inputs changed with papermill, build the site
+#   make test   set up, run pytest and the import contracts, re-execute EVERY notebook with
+#               papermill into a scratch copy (fails if a committed one would change), strict
+#               nbval on every notebook, browser-test the site
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -31,6 +33,8 @@ chromium:
 
 test: $(READY) chromium
 	$(BIN)/python -m pytest tests -q --ignore=tests/browser
+	$(BIN)/lint-imports
+	$(BIN)/python -m livingreview check-notebooks
 	$(BIN)/python -m pytest --nbval chapters -q
 	$(BIN)/python -m livingreview build --no-execute
 	$(BIN)/python -m pytest tests/browser -q --site _build/html

@@ -73,16 +73,15 @@ def add_synthetic(root: Path, count: int, seed: int, start: int = 0) -> int:
 
 
 def execute(root: Path, force: bool, workers: int) -> tuple[int, int, int]:
-    """The build's own prepare + execute steps; returns (executed, reused, failed)."""
+    """The build's own prepare + execute + commit steps; returns (executed, reused, failed)."""
     prepared = build.prepare(root)
-    to_run, reused = fingerprints.plan(root, prepared.entries, force=force)
-    outcomes = build.execute_stale(root, prepared, force=force, jobs=workers,
-                                   report=lambda line: print(f"    {line}"))
-    build.write_pages(root, prepared)
-    failed = [o for o in outcomes if not o.ok]
+    _, reused = fingerprints.plan(root, prepared.entries, force=force)
+    built = build.build_project(root, force=force, jobs=workers, prepared=prepared,
+                                report=lambda line: print(f"    {line}"))
+    failed = [o for o in built.outcomes if not o.ok]
     for outcome in failed[:3]:
         print(f"    failed: {outcome.job.output.name}: {outcome.error}")
-    return len(outcomes) - len(failed), len(reused), len(failed)
+    return len(built.outcomes) - len(failed), len(reused), len(failed)
 
 
 def site(root: Path, log: Path) -> int:

@@ -18,7 +18,7 @@ def make_project(dest: Path, sources: list[Path], ids: list[str] | None = None) 
     for name in FRAME:
         src = ROOT / name
         if src.is_dir():
-            ignored = shutil.ignore_patterns("vega-bundle.js", "downloads", "__pycache__")
+            ignored = shutil.ignore_patterns("vega-bundle.js", "fonts", "downloads", "__pycache__")
             shutil.copytree(src, dest / name, ignore=ignored)
         else:
             shutil.copy(src, dest / name)

@@ -9,7 +9,7 @@ import pytest
 from livingreview.book import fingerprints
 from livingreview.book import registry
 
-SYNTHESIS_PAGES = {"synthesis", "patients"}
+SYNTHESIS_PAGES = set(registry.SYNTHESIS_NAMES)
 
 
 def _write(path: Path, text: str) -> None:

@@ -1,10 +1,12 @@
 import json
+import re
 
 import altair as alt
 import pytest
 import vl_convert as vlc
 
 from livingreview.present import charts as Ch
+from livingreview.present import render
 from livingreview.analysis.survival import reconstruct, reported_points
 from records import all_records, hou, liao, qa_page, radiotherapy, wang
 
@@ -186,3 +188,49 @@ def test_survival_chart_with_only_reported_points_draws_the_points():
     spec = Ch.survival_chart(curves, reported_points(rec)).to_dict()
     assert [v["mark"]["type"] for v in _views(spec)] == ["point"]
     assert vlc.vegalite_to_vega(spec)["marks"]
+
+
+def _svg_width(chart) -> float:
+    svg = render.spec_svg(render.with_font(chart.to_dict()))
+    return float(re.search(r'<svg[^>]*\bwidth="([\d.]+)"', svg).group(1))
+
+
+@pytest.mark.parametrize("name,chart", ALL, ids=[n for n, _ in ALL])
+def test_every_chart_fits_the_article_column(name, chart):
+    assert _svg_width(chart) <= Ch.COLUMN_WIDTH
+
+
+@pytest.mark.parametrize("name,chart", ALL, ids=[n for n, _ in ALL])
+def test_no_layer_draws_a_field_that_is_null_in_every_row(name, chart):
+    # Vega warns "Infinite extent" for a scale fed only nulls (a CI layer without any CI).
+    spec = chart.to_dict()
+    rows = _rows(spec) if "values" in spec.get("data", {}) else []
+    for view in _views(spec):
+        view_rows = view.get("data", {}).get("values", rows)
+        for channel in ("x", "x2", "y", "y2"):
+            field = (view.get("encoding", {}).get(channel) or {}).get("field")
+            if field and view_rows and all(field in r for r in view_rows):
+                assert any(r[field] is not None for r in view_rows), (name, channel, field)
+
+
+def test_every_chart_names_the_shipped_font_and_the_svg_uses_it():
+    render.enable()
+    spec = ALL[0][1].to_dict()
+    config = spec["config"]
+    assert config["font"] == render.FONT_FAMILY
+    for key, fields in {"title": ("font", "subtitleFont"), "axis": ("labelFont", "titleFont"),
+                        "legend": ("labelFont", "titleFont"), "header": ("labelFont", "titleFont"),
+                        "text": ("font",), "mark": ("font",)}.items():
+        assert all(config[key][f] == render.FONT_FAMILY for f in fields), key
+    svg = render.spec_svg(spec)
+    families = set(re.findall(r'font-family="([^"]+)"', svg))
+    assert families == {render.FONT_FAMILY}
+    assert all(p.is_file() for p in render.font_files())
+
+
+def test_a_chart_without_any_ci_has_no_ci_layer():
+    rec = hou()
+    for ep in rec["endpoints"]:
+        ep["ci"] = None
+    marks = [v["mark"]["type"] for v in _views(Ch.median_chart(rec).to_dict())]
+    assert marks == ["point"]

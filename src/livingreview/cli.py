@@ -13,8 +13,18 @@ from livingreview.book.sources import extract_file, read_documents
 # need them, so `extract` starts fast.
 
 
+def one_line(text: str) -> str:
+    """`text` with every control or invisible character escaped (\\n, \\x1b, \\u202e...), so a
+    message is one line and a crafted file name cannot print a line of its own."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 def _fail(message: str) -> None:
-    print(f"livingreview: {message}", file=sys.stderr)
+    print(f"livingreview: {one_line(message)}", file=sys.stderr)
+
+
+def _say(message: str) -> None:
+    print(one_line(message))
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -90,20 +100,23 @@ def cmd_reconstruct(args: argparse.Namespace) -> int:
 
 def cmd_toc(args: argparse.Namespace) -> int:
     from livingreview.book import toc
-    from livingreview.book.build import write_if_changed
+    from livingreview.book.transaction import Transaction
 
-    root = registry.project_root()
+    root = args.root
     entries = registry.load(root)
-    write_if_changed(root / "_toc.yml", toc.toc_text(entries, toc.records_for(root, entries), root))
+    txn = Transaction(root, "toc")
+    txn.write(root / registry.TOC_FILE, toc.toc_text(entries, toc.records_for(root, entries), root))
+    txn.commit()
     return 0
 
 
 def cmd_assets(args: argparse.Namespace) -> int:
-    from livingreview.present import render
-    from livingreview.book.build import write_if_changed
+    from livingreview.book import build
+    from livingreview.book.transaction import Transaction
 
-    root = registry.project_root()
-    write_if_changed(root / "_static" / "vega-bundle.js", render.vega_bundle())
+    txn = Transaction(args.root, "assets")
+    build.stage_assets(txn, args.root)
+    txn.commit()
     return 0
 
 
@@ -111,27 +124,43 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Execute the chapters whose inputs changed, write the derived pages, build the site."""
     from livingreview.book import build
 
-    root = registry.project_root()
+    root, status = args.root, 0
     prepared = build.prepare(root)
-    status = 0
     for entry_id, error in prepared.errors.items():
         _fail(f"{error} (chapter {entry_id} not rebuilt)")
         status = 1
-    if not args.no_execute:
-        for outcome in build.execute_stale(root, prepared, force=args.force, jobs=args.jobs):
-            if not outcome.ok:
-                _fail(f"{outcome.job.output.relative_to(root)}: {outcome.error}")
-                status = 1
-    build.write_pages(root, prepared)
-    rendered = build.site(root)  # the other chapters still make a site when one source fails
+    built = build.build_project(root, execute=not args.no_execute, force=args.force, jobs=args.jobs,
+                                prepared=prepared)
+    for outcome in built.outcomes:
+        if not outcome.ok:
+            name = (registry.CHAPTERS / outcome.job.output.name).as_posix()
+            _fail(f"{name}: {outcome.error}")
+            status = 1
+    left_out = build.unreadable_notebooks(root)
+    for docname, reason in left_out.items():
+        _fail(f"{docname}.ipynb: not a readable notebook ({reason}); its page is left out of the site")
+        status = 1
+    rendered = build.site(root, left_out=set(left_out))  # the other pages still make a site
     return status or rendered
+
+
+def cmd_check_notebooks(args: argparse.Namespace) -> int:
+    """Re-execute every notebook into a scratch copy; fail if a committed one would change."""
+    from livingreview.book import check
+
+    problems = check.check_notebooks(args.root, jobs=args.jobs)
+    for line in problems:
+        _fail(line)
+    if not problems:
+        print("livingreview: every committed notebook is what re-executing it gives")
+    return 1 if problems else 0
 
 
 def cmd_add(args: argparse.Namespace) -> int:
     """Register new source documents; each is refused whole or added whole."""
     from livingreview.book import adding
 
-    root, status = registry.project_root(), 0
+    root, status = args.root, 0
     for path in args.paths:
         try:
             result = adding.add_paper(root, path, allow_non_study=args.allow_non_study)
@@ -139,10 +168,8 @@ def cmd_add(args: argparse.Namespace) -> int:
             _fail(str(err))
             status = 1
             continue
-        print(f"added {result.summary}")
-        print(f"  source: {result.source.relative_to(root)}; run `make book` to build its chapter")
-    if status == 0:
-        cmd_toc(args)
+        _say(f"added {result.summary}")
+        _say(f"  source: {result.source.relative_to(root)}; run `make book` to build its chapter")
     return status
 
 
@@ -150,16 +177,15 @@ def cmd_remove(args: argparse.Namespace) -> int:
     """Undo an add: the source copy, the registry row, the chapter and its bib entry."""
     from livingreview.book import adding
 
-    root = registry.project_root()
+    root = args.root
     try:
         result = adding.remove_paper(root, args.study_id)
     except adding.AddError as err:
         _fail(str(err))
         return 1
-    print(f"removed {result.entry.id}: " + ", ".join(str(p.relative_to(root)) for p in result.removed))
+    _say(f"removed {result.entry.id}: " + ", ".join(str(p.relative_to(root)) for p in result.removed))
     for kept in result.kept:
-        print(f"kept {kept.relative_to(root)} (a reviewer's text: delete it by hand if unwanted)")
-    cmd_toc(args)
+        _say(f"kept {kept.relative_to(root)} (a reviewer's text: delete it by hand if unwanted)")
     return 0
 
 
@@ -209,6 +235,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=int, default=None, help="notebooks at once (default: CPUs)")
     p.set_defaults(func=cmd_build)
 
+    p = sub.add_parser("check-notebooks",
+                       help="re-execute every notebook into a scratch copy; fail if one would change")
+    p.add_argument("-j", "--jobs", type=int, default=None, help="notebooks at once (default: CPUs)")
+    p.set_defaults(func=cmd_check_notebooks)
+
     p = sub.add_parser("add", help="register source documents (copy, registry row, bib entry)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--allow-non-study", action="store_true",
@@ -221,6 +252,18 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+PROJECT_COMMANDS = {cmd_toc, cmd_assets, cmd_build, cmd_check_notebooks, cmd_add, cmd_remove}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        if args.func in PROJECT_COMMANDS:
+            from livingreview.book import transaction
+
+            args.root = registry.project_root()
+            transaction.recover(args.root, report=_fail)  # a change a kill interrupted, undone
+        return args.func(args)
+    except registry.ProjectError as err:
+        _fail(str(err))
+        return 1

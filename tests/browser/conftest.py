@@ -4,7 +4,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
 import threading
+from xml.sax.saxutils import escape
 from pathlib import Path
 
 import pytest
@@ -35,11 +37,28 @@ def serve(directory: Path):
         httpd.shutdown()
 
 
+def fontconfig_file(folder: Path) -> Path:
+    """A fontconfig set-up naming only the charts' font folder (the pinned matplotlib's), so the
+    browser sees the same fonts on every machine, even one whose system font folders are empty
+    (where Chromium renders no text at all and rejects every web font)."""
+    from livingreview.present import render
+
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{escape(str(render.font_directory()))}</dir>\n"
+        f"  <cachedir>{escape(str(folder / 'cache'))}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return conf
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    env = {**os.environ, "FONTCONFIG_FILE": str(fontconfig_file(tmp_path_factory.mktemp("fonts")))}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, env=env)
         yield browser
         browser.close()

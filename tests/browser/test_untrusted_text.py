@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import serve
+from livingreview.book import registry
 from projects import make_project
 from test_site import visit
 
@@ -32,7 +33,7 @@ def hostile_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def chapter(hostile_site) -> str:
-    (page,) = [p for p in (hostile_site / "chapters").glob("*.html") if p.stem not in ("synthesis", "patients")]
+    (page,) = [p for p in (hostile_site / "chapters").glob("*.html") if p.stem not in registry.SYNTHESIS_NAMES]
     return f"chapters/{page.name}"
 
 

@@ -1,24 +1,25 @@
 """Adding a paper to the review, or taking one out, as one all-or-nothing change.
 
 Every file the change touches (the source copy, the registry, the
-bibliography, a removed chapter) is first staged beside its target; only when
-everything has been prepared are the files moved into place, and a failure
-while moving puts back what was already moved. A refused or failed change
-leaves the project tree exactly as it was.
+bibliography, the table of contents, a removed chapter) is staged in one
+`transaction.Transaction` and committed through its journal: a refusal, a
+failure or a kill at any instant leaves the project tree exactly as it was
+(or, once committed, exactly as the change makes it).
 """
 from __future__ import annotations
 
 import datetime
 import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from livingreview.book import bibliography
 from livingreview.book import registry
+from livingreview.book import toc
+from livingreview.book.transaction import Transaction
 from livingreview.extract.document import SourceError
-from livingreview.book.sources import extract
+from livingreview.book.sources import extract, read_bytes
 from livingreview.extract.record import schema_errors
 from livingreview.book.registry import BIBLIOGRAPHY, CHAPTERS
 
@@ -58,77 +59,6 @@ def summary(record: dict) -> str:
     )
 
 
-class _Staged:
-    """File writes and deletions prepared aside, then applied together or not at all."""
-
-    def __init__(self) -> None:
-        self._ops: list[tuple[Path, str | None]] = []  # (target, staged temp file or None = delete)
-        self._made_dirs: list[Path] = []
-
-    def _temp_beside(self, target: Path, suffix: str) -> str:
-        missing = [d for d in (target.parent, *target.parent.parents) if not d.exists()]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self._made_dirs.extend(reversed(missing))
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
-        os.close(fd)
-        return tmp
-
-    def write(self, target: Path, data: bytes) -> None:
-        tmp = self._temp_beside(target, ".new")
-        self._ops.append((target, tmp))
-        Path(tmp).write_bytes(data)
-        # mkstemp makes private files; keep the target's mode, or make an ordinary project file.
-        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-
-    def delete(self, target: Path) -> None:
-        if target.exists():
-            self._ops.append((target, None))
-
-    def discard(self) -> None:
-        for _, tmp in self._ops:
-            if tmp:
-                Path(tmp).unlink(missing_ok=True)
-        for folder in reversed(self._made_dirs):
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
-        self._ops, self._made_dirs = [], []
-
-    def commit(self) -> None:
-        moved: list[tuple[Path, str | None]] = []  # (target, backup of what it held)
-        try:
-            for target, tmp in self._ops:
-                backup = None
-                if target.exists():
-                    backup = self._temp_beside(target, ".old")
-                    try:
-                        _replace(target, backup)
-                    except BaseException:
-                        Path(backup).unlink(missing_ok=True)
-                        raise
-                moved.append((target, backup))
-                if tmp is not None:
-                    _replace(tmp, target)
-        except BaseException:
-            for target, backup in reversed(moved):
-                if backup is not None:
-                    os.replace(backup, target)
-                else:
-                    target.unlink(missing_ok=True)
-            self.discard()
-            raise
-        for _, backup in moved:
-            if backup is not None:
-                Path(backup).unlink(missing_ok=True)
-        self._ops, self._made_dirs = [], []
-
-
-def _replace(src, dst) -> None:
-    """os.replace, named so that a test can make one step of a commit fail."""
-    os.replace(src, dst)
-
-
 def _entries(root: Path) -> list[registry.Entry]:
     return registry.load(root) if (root / registry.REGISTRY_FILE).is_file() else []
 
@@ -138,8 +68,8 @@ def _records(root: Path, entries: list[registry.Entry]) -> dict[str, dict]:
     out = {}
     for entry in entries:
         try:
-            out[entry.id] = extract(str(entry.source_path(root)))
-        except (SourceError, OSError):
+            out[entry.id] = extract(entry.source_path(root), entry.shown)
+        except (SourceError, OSError, registry.ProjectError):
             continue
     return out
 
@@ -193,18 +123,21 @@ def add_paper(
     if target.exists():
         raise AddError(f"{path}: not added: {target} already exists but is not registered")
 
+    if not registry.is_safe_id(record["id"]):
+        raise AddError(f"{path}: not added: its id {record['id']!r} is not a safe file name")
     entry = registry.Entry(record["id"], relative, digest, _iso(today), path.name)
-    staged = _Staged()
-    try:
-        staged.write(target, path.read_bytes())
-        staged.write(root / registry.REGISTRY_FILE, registry.dump([*entries, entry]).encode())
-        bib = bibliography.references_bib([*records.values(), record])
-        staged.write(root / BIBLIOGRAPHY, bib.encode())
-    except BaseException:
-        staged.discard()
-        raise
-    staged.commit()
+    txn = Transaction(root, "add")
+    txn.write(target, read_bytes(path))
+    txn.write(root / registry.REGISTRY_FILE, registry.dump([*entries, entry]))
+    txn.write(root / BIBLIOGRAPHY, bibliography.references_bib([*records.values(), record]))
+    stage_toc(txn, root, [*entries, entry], {**records, entry.id: record})
+    txn.commit()
     return AddResult(entry, record, target, summary(record))
+
+
+def stage_toc(txn: Transaction, root: Path, entries: list[registry.Entry], records: dict) -> None:
+    """Stage `_toc.yml` for these entries in the same change (a stale toc is never left behind)."""
+    txn.write(root / registry.TOC_FILE, toc.toc_text(entries, records, root))
 
 
 def remove_paper(root: Path, study_id: str) -> RemoveResult:
@@ -216,17 +149,18 @@ def remove_paper(root: Path, study_id: str) -> RemoveResult:
     except KeyError:
         raise AddError(f"no study with id {study_id!r} is registered") from None
     remaining = [e for e in entries if e.id != study_id]
-    doomed = [p for p in (entry.source_path(root), root / CHAPTERS / f"{study_id}.ipynb") if p.exists()]
-    staged = _Staged()
     try:
-        for path in doomed:
-            staged.delete(path)
-        staged.write(root / registry.REGISTRY_FILE, registry.dump(remaining).encode())
-        bib = bibliography.references_bib(list(_records(root, remaining).values()))
-        staged.write(root / BIBLIOGRAPHY, bib.encode())
-    except BaseException:
-        staged.discard()
-        raise
-    staged.commit()
+        source = entry.source_path(root)  # refused before anything is deleted if it points outside
+    except registry.ProjectError as err:
+        raise AddError(f"{study_id} not removed: {err}") from None
+    doomed = [p for p in (source, entry.chapter_path(root)) if os.path.lexists(p)]
+    txn = Transaction(root, "remove")
+    for path in doomed:
+        txn.delete(path)
+    txn.write(root / registry.REGISTRY_FILE, registry.dump(remaining))
+    records = _records(root, remaining)
+    txn.write(root / BIBLIOGRAPHY, bibliography.references_bib(list(records.values())))
+    stage_toc(txn, root, remaining, records)
+    txn.commit()
     appraisal = entry.appraisal_path(root)
     return RemoveResult(entry, doomed, [appraisal] if appraisal.exists() else [])

@@ -27,6 +27,11 @@ class Job:
     output: Path
     parameters: dict
     heading: str | None = None  # Markdown for the page's title cell, source text already escaped
+    cwd: Path | None = None  # where the notebook runs (default: beside its output)
+
+    @property
+    def workdir(self) -> Path:
+        return self.cwd if self.cwd is not None else self.output.parent
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,8 @@ def run(job: Job, kernel=None) -> Outcome:
     `kernel` is an already started kernel manager to execute in (see
     `runner`); by default papermill starts and stops a fresh one.
     """
-    job.output.parent.mkdir(parents=True, exist_ok=True)  # the notebook's working directory
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    job.workdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="livingreview-") as tmpdir:
         scratch = Path(tmpdir) / job.output.name
         try:
@@ -101,7 +107,7 @@ def run(job: Job, kernel=None) -> Outcome:
                 str(job.template),
                 str(scratch),
                 parameters=job.parameters,
-                cwd=str(job.output.parent),
+                cwd=str(job.workdir),
                 kernel_name="python3",
                 progress_bar=False,
                 log_output=False,

@@ -14,7 +14,7 @@ def chapter_page(source_id: str) -> ChapterPage:
     render.enable()
     root = registry.project_root()
     entry = registry.find(registry.load(root), source_id)
-    record = extract(entry.source_path(root), f"data/{entry.file}")
+    record = extract(entry.source_path(root), entry.shown)
     appraisal = entry.appraisal_path(root)
     text = appraisal.read_text(encoding="utf-8") if appraisal.is_file() else None
     return ChapterPage(entry, record, text)

@@ -12,11 +12,11 @@ from pathlib import Path
 from livingreview.book import bibliography
 from livingreview.book import downloads
 from livingreview.book import history
+from livingreview.book import registry
 from livingreview.extract.document import SourceError
 from livingreview.extract.readers import decode_text
 from livingreview.extract.record import build_record
 
-PAGES = Path("pages")
 DOWNLOADS = Path("_static") / "downloads"
 WHATS_NEW_COMMITS = 30  # older history stays in git; the page shows the recent changes
 
@@ -82,7 +82,7 @@ def whats_new_page(root: Path) -> str:
         lines.append("")
         for verb in ("added", "changed", "removed"):
             for study in change[verb]:
-                target = root / "chapters" / f"{study}.ipynb"
+                target = root / registry.CHAPTERS / f"{study}.ipynb"
                 name = f"[{study}](../chapters/{study}.ipynb)" if verb != "removed" and target.is_file() else f"`{study}`"
                 lines.append(f"- {verb}: {name}")
         delta = history.synthesis_delta(
@@ -101,18 +101,18 @@ def generated(root: Path, records: list[dict]) -> dict[Path, str]:
         DOWNLOADS / "studies.json": downloads.studies_json(records),
         DOWNLOADS / "study-record.schema.json": schema,
         DOWNLOADS / "references.bib": bibliography.references_bib(records),
-        PAGES / "data.md": data_page(records),
-        PAGES / "whatsnew.md": whats_new_page(root),
+        registry.DATA_PAGE: data_page(records),
+        registry.WHATS_NEW_PAGE: whats_new_page(root),
     }
 
 
 def last_updated_hook(app, pagename, templatename, context, doctree) -> None:
     """Sphinx hook: a chapter's "last updated" is the last commit of its source or appraisal."""
-    if not pagename.startswith("chapters/"):
+    if not pagename.startswith(f"{registry.CHAPTERS.as_posix()}/"):
         return
     root = Path(app.srcdir)
     study = pagename.split("/", 1)[1]
-    if study in ("synthesis", "patients"):
+    if study in registry.SYNTHESIS_NAMES:
         context["last_updated"] = history.last_updated(root, "data") or "not yet committed"
         return
     paths = [p for p in (root / "data" / "sources").glob(f"{study}.*")]

@@ -13,10 +13,11 @@ fresh kernel, checks that it does.
 """
 from __future__ import annotations
 
+import atexit
 import multiprocessing
-import multiprocessing.util
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -39,9 +40,40 @@ def _shutdown_kernels() -> None:
     _KERNELS.clear()
 
 
-def _init_worker() -> None:
-    # Pool workers leave through multiprocessing's exit path, which skips atexit.
-    multiprocessing.util.Finalize(None, _shutdown_kernels, exitpriority=10)
+_BARRIER = None  # shared by the workers of one run_jobs call (see _shutdown_task)
+SHUTDOWN_TIMEOUT = 60  # seconds a worker waits for the others at the end
+
+
+def _init_worker(barrier) -> None:
+    # A pool worker leaves through multiprocessing's own exit path, which skips atexit: so
+    # run_jobs ends by giving every worker a `_shutdown_task`. atexit stays as the fallback
+    # for a process that leaves through the ordinary interpreter exit.
+    global _BARRIER
+    _BARRIER = barrier
+    atexit.register(_shutdown_kernels)
+
+
+def _shutdown_task() -> int:
+    """Stop this worker's kernels, then wait at the barrier so that no worker takes two of
+    these tasks and every worker gets one; returns the worker's pid."""
+    _shutdown_kernels()
+    if _BARRIER is not None:
+        try:
+            _BARRIER.wait(timeout=SHUTDOWN_TIMEOUT)
+        except threading.BrokenBarrierError:
+            pass
+    return os.getpid()
+
+
+def kernel_environment() -> dict[str, str]:
+    """This process's environment with PYTHONPATH made absolute: a kernel runs in the
+    notebook's folder, where a relative entry (`PYTHONPATH=src`) would name nothing and
+    the notebook would silently import some other installed copy of the package."""
+    env = dict(os.environ)
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(
+            os.path.abspath(p) for p in env["PYTHONPATH"].split(os.pathsep) if p)
+    return env
 
 
 def _clear(kernel: KernelManager) -> None:
@@ -61,7 +93,7 @@ def _kernel_for(cwd: Path) -> KernelManager:
         _clear(kernel)
         return kernel
     kernel = KernelManager(kernel_name="python3")
-    kernel.start_kernel(cwd=str(cwd))
+    kernel.start_kernel(cwd=str(cwd), env=kernel_environment())
     _KERNELS[str(cwd)] = kernel
     return kernel
 
@@ -74,7 +106,7 @@ def _discard(cwd: Path) -> None:
 
 def _run_one(job: Job, fingerprint: str | None) -> Outcome:
     """Run one job; stamp its notebook on success; never raise (a crash is a failed Outcome)."""
-    cwd = job.output.parent
+    cwd = job.workdir
     try:
         cwd.mkdir(parents=True, exist_ok=True)  # papermill runs the notebook there
         outcome = execute.run(job, _kernel_for(cwd))
@@ -115,8 +147,9 @@ def run_jobs(
     outcomes: list[Outcome | None] = [None] * len(jobs)
     if jobs:
         context = multiprocessing.get_context("fork")
+        barrier = context.Barrier(workers)
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_init_worker
+            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(barrier,)
         ) as pool:
             # Submit before the progress bar exists: forking happens at the first submit.
             futures = {
@@ -134,6 +167,11 @@ def run_jobs(
                     except Exception as err:  # the worker process itself died
                         outcomes[i] = Outcome(jobs[i], False, f"{type(err).__name__}: {err}")
                     bar.update()
+            for stopping in [pool.submit(_shutdown_task) for _ in range(workers)]:
+                try:
+                    stopping.result()
+                except Exception:  # a dead worker has no kernels left to stop
+                    pass
     done = [o for o in outcomes if o is not None]
     line = summary(done, reused, time.monotonic() - started)
     (report or (lambda text: print(f"livingreview: {text}", file=sys.stderr)))(line)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from pathlib import Path
 
 from livingreview.extract.document import Document, SourceError
@@ -11,20 +12,27 @@ from livingreview.extract.record import build_record
 
 
 def read_bytes(path: str | os.PathLike, shown: str | None = None) -> bytes:
-    """The file's bytes, or SourceError naming `shown` (default: `path`) and the reason."""
+    """The file's bytes, or SourceError naming `shown` (default: `path`) and the reason.
+
+    The reason comes from the operating system's own answer (os.stat's errno), so a symbolic
+    link loop is reported as one, not as a missing file.
+    """
     name = shown if shown is not None else str(path)
     p = Path(path)
     try:
-        if not p.is_file():
-            if p.is_symlink() and not p.exists():
-                raise SourceError(name, "broken symbolic link")
-            if p.exists():
-                raise SourceError(name, "not a regular file")
-            raise SourceError(name, "file not found")
-        return p.read_bytes()
+        info = os.stat(p)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise SourceError(name, "symbolic link loop") from None
+        if exc.errno == errno.ENOENT:
+            reason = "broken symbolic link" if os.path.islink(p) else "file not found"
+            raise SourceError(name, reason) from None
+        raise SourceError(name, f"cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise SourceError(name, "not a regular file")
+    try:
+        return p.read_bytes()
+    except OSError as exc:
         raise SourceError(name, f"cannot be read ({exc.strerror or exc})") from None
 
 

@@ -17,7 +17,7 @@ def records_for(root: Path, entries: list[registry.Entry]) -> dict[str, dict | S
     out: dict[str, dict | SourceError] = {}
     for entry in entries:
         try:
-            out[entry.id] = extract(entry.source_path(root), f"data/{entry.file}")
+            out[entry.id] = extract(entry.source_path(root), entry.shown)
         except SourceError as err:
             out[entry.id] = err
     return out
@@ -31,7 +31,7 @@ def chapter_jobs(root: Path, entries: list[registry.Entry], records: dict) -> li
         jobs.append(
             Job(
                 template=root / CHAPTER_TEMPLATE,
-                output=root / CHAPTERS / f"{entry.id}.ipynb",
+                output=entry.chapter_path(root),
                 parameters={"source_id": entry.id},
                 heading=f"{markdown_escape(title)}\n\nCited as {{cite:p}}`{entry.id}`.",
             )
@@ -60,19 +60,11 @@ def toc(entries: list[registry.Entry], records: dict, root: Path | None = None) 
     parts = [{"caption": "Studies", "chapters": studies}]
     if others:
         parts.append({"caption": "Other documents", "chapters": others})
-    parts.append(
-        {
-            "caption": "Synthesis",
-            "chapters": [{"file": "chapters/synthesis"}, {"file": "chapters/patients"}],
-        }
-    )
-    parts.append(
-        {
-            "caption": "About the data",
-            "chapters": [{"file": "pages/data"}, {"file": "pages/whatsnew"}, {"file": "references"}],
-        }
-    )
-    return {"format": "jb-book", "root": "intro", "parts": parts}
+    for page in registry.FIXED_PAGES[1:]:
+        if parts[-1]["caption"] != page.part:
+            parts.append({"caption": page.part, "chapters": []})
+        parts[-1]["chapters"].append({"file": page.docname})
+    return {"format": "jb-book", "root": registry.ROOT_PAGE, "parts": parts}
 
 
 def toc_text(entries: list[registry.Entry], records: dict, root: Path | None = None) -> str:

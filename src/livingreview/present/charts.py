@@ -30,12 +30,22 @@ from livingreview.present.tables import as_printed, endpoint_label, format_ci
 # cost seconds per synthesis chart and catches nothing the second does not.
 alt.utils.schemapi.disable_debug_mode()
 
-WIDTH = 420
+#: Widest a chart may be, in CSS pixels, labels and legends included: the book's article column
+#: is 688 px wide in a 1280-px window. Single and layered charts are fitted to it (autosize
+#: "fit-x"); faceted ones get panels narrow enough that labels, panels and legend add up to it.
+COLUMN_WIDTH = 640
+FIT = alt.AutoSizeParams(type="fit-x", contains="padding")
+LABEL_LIMIT = 170  # longest y-axis label of a faceted chart (longer ones end in an ellipsis)
+LEGEND_ALLOWANCE = 150  # a right-hand legend: symbol, padding and labelLimit below
+FACET_SPACING = 16
+BAND = 20  # px per row of a chart with a discrete y axis (Vega-Lite's default step)
+PANEL_WIDTH = (COLUMN_WIDTH - LABEL_LIMIT - LEGEND_ALLOWANCE - FACET_SPACING - 24) // 2
 ENDPOINTS = ["OS", "PFS"]
 RESPONSE_ENDPOINTS = ("ORR", "DCR", "technical_success", "technical_efficacy", "local_control",
                       "AE_grade3plus", "AE_any")
 MODALITY_GRID = tuple(float(t) for t in range(0, 61))
-RECONSTRUCTED_NOTE = ("Curves are exponential/Weibull models through reported medians and landmark "
+# Two subtitle lines: Vega never wraps a title, and one long line would widen the chart.
+RECONSTRUCTED_NOTE = ("Curves are exponential/Weibull models through reported medians and landmark",
                       "rates (reconstructed from summary statistics), not patient-level data.")
 QUOTE_TIP = alt.Tooltip("quote:N", title="Source quote")
 
@@ -55,6 +65,27 @@ def _with_lookup(chart: alt.Chart, df: pd.DataFrame, keys: list[str], fields: li
     chart.data = _values(rows)
     return chart.transform_lookup(lookup="key", from_=alt.LookupData(
         data=_values(meta[["key", *fields]]), key="key", fields=fields))
+
+
+def _band_height(*counts: int) -> int:
+    """A discrete-y chart's height as a number: rows x offsets x BAND. Vega-Lite's "fit-x"
+    autosize drops (with a console warning) when the height is a discrete step instead."""
+    rows = 1
+    for n in counts:
+        rows *= max(1, n)
+    return BAND * rows
+
+
+def _has_ci(row: dict, positive: bool = False) -> bool:
+    low, high = row.get("ci_low"), row.get("ci_high")
+    ok = all(isinstance(v, (int, float)) and v == v for v in (low, high))
+    return ok and (not positive or low > 0)
+
+
+def _with_ci(rows, layer, positive: bool = False) -> list:
+    """[layer] when some row has both CI bounds, else []: a CI layer with no rows gives Vega an
+    empty (infinite) extent for ci_low and ci_high, and a console warning."""
+    return [layer] if any(_has_ci(r, positive) for r in rows) else []
 
 
 def _title(text: str, *subtitle: str) -> alt.TitleParams:
@@ -96,8 +127,9 @@ def median_chart(record: dict) -> alt.LayerChart | None:
         x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q",
     ).transform_filter("isValid(datum.ci_low) && isValid(datum.ci_high)")
     points = base.mark_point(filled=True, size=80).encode(x=alt.X("value:Q", title=x_title))
-    return alt.layer(bars, points).properties(
-        width=WIDTH, title=_title("Median overall and progression-free survival by arm",
+    height = _band_height(len({r["arm"] for r in rows}), len({r["endpoint"] for r in rows}))
+    return alt.layer(*_with_ci(rows, bars), points).properties(
+        width=COLUMN_WIDTH, height=height, autosize=FIT, title=_title("Median overall and progression-free survival by arm",
                                   _study_sub(record), "Bars: 95% CI where reported."))
 
 
@@ -120,7 +152,7 @@ def landmark_chart(record: dict) -> alt.LayerChart | None:
     lines = base.mark_line()
     points = base.mark_point(filled=True, size=70).encode(shape=alt.Shape("arm:N", title="Arm"))
     return alt.layer(lines, points).properties(
-        width=WIDTH, title=_title("Reported landmark rates over time", _study_sub(record)))
+        width=COLUMN_WIDTH, autosize=FIT, title=_title("Reported landmark rates over time", _study_sub(record)))
 
 
 def response_chart(record: dict) -> alt.Chart | None:
@@ -147,7 +179,8 @@ def response_chart(record: dict) -> alt.Chart | None:
         tooltip=[alt.Tooltip("label:N", title="Outcome"), alt.Tooltip("arm:N", title="Arm"),
                  alt.Tooltip("value_text:N", title="Rate (%)"), alt.Tooltip("ci_text:N", title="95% CI"),
                  QUOTE_TIP],
-    ).properties(width=WIDTH, title=_title("Response, technical and safety rates", _study_sub(record)))
+    ).properties(width=COLUMN_WIDTH, height=_band_height(len(labels), len({r["arm"] for r in rows})),
+                 autosize=FIT, title=_title("Response, technical and safety rates", _study_sub(record)))
 
 
 def hr_chart(record: dict) -> alt.LayerChart | None:
@@ -173,8 +206,9 @@ def hr_chart(record: dict) -> alt.LayerChart | None:
     points = base.mark_point(filled=True, size=80).encode(x=alt.X("value:Q", scale=log, title=x_title))
     reference = alt.Chart(alt.Data(values=[{"reference": 1}])).mark_rule(
         strokeDash=[4, 4], color="gray").encode(x=alt.X("reference:Q", scale=log, title=x_title))
-    return alt.layer(reference, bars, points, data=_values(rows)).properties(
-        width=WIDTH, title=_title("Hazard ratios and ratios between arms", _study_sub(record),
+    return alt.layer(reference, *_with_ci(rows, bars, positive=True), points, data=_values(rows)).properties(
+        width=COLUMN_WIDTH, height=_band_height(len({r["label"] for r in rows})), autosize=FIT,
+        title=_title("Hazard ratios and ratios between arms", _study_sub(record),
                                   "Log scale; dashed rule at 1 (no difference)."))
 
 
@@ -213,8 +247,8 @@ def survival_chart(curves: pd.DataFrame, landmarks) -> alt.LayerChart | None:
                      alt.Tooltip("reported:N", title="Reported"), QUOTE_TIP]))
     study = (study_ids[0] if study_ids else "")
     return alt.layer(*layers).properties(
-        width=WIDTH, title=_title("Survival curves reconstructed from summary statistics",
-                                  f"Study {study}", RECONSTRUCTED_NOTE))
+        width=COLUMN_WIDTH, autosize=FIT, title=_title("Survival curves reconstructed from summary statistics",
+                                  f"Study {study}", *RECONSTRUCTED_NOTE))
 
 
 def _study_arm_label(row) -> str:
@@ -235,7 +269,7 @@ def forest_chart(records: Iterable[dict]) -> alt.FacetChart | None:
                alt.Tooltip("ci_text:N", title="95% CI"), QUOTE_TIP]
     x_title = "Median (months)"
     base = alt.Chart().encode(
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         color=alt.Color("modality:N", title="Modality", scale=alt.Scale(domain=list(MODALITIES))),
         tooltip=tooltip)
     bars = base.mark_rule(strokeWidth=2).encode(
@@ -243,8 +277,9 @@ def forest_chart(records: Iterable[dict]) -> alt.FacetChart | None:
     ).transform_filter("isValid(datum.ci_low) && isValid(datum.ci_high)")
     points = base.mark_point(filled=True, size=80).encode(
         x=alt.X("value:Q", title=x_title), shape=alt.Shape("ICI:N", title="With ICI", sort=["yes", "no"]))
-    return alt.layer(bars, points, data=_values(df)).properties(width=WIDTH / 2 + 60).facet(
-        column=alt.Column("endpoint:N", sort=ENDPOINTS, title=None),
+    ci_layer = _with_ci(df.to_dict("records"), bars)
+    return alt.layer(*ci_layer, points, data=_values(df)).properties(width=PANEL_WIDTH).facet(
+        column=alt.Column("endpoint:N", sort=ENDPOINTS, title=None), spacing=FACET_SPACING,
     ).properties(title=_title("Median survival by study and modality",
                               "Arms that received the local therapy; values as reported.",
                               "Different populations and designs: not a pooled estimate."))
@@ -279,18 +314,18 @@ def rmst_chart(records: Iterable[dict], include_controls: bool = False) -> alt.C
     order = list(dict.fromkeys(df["label"]))
     taus = list(dict.fromkeys(df["tau"]))
     return alt.Chart(_values(df)).mark_bar().encode(
-        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         yOffset=alt.YOffset("tau:N", sort=taus),
         x=alt.X("rmst_months:Q", title="RMST (months)"),
         color=alt.Color("modality:N", title="Modality", scale=alt.Scale(domain=list(MODALITIES))),
         opacity=alt.Opacity("tau:N", sort=taus, title="Horizon",
                             scale=alt.Scale(domain=taus, range=_opacities(len(taus)))),
-        column=alt.Column("endpoint:N", sort=ENDPOINTS, title=None),
+        column=alt.Column("endpoint:N", sort=ENDPOINTS, title=None, spacing=FACET_SPACING),
         tooltip=[alt.Tooltip("study:N", title="Study"), alt.Tooltip("arm:N", title="Arm"),
                  alt.Tooltip("endpoint:N", title="Endpoint"), alt.Tooltip("tau:N", title="Horizon"),
                  alt.Tooltip("rmst_months:Q", title="RMST (months)", format=".2f"),
                  alt.Tooltip("model:N", title="Model"), alt.Tooltip("source:N", title="Basis"), QUOTE_TIP],
-    ).properties(width=WIDTH / 2 + 40, title=_title(
+    ).properties(width=PANEL_WIDTH, title=_title(
         "Restricted mean survival time at 12 and 24 months",
         "Area under the reconstructed curve (Weibull where fitted, else exponential).",
         SOURCE_LABEL.capitalize() + "; not reported by the studies."))
@@ -316,12 +351,12 @@ def modality_curves_chart(records: Iterable[dict]) -> alt.Chart | None:
         color=alt.Color("modality:N", title="Modality", scale=alt.Scale(domain=list(MODALITIES))),
         detail="series:N",
         strokeDash=alt.StrokeDash("model:N", title="Model", sort=["exponential", "Weibull"]),
-        column=alt.Column("endpoint:N", sort=ENDPOINTS, title=None),
+        column=alt.Column("endpoint:N", sort=ENDPOINTS, title=None, spacing=FACET_SPACING),
         tooltip=[alt.Tooltip("series:N", title="Study · arm"), alt.Tooltip("modality:N", title="Modality"),
                  alt.Tooltip("model:N", title="Model"), alt.Tooltip("time_months:Q", title="Months"),
                  alt.Tooltip("survival:Q", title="S(t)", format=".3f"), QUOTE_TIP],
-    ).properties(width=WIDTH / 2 + 40, title=_title(
-        "Reconstructed survival by modality", RECONSTRUCTED_NOTE,
+    ).properties(width=PANEL_WIDTH, title=_title(
+        "Reconstructed survival by modality", *RECONSTRUCTED_NOTE,
         "Different populations and designs: compare with care."))
 
 

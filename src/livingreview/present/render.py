@@ -10,7 +10,9 @@ JavaScript runs.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+from pathlib import Path
 
 import altair as alt
 import vl_convert
@@ -18,6 +20,61 @@ import vl_convert
 #: The Vega-Lite release Altair writes specs for ("v6.4.1" -> "6.4").
 VEGALITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 RENDERER_NAME = "livingreview"
+THEME_NAME = "livingreview"
+
+#: The one font every chart names. Its files come from the pinned matplotlib package (a
+#: dependency of lifelines), so the static SVG measures its text the same on every machine,
+#: whatever fonts the system has; the site serves the same files (see `font_files`).
+FONT_FAMILY = "DejaVu Sans"
+FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+LEGEND_LABEL_LIMIT = 110  # px: a legend's width stays bounded, so charts can be sized to fit
+FONT_CONFIG = {
+    "font": FONT_FAMILY,
+    "title": {"font": FONT_FAMILY, "subtitleFont": FONT_FAMILY},
+    "axis": {"labelFont": FONT_FAMILY, "titleFont": FONT_FAMILY},
+    "legend": {"labelFont": FONT_FAMILY, "titleFont": FONT_FAMILY, "labelLimit": LEGEND_LABEL_LIMIT},
+    "header": {"labelFont": FONT_FAMILY, "titleFont": FONT_FAMILY},
+    "text": {"font": FONT_FAMILY},
+    "mark": {"font": FONT_FAMILY},
+}
+_fonts_registered = False
+
+
+def font_directory() -> Path:
+    """matplotlib's folder of bundled TrueType fonts, found without importing matplotlib."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("matplotlib (pinned in constraints.txt) is needed for the chart font")
+    return Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
+
+
+def font_files() -> list[Path]:
+    """The font files the site serves from _static/fonts/ (the ones the SVGs were measured with)."""
+    return [font_directory() / name for name in FONT_FILES]
+
+
+def register_fonts() -> None:
+    """Give vl-convert the shipped font (once per process) before any chart is drawn."""
+    global _fonts_registered
+    if not _fonts_registered:
+        vl_convert.register_font_directory(str(font_directory()))
+        _fonts_registered = True
+
+
+def theme() -> alt.theme.ThemeConfig:
+    """Altair theme: every text of every chart in FONT_FAMILY, legends of bounded width."""
+    return {"config": FONT_CONFIG}
+
+
+def with_font(spec: dict) -> dict:
+    """The spec with FONT_FAMILY named in its config (a copy; keys the spec sets win)."""
+    config = dict(spec.get("config") or {})
+    for key, value in FONT_CONFIG.items():
+        if isinstance(value, dict):
+            config[key] = {**value, **(config.get(key) or {})}
+        else:
+            config.setdefault(key, value)
+    return {**spec, "config": config}
 
 
 def _canonical_json(spec: dict) -> str:
@@ -36,12 +93,14 @@ def chart_id(spec: dict) -> str:
 
 def spec_svg(spec: dict) -> str:
     """The chart drawn as SVG, for readers without JavaScript and for nbval."""
+    register_fonts()
     svg = vl_convert.vegalite_to_svg(spec, vl_version=VEGALITE_VERSION, allowed_base_urls=[])
     return svg.strip()
 
 
 def spec_html(spec: dict) -> str:
     """HTML for one chart: a container holding the SVG fallback, queued for Vega."""
+    spec = with_font(spec)
     element = chart_id(spec)
     payload = _script_safe(_canonical_json({"id": element, "spec": spec}))
     return (
@@ -61,10 +120,13 @@ def render_mimebundle(spec: dict, **_ignored) -> dict:
 
 
 def enable() -> None:
-    """Make this the active Altair renderer (called once in each notebook's preamble)."""
+    """Make this the active Altair renderer and theme (called once in each notebook's preamble)."""
     if RENDERER_NAME not in alt.renderers.names():
         alt.renderers.register(RENDERER_NAME, render_mimebundle)
     alt.renderers.enable(RENDERER_NAME)
+    if THEME_NAME not in alt.theme.names():
+        alt.theme.register(THEME_NAME, enable=False)(theme)
+    alt.theme.enable(THEME_NAME)
 
 
 def vega_bundle() -> str:
@@ -74,4 +136,11 @@ def vega_bundle() -> str:
     global scope (the theme's own scripts declare some of the same names).
     """
     bundle = vl_convert.javascript_bundle(vl_version=VEGALITE_VERSION)
-    return f"/* Vega, Vega-Lite, Vega-Embed via vl-convert-python {vl_convert.__version__} */\n(function () {{\n{bundle}\n}})();\n"
+    return f"{vega_bundle_header()}\n(function () {{\n{bundle}\n}})();\n"
+
+
+def vega_bundle_header() -> str:
+    """The bundle's first line, naming what it was made from: the same line, the same bundle
+    (making it takes seconds, so a build keeps a bundle whose first line matches)."""
+    return (f"/* Vega, Vega-Lite {VEGALITE_VERSION}, Vega-Embed via vl-convert-python "
+            f"{vl_convert.__version__} */")
