@@ -688,3 +688,14 @@ def test_a_p_printed_as_zero_beside_an_hr_and_ci_never_stops_extraction():
 ])
 def test_cited_defined_and_difference_figures_are_not_endpoints(sentence):
     assert not [e for e in extract_sentence(sentence, ONE) if e["value"] in (37, 11.0, 50, 7.5)]
+
+
+def test_unheaded_paragraphs_after_a_title_section_are_read_as_abstract():
+    from livingreview.book.sources import read_source
+    doc = read_source(str(FIXTURES / "press_release_unheaded.txt"))
+    assert [s.role for s in doc.sections] == ["title"]
+    arms = extract_arms(doc, 300)
+    eps = extract_endpoints(doc, arms)
+    assert [(e["endpoint"], e["measure"], e["value"]) for e in eps] == [
+        ("OS", "median", 19.4), ("OS", "median", 14.2), ("OS", "HR", 0.74), ("ORR", "rate", 41), ("ORR", "rate", 22)]
+    assert_well_formed(doc, eps)

@@ -1287,6 +1287,39 @@ def _table_row(ctx: _Ctx, low: str | None) -> bool:
 _RESULT_ROLES = frozenset(("title", "abstract", "results", "conclusions"))
 
 
+def _result_ranges(body, sections) -> list[tuple[int, int, bool]]:
+    """(start, end, tables_only) stretches to read: result-role sections inside the body, body
+    stretches no section covers (unheaded text reads as abstract), and the parts of result
+    sections outside the body, where only flattened table rows count (never captions)."""
+    spans = sorted((sec.start, sec.end) for sec in sections)
+    body = sorted(body)
+    out = []
+    for sec in sections:
+        if sec.role not in _RESULT_ROLES:
+            continue
+        pos = sec.start
+        for bs, be in body:
+            if be <= pos or bs >= sec.end:
+                continue
+            if bs > pos:
+                out.append((pos, bs, True))
+            out.append((max(pos, bs), min(be, sec.end), False))
+            pos = min(be, sec.end)
+        if pos < sec.end:
+            out.append((pos, sec.end, True))
+    for bs, be in body:
+        pos = bs
+        for s, e in spans:
+            if e <= pos or s >= be:
+                continue
+            if s > pos:
+                out.append((pos, s, False))
+            pos = max(pos, e)
+        if pos < be:
+            out.append((pos, be, False))
+    return sorted(set(out))
+
+
 def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     """Contract endpoint dicts for every clearly stated result in the document's body."""
     text = doc.text
@@ -1297,11 +1330,11 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     sections = doc.sections or ()
     if sections:
         # The reader's sections say which stretches report this study's results.
-        ranges = [(sec.start, sec.end) for sec in sections if sec.role in _RESULT_ROLES]
+        ranges = _result_ranges(doc.body, sections)
     else:
-        ranges = list(doc.body)
+        ranges = [(bs, be, False) for bs, be in doc.body]
     skipping = False  # a label's state carries over the ranges that follow it ("ABSTRACT.METHODS:" alone)
-    for bs, be in ranges:
+    for bs, be, tables_only in ranges:
         for ss, se in split_sentences(text, bs, be):
             head = text[ss:min(se, ss + 40)]
             if _LABEL_ANY_RE.match(head):
@@ -1310,7 +1343,7 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
                     _PREFILTER_RE.search(text, ss, se) if low is None else _PREFILTER_RE_FOLDED.search(low, ss, se)):
                 continue
             ctx = _Ctx(text, arms, (ss, se), found, doc_words, low)
-            if _CELL_SEP_RE.search(text, ss, se) and _table_row(ctx, low):
+            if _CELL_SEP_RE.search(text, ss, se) and _table_row(ctx, low) or tables_only:
                 continue
             _sentence(ctx, _tokens(text, ss, se, low))
     return _dedupe(found)
