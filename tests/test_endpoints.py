@@ -699,3 +699,35 @@ def test_unheaded_paragraphs_after_a_title_section_are_read_as_abstract():
     assert [(e["endpoint"], e["measure"], e["value"]) for e in eps] == [
         ("OS", "median", 19.4), ("OS", "median", 14.2), ("OS", "HR", 0.74), ("ORR", "rate", 41), ("ORR", "rate", 22)]
     assert_well_formed(doc, eps)
+
+
+def test_landmarks_printed_after_a_list_of_rates_give_one_rate_per_landmark():
+    text = ("Results: In the invented cohort, local control was 98%, 91.5% and 84.0% at 1, 3 and 5 years, "
+            "and the complication rate was low.\n")
+    eps = extract_endpoints(doc_of(text), [])
+    assert rows(eps) == [("local_control", "rate", None, 98, None, 12, None),
+                         ("local_control", "rate", None, 91.5, None, 36, None),
+                         ("local_control", "rate", None, 84.0, None, 60, None)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_a_hazard_ratio_naming_no_endpoint_is_the_previous_sentences_endpoint():
+    text = ("Results: Median overall survival was 15.2 months with ablation plus ICI and 11.0 months with ablation alone. "
+            "The hazard ratio was 0.66 (95% CI 0.48-0.91; p = 0.01).\n")
+    arms = [{"name": "ablation plus ICI", "n": None}, {"name": "ablation alone", "n": None}]
+    eps = extract_endpoints(doc_of(text), arms)
+    assert [(e["endpoint"], e["measure"], e["value"]) for e in eps] == [
+        ("OS", "median", 15.2), ("OS", "median", 11.0), ("OS", "HR", 0.66)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_a_hazard_ratio_after_a_sentence_without_an_endpoint_gives_nothing():
+    text = "Results: The median age was 63 years. The hazard ratio was 0.66 (95% CI 0.48-0.91).\n"
+    assert extract_endpoints(doc_of(text), []) == []
+
+
+def test_radiologic_response_rate_is_objective_response_and_ci_bounds_may_carry_percent_signs():
+    text = "Results: The radiologic response rate was 36.4% (95% CI 22% to 51%) after the invented regimen.\n"
+    eps = extract_endpoints(doc_of(text), [])
+    assert rows(eps) == [("ORR", "rate", None, 36.4, (22, 51), None, None)]
+    assert_well_formed(doc_of(text), eps)

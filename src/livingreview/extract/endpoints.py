@@ -155,7 +155,7 @@ _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _MOD_RE = re.compile(r"(intra-?hepatic|extra-?hepatic|hepatic|liver|local|locoregional|distant"
                      r"|in-field|out-of-field|lung|pulmonary|intracranial)[-\s]+$", re.IGNORECASE)
 _NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$", re.IGNORECASE)
-_NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|radiologic(?:al)?|best|molecular|metabolic"
+_NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|best|molecular|metabolic"
                          r"|biochemical|virologic(?:al)?|serologic(?:al)?|clinical|symptom(?:atic)?|pain|survey)\s+$",
                          re.IGNORECASE)
 # "Pathological complete response" is another endpoint (of resected tissue), left out.
@@ -165,6 +165,8 @@ _INEXACT_RE = re.compile(r"(?:<|>|≤|≥|⩽|⩾|~|≈|\bless\s+than|\bmore\s+t
                          re.IGNORECASE)
 _PROGNOSTIC_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multivariate|multivariable"
                             r"|univariate|associated\s+with|correlated", re.IGNORECASE)
+# Between a rate and the landmark that follows it: "90.7% at 5 years", "45%, at 2 years".
+_TP_AFTER_RE = re.compile(r"[\s\u00a0]*,?[\s\u00a0]*(?:of\s+patients\s+)?")
 _FILLER_RE = re.compile(r"(?:[\s\u00a0]|\b(?:of|the|patients|cases|lesions|tumou?rs|had|achieved|showed"
                         r"|an?|with|and|rate|in)\b)*", re.IGNORECASE)
 # Section labels of structured abstracts, also glued to the text ("BackgroundThe").
@@ -498,7 +500,7 @@ class _Ctx:
     """What one sentence's statements need to know about the document."""
 
     __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups", "floor",
-                 "sent_resp", "postfix")
+                 "sent_resp", "postfix", "prev_ep")
 
     def other_trial(self) -> bool:
         """True when the sentence reports a named trial ("in IMbrave150") that is not this study."""
@@ -517,6 +519,7 @@ class _Ctx:
         self.floor = sent[0]  # quotes start no earlier (after a follow-up clause)
         self.sent_resp = False  # a top-level "respectively" makes every list of the sentence per group
         self.postfix = True  # values may be named after them ("35% vs 20% for ORR")
+        self.prev_ep = None  # the time-to-event endpoint the sentence before ended on
 
 
 # ---------------------------------------------------- population or subgroup
@@ -673,6 +676,13 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         elif k == "tpl":
             if skip == "hard":
                 continue
+            if st.has_values() and st.eps and not st.tps and st.raw and st.raw[-1].kind == "val" \
+                    and not skip and _TP_AFTER_RE.fullmatch(ctx.text, st.raw[-1].e, t.s):
+                # "Local control was 100%, 94.8% and 90.7% at 1, 2 and 5 years": the landmarks follow.
+                st.tps.extend(t.data)
+                _close(ctx, st, end=t.e)
+                st = _Statement()
+                continue
             if st.has_values() or (st.tps and not st.eps):  # "1-year recurrence rates ..., and 1-year OS"
                 _close(ctx, st)
                 st = _Statement()
@@ -742,6 +752,11 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                     st.mark(t)
             if not st.eps and k == "hr" and ctx.sent_eps:
                 st.eps.append(ctx.sent_eps[-1])
+                st.mark(t)
+            elif not st.eps and k == "hr" and ctx.prev_ep is not None and not any(x.kind == "ep" for x in toks):
+                # "Median OS was 9.1 vs 6.2 months. The hazard ratio was 0.61": the HR of the
+                # endpoint the sentence before reported, when this one names none.
+                st.eps.append(_Tok("ep", t.s, t.s, t.depth, ctx.prev_ep.data))
                 st.mark(t)
             if st.eps:
                 st.raw.append(t)
@@ -1333,6 +1348,7 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
         ranges = _result_ranges(doc.body, sections)
     else:
         ranges = [(bs, be, False) for bs, be in doc.body]
+    prev_ep, prev_end = None, None  # the endpoint a sentence ended on, and where it ended
     skipping = False  # a label's state carries over the ranges that follow it ("ABSTRACT.METHODS:" alone)
     for bs, be, tables_only in ranges:
         for ss, se in split_sentences(text, bs, be):
@@ -1344,6 +1360,11 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
                 continue
             ctx = _Ctx(text, arms, (ss, se), found, doc_words, low)
             if _CELL_SEP_RE.search(text, ss, se) and _table_row(ctx, low) or tables_only:
+                prev_ep = None
                 continue
+            ctx.prev_ep = prev_ep if prev_end is not None and not text[prev_end:ss].strip() else None
             _sentence(ctx, _tokens(text, ss, se, low))
+            last = ctx.sent_eps[-1] if ctx.sent_eps else None
+            prev_ep = last if last is not None and last.data[0] and _time_to_event(last.data[0]) else None
+            prev_end = se
     return _dedupe(found)
