@@ -753,7 +753,9 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             if not st.eps and k == "hr" and ctx.sent_eps:
                 st.eps.append(ctx.sent_eps[-1])
                 st.mark(t)
-            elif not st.eps and k == "hr" and ctx.prev_ep is not None and not any(x.kind == "ep" for x in toks):
+            elif not st.eps and k == "hr" and ctx.prev_ep is not None and not any(x.kind == "ep" for x in toks) \
+                    and not any(x.kind in ("val", "nr", "count") for x in toks[:i]) and i + 1 < n \
+                    and toks[i + 1].kind == "val" and not ctx.text[t.e:toks[i + 1].s].strip():
                 # "Median OS was 9.1 vs 6.2 months. The hazard ratio was 0.61": the HR of the
                 # endpoint the sentence before reported, when this one names none.
                 st.eps.append(_Tok("ep", t.s, t.s, t.depth, ctx.prev_ep.data))
@@ -1355,6 +1357,8 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
             head = text[ss:min(se, ss + 40)]
             if _LABEL_ANY_RE.match(head):
                 skipping = bool(_LABEL_SKIP_RE.match(head))
+            if skipping:
+                prev_ep = None
             if skipping or not _DIGIT_RE.search(text, ss, se) or not (
                     _PREFILTER_RE.search(text, ss, se) if low is None else _PREFILTER_RE_FOLDED.search(low, ss, se)):
                 continue
@@ -1362,7 +1366,9 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
             if _CELL_SEP_RE.search(text, ss, se) and _table_row(ctx, low) or tables_only:
                 prev_ep = None
                 continue
-            ctx.prev_ep = prev_ep if prev_end is not None and not text[prev_end:ss].strip() else None
+            # a short sentence without numbers between them ("The difference was significant.") keeps the link
+            ctx.prev_ep = prev_ep if prev_end is not None and ss - prev_end < 160 \
+                and not _DIGIT_RE.search(text, prev_end, ss) else None
             _sentence(ctx, _tokens(text, ss, se, low))
             last = ctx.sent_eps[-1] if ctx.sent_eps else None
             prev_ep = last if last is not None and last.data[0] and _time_to_event(last.data[0]) else None
