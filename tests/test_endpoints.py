@@ -731,3 +731,20 @@ def test_radiologic_response_rate_is_objective_response_and_ci_bounds_may_carry_
     eps = extract_endpoints(doc_of(text), [])
     assert rows(eps) == [("ORR", "rate", None, 36.4, (22, 51), None, None)]
     assert_well_formed(doc_of(text), eps)
+
+
+def test_rates_each_followed_by_its_landmark_and_progression_free_patients_are_pfs_rates():
+    text = ("Results: Progression-free survival was 70.2% at 1 year and 52% at 2 years, "
+            "and 31.5% of patients remained progression-free at 3 years.\n")
+    eps = extract_endpoints(doc_of(text), [])
+    assert rows(eps) == [("PFS", "rate", None, 70.2, None, 12, None),
+                         ("PFS", "rate", None, 52, None, 24, None),
+                         ("PFS", "rate", None, 31.5, None, 36, None)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_an_adjusted_hazard_ratio_in_a_sentence_naming_no_endpoint_is_not_borrowed():
+    text = ("Results: Median overall survival was 15.2 months in arm A and 11.0 months in arm B. "
+            "Adjustment for age and stage gave an HR of 0.70 (0.51-0.96).\n")
+    eps = extract_endpoints(doc_of(text), [{"name": "arm A", "n": None}, {"name": "arm B", "n": None}])
+    assert [(e["endpoint"], e["measure"]) for e in eps] == [("OS", "median"), ("OS", "median")]

@@ -68,6 +68,8 @@ _ALTS = [
     r"(?P<surv>\bsurvival\b)",
     # "45% were alive at 2 years": a landmark overall survival rate.
     r"(?P<alive>\b(?:were|was|remained|are|still|being)\s+alive\b)",
+    # "25% of patients remained progression-free at 5 years": a landmark PFS rate.
+    rf"(?P<pfree>\b(?:were|was|remained|are|still|being)\s+(?:alive\s+and\s+)?progression{_D}?\s?free\b(?!{_SP}+survival))",
     r"(?P<death>\b(?:risk|hazard)\s+of\s+(?:death|dying)\b)",
     r"(?P<cr>\bcomplete\s+(?:tumou?r\s+)?respon(?:se|ses)(?:\s+rates?)?)",
     r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
@@ -140,7 +142,7 @@ _CASED = {"pfs": "PFS", "mpfs": "mPFS", "os": "OS", "mos": "mOS", "dfs": "DFS", 
           "efs": "EFS", "ttp": "TTP", "nr": None, "lc": None}
 _EP_NAME = {"pfs": "PFS", "mpfs": "PFS", "os": "OS", "mos": "OS", "surv": "OS",
             "dfs": "other:DFS", "rfs": "other:RFS", "efs": "other:EFS", "css": "other:CSS",
-            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "death": "OS", "dcr": "DCR",
+            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "pfree": "PFS", "death": "OS", "dcr": "DCR",
             "lc": "local_control", "ts": "technical_success", "te": "technical_efficacy",
             "cab": "other:complete_ablation", "cr": "other:complete_response", "mc": "other:major_complications",
             "ae3": "AE_grade3plus", "aeany": "AE_any", "aelow": None}
@@ -165,6 +167,8 @@ _INEXACT_RE = re.compile(r"(?:<|>|≤|≥|⩽|⩾|~|≈|\bless\s+than|\bmore\s+t
                          re.IGNORECASE)
 _PROGNOSTIC_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multivariate|multivariable"
                             r"|univariate|associated\s+with|correlated", re.IGNORECASE)
+# An HR of another analysis (adjusted, sensitivity, per-protocol): not the main comparison's.
+_OTHER_ANALYSIS_RE = re.compile(r"\b(?:adjust\w*|sensitivity|per[-\s]?protocol|multivariat\w*|stratif\w*|covariat\w*)", re.IGNORECASE)
 # Between a rate and the landmark that follows it: "90.7% at 5 years", "45%, at 2 years".
 _TP_AFTER_RE = re.compile(r"[\s\u00a0]*,?[\s\u00a0]*(?:of\s+patients\s+)?")
 _FILLER_RE = re.compile(r"(?:[\s\u00a0]|\b(?:of|the|patients|cases|lesions|tumou?rs|had|achieved|showed"
@@ -643,10 +647,13 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
     skip = None
     n = len(toks)
     consumed = set()
+    carry = None  # the endpoint of a rate whose landmark followed it
     for i, t in enumerate(toks):
         if i in consumed:
             continue
         k = t.kind
+        if k in ("ep", "semi", "block", "sub", "fu"):
+            carry = None
         if k == "ep":
             if skip == "hard":
                 continue
@@ -681,6 +688,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 # "Local control was 100%, 94.8% and 90.7% at 1, 2 and 5 years": the landmarks follow.
                 st.tps.extend(t.data)
                 _close(ctx, st, end=t.e)
+                carry = st.eps[-1]  # "... at 1 year and 61% at 2 years": the next landmark's too
                 st = _Statement()
                 continue
             if st.has_values() or (st.tps and not st.eps):  # "1-year recurrence rates ..., and 1-year OS"
@@ -730,8 +738,12 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         elif k in ("val", "nr", "count", "ci", "p", "vs", "hr", "bci"):
             if skip or st.resp_end:  # nothing after "respectively" belongs to the list
                 continue
-            if not st.eps and k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
+            if k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
+                    and (not st.eps or t.depth == 0 and toks[i + 1].data[1] in ("alive", "pfree") and st.has_values()) \
                     and _FILLER_RE.fullmatch(ctx.text, t.e, toks[i + 1].s):
+                if st.eps:  # "the 2-year PFS was 57%, and 25% remained progression-free at 5 years"
+                    _close(ctx, st)
+                    st = _Statement()
                 # "achieved 100% technical success": value before its endpoint.
                 pre = _Statement()
                 pre.start, pre.eps, pre.raw = t.s, [toks[i + 1]], [t]
@@ -742,6 +754,10 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 _close(ctx, pre, end=toks[i + 2].e if pre.tps and not st.tps else toks[i + 1].e)
                 consumed.add(i + 1)
                 continue
+            if not st.eps and carry is not None and k == "val" and t.data[1] == "%" and i + 1 < n \
+                    and toks[i + 1].kind == "tpl" and _TP_AFTER_RE.fullmatch(ctx.text, t.e, toks[i + 1].s):
+                st.eps.append(carry)
+                st.mark(t)
             if not st.eps and st.tps and k == "val" and ctx.sent_eps and _RATES_RE.search(ctx.text, st.start, t.s):
                 st.eps.append(ctx.sent_eps[-1])  # "..., and the 5-year rates were 81.4 and 48.3%"
             if not st.eps and k == "hr" and t.data:
@@ -755,7 +771,8 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 st.mark(t)
             elif not st.eps and k == "hr" and ctx.prev_ep is not None and not any(x.kind == "ep" for x in toks) \
                     and not any(x.kind in ("val", "nr", "count") for x in toks[:i]) and i + 1 < n \
-                    and toks[i + 1].kind == "val" and not ctx.text[t.e:toks[i + 1].s].strip():
+                    and toks[i + 1].kind == "val" and not ctx.text[t.e:toks[i + 1].s].strip() \
+                    and not ctx.prognostic and not _OTHER_ANALYSIS_RE.search(ctx.text, ctx.sent[0], t.s):
                 # "Median OS was 9.1 vs 6.2 months. The hazard ratio was 0.61": the HR of the
                 # endpoint the sentence before reported, when this one names none.
                 st.eps.append(_Tok("ep", t.s, t.s, t.depth, ctx.prev_ep.data))
