@@ -748,3 +748,11 @@ def test_an_adjusted_hazard_ratio_in_a_sentence_naming_no_endpoint_is_not_borrow
             "Adjustment for age and stage gave an HR of 0.70 (0.51-0.96).\n")
     eps = extract_endpoints(doc_of(text), [{"name": "arm A", "n": None}, {"name": "arm B", "n": None}])
     assert [(e["endpoint"], e["measure"]) for e in eps] == [("OS", "median"), ("OS", "median")]
+
+
+def test_an_hr_naming_its_endpoint_after_a_semicolon_is_its_own_statement():
+    text = ("Results: Adding the invented drug did not improve overall survival (OS) (p=0.31) or "
+            "progression-free survival (PFS) (p=0.52); the hazard ratio for OS was 0.91 (95% CI 0.70-1.18).\n")
+    eps = extract_endpoints(doc_of(text), [])
+    assert [(e["endpoint"], e["measure"], e["value"], tuple(e["ci"])) for e in eps] == [("OS", "HR", 0.91, (0.70, 1.18))]
+    assert_well_formed(doc_of(text), eps)

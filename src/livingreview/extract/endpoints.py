@@ -72,7 +72,7 @@ _ALTS = [
     rf"(?P<pfree>\b(?:were|was|remained|are|still|being)\s+(?:alive\s+and\s+)?progression{_D}?\s?free\b(?!{_SP}+survival))",
     r"(?P<death>\b(?:risk|hazard)\s+of\s+(?:death|dying)\b)",
     r"(?P<cr>\bcomplete\s+(?:tumou?r\s+)?respon(?:se|ses)(?:\s+rates?)?)",
-    r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
+    r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+|clinical\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
     r"(?P<dcr>\bdisease\s+control(?:\s+rates?)?|\bDCR\b)",
     r"(?P<lc>\b(?:local|in-field)\s+(?:tumou?r\s+)?control(?:\s+rates?)?|\bLCR?\b)",
     r"(?P<ts>\btechnical(?:ly)?\s+success(?:ful)?(?:\s+rates?)?)",
@@ -724,7 +724,9 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             st = _Statement()
             skip = "hard"
         elif k == "semi":
-            if t.depth == 0 and not (i + 1 < n and toks[i + 1].kind in ("ci", "p", "hr")):
+            if t.depth == 0 and not (i + 1 < n and toks[i + 1].kind in ("ci", "p", "hr")
+                                     and not (toks[i + 1].kind == "hr" and toks[i + 1].data)):
+                # "...; HR for OS was 0.93": an HR naming its endpoint starts a statement of its own
                 _close(ctx, st)
                 st = _Statement()
                 skip = None
