@@ -756,3 +756,14 @@ def test_an_hr_naming_its_endpoint_after_a_semicolon_is_its_own_statement():
     eps = extract_endpoints(doc_of(text), [])
     assert [(e["endpoint"], e["measure"], e["value"], tuple(e["ci"])) for e in eps] == [("OS", "HR", 0.91, (0.70, 1.18))]
     assert_well_formed(doc_of(text), eps)
+
+
+def test_to_x_from_y_gives_the_new_value_to_the_arm_named_as_subject_and_arm_names_inside_others_do_not_count():
+    text = ("Results: TACE-ICI prolonged median PFS to 9.8 months (95% CI, 8.1-11.5) from 5.2 months "
+            "(95% CI, 4.4-6.0) (HR = 0.52; P < .001).\n")
+    arms = [{"name": "TACE-ICI", "n": None}, {"name": "TACE", "n": None}]
+    eps = extract_endpoints(doc_of(text), arms)
+    assert rows(eps) == [("PFS", "median", "TACE-ICI", 9.8, (8.1, 11.5), None, None),
+                         ("PFS", "median", "TACE", 5.2, (4.4, 6.0), None, None),
+                         ("PFS", "HR", "TACE-ICI vs TACE", 0.52, None, None, "<.001")]
+    assert_well_formed(doc_of(text), eps)

@@ -433,6 +433,8 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
             j = i + 1
             inner = False  # a bracketed sub-result passed: a CI after it is not this value's
             from_to = k == "val" and _FROM_RE.search(text, max(0, t.s - 6), t.s) is not None
+            # "prolonged PFS to 10.6 months from 6.4 months": the same pair, the new value first
+            to_from = k == "val" and not from_to and _TO_BEFORE_RE.search(text, max(0, t.s - 4), t.s) is not None
             while j < n:
                 r = raw[j]
                 if r.kind == "ci" and r.depth >= base and it.vals[-1][1] is None and it.ci is None:
@@ -448,8 +450,9 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
                     it.end = raw[j + 1].e
                     inner = False
                     j += 1
-                elif from_to and len(it.vals) == 1 and r.kind in ("val", "nr") and r.depth == base \
-                        and _TO_BEFORE_RE.search(text, max(it.end, r.s - 4), r.s):
+                elif (from_to and _TO_BEFORE_RE.search(text, max(it.end, r.s - 4), r.s)
+                      or to_from and _FROM_RE.search(text, max(it.end, r.s - 6), r.s)) \
+                        and len(it.vals) == 1 and r.kind in ("val", "nr") and r.depth == base:
                     # "from 9 months in the 45 Gy group to 12 months in the 60 Gy group"
                     it.vals.append([r, None])
                     it.end = r.e
@@ -819,7 +822,7 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     # Arms named in the sentence as printed ("TACE plus ICI compared with TACE
     # alone") count as mentions too, at the place they are named.
     low = ctx.text[ctx.sent[0]:ctx.sent[1]].lower()
-    named = [(ctx.sent[0] + i, a) for a in arm_names if len(arm_names) > 1 and (i := low.find(a.lower())) >= 0]
+    named = _named_arms(low, arm_names, ctx.sent[0]) if len(arm_names) > 1 else []
     mapped = _mapped_arms(st.groups + named + ctx.pop_groups, arm_names)
     labels = _value_labels(ctx, st.raw)
     names = {ctx.text[e.s:e.e].lower() for e in eps}
@@ -854,6 +857,19 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     qs, qe = _clause(ctx, start, max(end or 0, max(it.end for it in items), st.resp_end or 0))
     for ep, it, tp, arm in plan:
         _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels)
+
+
+def _named_arms(low: str, arm_names: list[str], base: int) -> list[tuple[int, str]]:
+    """(offset, arm) of each arm's first mention in a lower-cased sentence, never inside a
+    longer arm's name ("LEN" inside "LEN-TACE")."""
+    spans = []
+    for a in sorted(arm_names, key=len, reverse=True):
+        key, i = a.lower(), low.find(a.lower())
+        while i >= 0 and any(s <= i < e for s, e, _ in spans):
+            i = low.find(key, i + 1)
+        if i >= 0:
+            spans.append((i, i + len(key), a))
+    return [(base + s, a) for s, _, a in sorted(spans)]
 
 
 # A group label printed after a value: "25 weeks for patients in the bolus arm", "9 months in the
