@@ -35,7 +35,7 @@ from functools import lru_cache
 
 from livingreview.extract.document import Document
 from livingreview.extract.numbers import split_sentences
-from livingreview.extract.vocabulary import (ABSENT_BEFORE, GENERIC_NAMES, LOCAL_LABELS, SYSTEMIC_LABELS, label_of,
+from livingreview.extract.vocabulary import (ABSENT_BEFORE, FIXED_NAMES, GENERIC_NAMES, LOCAL_LABELS, SYSTEMIC_LABELS, label_of,
                                              mentions)
 
 _ALONE_RE = re.compile(r"\balone\b|-only\b|\bonly\b|\bmonotherapy\b|\bsolely\b", re.IGNORECASE)
@@ -443,13 +443,37 @@ def _long_form(abbr: str, window: str) -> str | None:
     return long if 0 < len(long.split()) <= len(letters) + 3 else None
 
 
+def _names_may_start(capitals: list[re.Match], text: str) -> bool:
+    """Whether a therapy name mentions(text) gives could start with one of the capital words
+    (lower-cased): a fixed name or alias does, or the word is 6 letters long (a name can be the
+    word itself), or it occurs in the lower-cased text other than as the capital word itself."""
+    low = text.lower()
+    if len(low) != len(text):  # lower-casing moved offsets: no shortcut
+        return True
+    own: dict[str, set[int]] = {}
+    for m in capitals:
+        own.setdefault(m.group().lower(), set()).add(m.start())
+    for word, at in own.items():
+        if len(word) >= 6 or any(name.startswith(word) for name in FIXED_NAMES):
+            return True
+        i = low.find(word)
+        while i >= 0:
+            if i not in at:
+                return True
+            i = low.find(word, i + 1)
+    return False
+
+
 def abbreviations(text: str) -> dict[str, str]:
     """Abbreviations a text defines ("lenvatinib (LEN)", "with HAIC (SoraHAIC group)"), and
     capitals that start one drug the text names ("LEN" for lenvatinib), lower-cased, to
     their long forms."""
     out: dict[str, str] = {}
-    drugs = {x.name for x in mentions(text) if x.name.islower() and len(x.name) > 5}
-    for m in _CAPITALS_RE.finditer(text):
+    capitals = list(_CAPITALS_RE.finditer(text))
+    # mentions() of a whole text is costly; it is only needed if some name could start with a capital word.
+    drugs = ({x.name for x in mentions(text) if x.name.islower() and len(x.name) > 5}
+             if capitals and _names_may_start(capitals, text) else set())
+    for m in capitals:
         word = m.group().lower()
         starts = [d for d in drugs if d.startswith(word)]
         if len(starts) == 1 and word not in out and not mentions(m.group()):
