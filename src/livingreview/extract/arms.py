@@ -443,10 +443,16 @@ def _long_form(abbr: str, window: str) -> str | None:
     return long if 0 < len(long.split()) <= len(letters) + 3 else None
 
 
+def _word_char(c: str) -> bool:
+    """What the regex \\w is for one character (False for the empty string)."""
+    return c.isalnum() or c == "_"
+
+
 def _names_may_start(capitals: list[re.Match], text: str) -> bool:
     """Whether a therapy name mentions(text) gives could start with one of the capital words
     (lower-cased): a fixed name or alias does, or the word is 6 letters long (a name can be the
-    word itself), or it occurs in the lower-cased text other than as the capital word itself."""
+    word itself), or it starts a longer word of the lower-cased text (a matched name is a whole
+    word, longer than the capital word)."""
     low = text.lower()
     if len(low) != len(text):  # lower-casing moved offsets: no shortcut
         return True
@@ -456,9 +462,9 @@ def _names_may_start(capitals: list[re.Match], text: str) -> bool:
     for word, at in own.items():
         if len(word) >= 6 or any(name.startswith(word) for name in FIXED_NAMES):
             return True
-        i = low.find(word)
+        i, n = low.find(word), len(word)
         while i >= 0:
-            if i not in at:
+            if i not in at and (i == 0 or not _word_char(low[i - 1])) and _word_char(low[i + n:i + n + 1]):
                 return True
             i = low.find(word, i + 1)
     return False
