@@ -688,3 +688,82 @@ def test_a_p_printed_as_zero_beside_an_hr_and_ci_never_stops_extraction():
 ])
 def test_cited_defined_and_difference_figures_are_not_endpoints(sentence):
     assert not [e for e in extract_sentence(sentence, ONE) if e["value"] in (37, 11.0, 50, 7.5)]
+
+
+def test_unheaded_paragraphs_after_a_title_section_are_read_as_abstract():
+    from livingreview.book.sources import read_source
+    doc = read_source(str(FIXTURES / "press_release_unheaded.txt"))
+    assert [s.role for s in doc.sections] == ["title"]
+    arms = extract_arms(doc, 300)
+    eps = extract_endpoints(doc, arms)
+    assert [(e["endpoint"], e["measure"], e["value"]) for e in eps] == [
+        ("OS", "median", 19.4), ("OS", "median", 14.2), ("OS", "HR", 0.74), ("ORR", "rate", 41), ("ORR", "rate", 22)]
+    assert_well_formed(doc, eps)
+
+
+def test_landmarks_printed_after_a_list_of_rates_give_one_rate_per_landmark():
+    text = ("Results: In the invented cohort, local control was 98%, 91.5% and 84.0% at 1, 3 and 5 years, "
+            "and the complication rate was low.\n")
+    eps = extract_endpoints(doc_of(text), [])
+    assert rows(eps) == [("local_control", "rate", None, 98, None, 12, None),
+                         ("local_control", "rate", None, 91.5, None, 36, None),
+                         ("local_control", "rate", None, 84.0, None, 60, None)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_a_hazard_ratio_naming_no_endpoint_is_the_previous_sentences_endpoint():
+    text = ("Results: Median overall survival was 15.2 months with ablation plus ICI and 11.0 months with ablation alone. "
+            "The hazard ratio was 0.66 (95% CI 0.48-0.91; p = 0.01).\n")
+    arms = [{"name": "ablation plus ICI", "n": None}, {"name": "ablation alone", "n": None}]
+    eps = extract_endpoints(doc_of(text), arms)
+    assert [(e["endpoint"], e["measure"], e["value"]) for e in eps] == [
+        ("OS", "median", 15.2), ("OS", "median", 11.0), ("OS", "HR", 0.66)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_a_hazard_ratio_after_a_sentence_without_an_endpoint_gives_nothing():
+    text = "Results: The median age was 63 years. The hazard ratio was 0.66 (95% CI 0.48-0.91).\n"
+    assert extract_endpoints(doc_of(text), []) == []
+
+
+def test_radiologic_response_rate_is_objective_response_and_ci_bounds_may_carry_percent_signs():
+    text = "Results: The radiologic response rate was 36.4% (95% CI 22% to 51%) after the invented regimen.\n"
+    eps = extract_endpoints(doc_of(text), [])
+    assert rows(eps) == [("ORR", "rate", None, 36.4, (22, 51), None, None)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_rates_each_followed_by_its_landmark_and_progression_free_patients_are_pfs_rates():
+    text = ("Results: Progression-free survival was 70.2% at 1 year and 52% at 2 years, "
+            "and 31.5% of patients remained progression-free at 3 years.\n")
+    eps = extract_endpoints(doc_of(text), [])
+    assert rows(eps) == [("PFS", "rate", None, 70.2, None, 12, None),
+                         ("PFS", "rate", None, 52, None, 24, None),
+                         ("PFS", "rate", None, 31.5, None, 36, None)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_an_adjusted_hazard_ratio_in_a_sentence_naming_no_endpoint_is_not_borrowed():
+    text = ("Results: Median overall survival was 15.2 months in arm A and 11.0 months in arm B. "
+            "Adjustment for age and stage gave an HR of 0.70 (0.51-0.96).\n")
+    eps = extract_endpoints(doc_of(text), [{"name": "arm A", "n": None}, {"name": "arm B", "n": None}])
+    assert [(e["endpoint"], e["measure"]) for e in eps] == [("OS", "median"), ("OS", "median")]
+
+
+def test_an_hr_naming_its_endpoint_after_a_semicolon_is_its_own_statement():
+    text = ("Results: Adding the invented drug did not improve overall survival (OS) (p=0.31) or "
+            "progression-free survival (PFS) (p=0.52); the hazard ratio for OS was 0.91 (95% CI 0.70-1.18).\n")
+    eps = extract_endpoints(doc_of(text), [])
+    assert [(e["endpoint"], e["measure"], e["value"], tuple(e["ci"])) for e in eps] == [("OS", "HR", 0.91, (0.70, 1.18))]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_to_x_from_y_gives_the_new_value_to_the_arm_named_as_subject_and_arm_names_inside_others_do_not_count():
+    text = ("Results: TACE-ICI prolonged median PFS to 9.8 months (95% CI, 8.1-11.5) from 5.2 months "
+            "(95% CI, 4.4-6.0) (HR = 0.52; P < .001).\n")
+    arms = [{"name": "TACE-ICI", "n": None}, {"name": "TACE", "n": None}]
+    eps = extract_endpoints(doc_of(text), arms)
+    assert rows(eps) == [("PFS", "median", "TACE-ICI", 9.8, (8.1, 11.5), None, None),
+                         ("PFS", "median", "TACE", 5.2, (4.4, 6.0), None, None),
+                         ("PFS", "HR", "TACE-ICI vs TACE", 0.52, None, None, "<.001")]
+    assert_well_formed(doc_of(text), eps)

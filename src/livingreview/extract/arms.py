@@ -35,8 +35,8 @@ from functools import lru_cache
 
 from livingreview.extract.document import Document
 from livingreview.extract.numbers import split_sentences
-from livingreview.extract.vocabulary import (ABSENT_BEFORE, GENERIC_NAMES, LOCAL_LABELS, SYSTEMIC_LABELS, label_of,
-                                             mentions)
+from livingreview.extract.vocabulary import (ABSENT_BEFORE, FIXED_NAMES, GENERIC_NAMES, LOCAL_LABELS, LOCAL_TERMS,
+                                             SYSTEMIC_LABELS, label_of, mentions)
 
 _ALONE_RE = re.compile(r"\balone\b|-only\b|\bonly\b|\bmonotherapy\b|\bsolely\b", re.IGNORECASE)
 _GENERIC = ("control", "combination", "combined", "placebo", "observation", "experimental", "intervention",
@@ -443,13 +443,48 @@ def _long_form(abbr: str, window: str) -> str | None:
     return long if 0 < len(long.split()) <= len(letters) + 3 else None
 
 
+def _word_char(c: str) -> bool:
+    """What the regex \\w is for one character (False for the empty string)."""
+    return c.isalnum() or c == "_"
+
+
+def _names_may_start(capitals: list[re.Match], text: str) -> bool:
+    """Whether a therapy name (of 6 letters or more) mentions(text) gives could start with one of
+    the capital words, lower-cased. Names are fixed ones and aliases (FIXED_NAMES), or a matched
+    whole word lower-cased: a longer word the capital word starts, or, for a 6-letter word, the
+    word itself (at its own place only if the word alone is a mention). A local match is blanked
+    before systemic terms are sought; only HIFU's pattern can end inside a word, so with its cues
+    present any occurrence counts, not only one at a word start."""
+    low = text.lower()
+    if len(low) != len(text):  # lower-casing moved offsets: no shortcut
+        return True
+    any_start = any(cue in low for cue in LOCAL_TERMS[0].cues)
+    own: dict[str, set[int]] = {}
+    for m in capitals:
+        own.setdefault(m.group().lower(), set()).add(m.start())
+    for word, at in own.items():
+        n = len(word)
+        if any(name.startswith(word) for name in FIXED_NAMES) or (n >= 6 and mentions(text[min(at):min(at) + n])):
+            return True
+        i = low.find(word)
+        while i >= 0:
+            if i not in at and (any_start or i == 0 or not _word_char(low[i - 1])) \
+                    and (n >= 6 or _word_char(low[i + n:i + n + 1])):
+                return True
+            i = low.find(word, i + 1)
+    return False
+
+
 def abbreviations(text: str) -> dict[str, str]:
     """Abbreviations a text defines ("lenvatinib (LEN)", "with HAIC (SoraHAIC group)"), and
     capitals that start one drug the text names ("LEN" for lenvatinib), lower-cased, to
     their long forms."""
     out: dict[str, str] = {}
-    drugs = {x.name for x in mentions(text) if x.name.islower() and len(x.name) > 5}
-    for m in _CAPITALS_RE.finditer(text):
+    capitals = list(_CAPITALS_RE.finditer(text))
+    # mentions() of a whole text is costly; it is only needed if some name could start with a capital word.
+    drugs = ({x.name for x in mentions(text) if x.name.islower() and len(x.name) > 5}
+             if capitals and _names_may_start(capitals, text) else set())
+    for m in capitals:
         word = m.group().lower()
         starts = [d for d in drugs if d.startswith(word)]
         if len(starts) == 1 and word not in out and not mentions(m.group()):

@@ -84,7 +84,10 @@ def _pair_surnames(names: list[str]) -> list[str]:
 
 def publication_year(text: str) -> int | None:
     """The year a publication line in `text` states (module docstring), or None."""
-    for rx in _YEAR_LINES:
+    semicolon = ";" in text  # the citation-line patterns need one
+    for k, rx in enumerate(_YEAR_LINES):
+        if k in (1, 2) and not semicolon:
+            continue
         m = rx.search(text)
         if m:
             return int(m.group(1))

@@ -68,9 +68,11 @@ _ALTS = [
     r"(?P<surv>\bsurvival\b)",
     # "45% were alive at 2 years": a landmark overall survival rate.
     r"(?P<alive>\b(?:were|was|remained|are|still|being)\s+alive\b)",
+    # "25% of patients remained progression-free at 5 years": a landmark PFS rate.
+    rf"(?P<pfree>\b(?:were|was|remained|are|still|being)\s+(?:alive\s+and\s+)?progression{_D}?\s?free\b(?!{_SP}+survival))",
     r"(?P<death>\b(?:risk|hazard)\s+of\s+(?:death|dying)\b)",
     r"(?P<cr>\bcomplete\s+(?:tumou?r\s+)?respon(?:se|ses)(?:\s+rates?)?)",
-    r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
+    r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+|clinical\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
     r"(?P<dcr>\bdisease\s+control(?:\s+rates?)?|\bDCR\b)",
     r"(?P<lc>\b(?:local|in-field)\s+(?:tumou?r\s+)?control(?:\s+rates?)?|\bLCR?\b)",
     r"(?P<ts>\btechnical(?:ly)?\s+success(?:ful)?(?:\s+rates?)?)",
@@ -140,7 +142,7 @@ _CASED = {"pfs": "PFS", "mpfs": "mPFS", "os": "OS", "mos": "mOS", "dfs": "DFS", 
           "efs": "EFS", "ttp": "TTP", "nr": None, "lc": None}
 _EP_NAME = {"pfs": "PFS", "mpfs": "PFS", "os": "OS", "mos": "OS", "surv": "OS",
             "dfs": "other:DFS", "rfs": "other:RFS", "efs": "other:EFS", "css": "other:CSS",
-            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "death": "OS", "dcr": "DCR",
+            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "pfree": "PFS", "death": "OS", "dcr": "DCR",
             "lc": "local_control", "ts": "technical_success", "te": "technical_efficacy",
             "cab": "other:complete_ablation", "cr": "other:complete_response", "mc": "other:major_complications",
             "ae3": "AE_grade3plus", "aeany": "AE_any", "aelow": None}
@@ -155,7 +157,7 @@ _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _MOD_RE = re.compile(r"(intra-?hepatic|extra-?hepatic|hepatic|liver|local|locoregional|distant"
                      r"|in-field|out-of-field|lung|pulmonary|intracranial)[-\s]+$", re.IGNORECASE)
 _NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$", re.IGNORECASE)
-_NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|radiologic(?:al)?|best|molecular|metabolic"
+_NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|best|molecular|metabolic"
                          r"|biochemical|virologic(?:al)?|serologic(?:al)?|clinical|symptom(?:atic)?|pain|survey)\s+$",
                          re.IGNORECASE)
 # "Pathological complete response" is another endpoint (of resected tissue), left out.
@@ -165,6 +167,10 @@ _INEXACT_RE = re.compile(r"(?:<|>|≤|≥|⩽|⩾|~|≈|\bless\s+than|\bmore\s+t
                          re.IGNORECASE)
 _PROGNOSTIC_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multivariate|multivariable"
                             r"|univariate|associated\s+with|correlated", re.IGNORECASE)
+# An HR of another analysis (adjusted, sensitivity, per-protocol): not the main comparison's.
+_OTHER_ANALYSIS_RE = re.compile(r"\b(?:adjust\w*|sensitivity|per[-\s]?protocol|multivariat\w*|stratif\w*|covariat\w*)", re.IGNORECASE)
+# Between a rate and the landmark that follows it: "90.7% at 5 years", "45%, at 2 years".
+_TP_AFTER_RE = re.compile(r"[\s\u00a0]*,?[\s\u00a0]*(?:of\s+patients\s+)?")
 _FILLER_RE = re.compile(r"(?:[\s\u00a0]|\b(?:of|the|patients|cases|lesions|tumou?rs|had|achieved|showed"
                         r"|an?|with|and|rate|in)\b)*", re.IGNORECASE)
 # Section labels of structured abstracts, also glued to the text ("BackgroundThe").
@@ -427,6 +433,8 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
             j = i + 1
             inner = False  # a bracketed sub-result passed: a CI after it is not this value's
             from_to = k == "val" and _FROM_RE.search(text, max(0, t.s - 6), t.s) is not None
+            # "prolonged PFS to 10.6 months from 6.4 months": the same pair, the new value first
+            to_from = k == "val" and not from_to and _TO_BEFORE_RE.search(text, max(0, t.s - 4), t.s) is not None
             while j < n:
                 r = raw[j]
                 if r.kind == "ci" and r.depth >= base and it.vals[-1][1] is None and it.ci is None:
@@ -442,8 +450,9 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
                     it.end = raw[j + 1].e
                     inner = False
                     j += 1
-                elif from_to and len(it.vals) == 1 and r.kind in ("val", "nr") and r.depth == base \
-                        and _TO_BEFORE_RE.search(text, max(it.end, r.s - 4), r.s):
+                elif (from_to and _TO_BEFORE_RE.search(text, max(it.end, r.s - 4), r.s)
+                      or to_from and _FROM_RE.search(text, max(it.end, r.s - 6), r.s)) \
+                        and len(it.vals) == 1 and r.kind in ("val", "nr") and r.depth == base:
                     # "from 9 months in the 45 Gy group to 12 months in the 60 Gy group"
                     it.vals.append([r, None])
                     it.end = r.e
@@ -498,7 +507,7 @@ class _Ctx:
     """What one sentence's statements need to know about the document."""
 
     __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups", "floor",
-                 "sent_resp", "postfix")
+                 "sent_resp", "postfix", "prev_ep")
 
     def other_trial(self) -> bool:
         """True when the sentence reports a named trial ("in IMbrave150") that is not this study."""
@@ -517,6 +526,7 @@ class _Ctx:
         self.floor = sent[0]  # quotes start no earlier (after a follow-up clause)
         self.sent_resp = False  # a top-level "respectively" makes every list of the sentence per group
         self.postfix = True  # values may be named after them ("35% vs 20% for ORR")
+        self.prev_ep = None  # the time-to-event endpoint the sentence before ended on
 
 
 # ---------------------------------------------------- population or subgroup
@@ -640,10 +650,13 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
     skip = None
     n = len(toks)
     consumed = set()
+    carry = None  # the endpoint of a rate whose landmark followed it
     for i, t in enumerate(toks):
         if i in consumed:
             continue
         k = t.kind
+        if k in ("ep", "semi", "block", "sub", "fu"):
+            carry = None
         if k == "ep":
             if skip == "hard":
                 continue
@@ -672,6 +685,14 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             ctx.sent_eps.append(t)
         elif k == "tpl":
             if skip == "hard":
+                continue
+            if st.has_values() and st.eps and not st.tps and st.raw and st.raw[-1].kind == "val" \
+                    and not skip and _TP_AFTER_RE.fullmatch(ctx.text, st.raw[-1].e, t.s):
+                # "Local control was 100%, 94.8% and 90.7% at 1, 2 and 5 years": the landmarks follow.
+                st.tps.extend(t.data)
+                _close(ctx, st, end=t.e)
+                carry = st.eps[-1]  # "... at 1 year and 61% at 2 years": the next landmark's too
+                st = _Statement()
                 continue
             if st.has_values() or (st.tps and not st.eps):  # "1-year recurrence rates ..., and 1-year OS"
                 _close(ctx, st)
@@ -706,7 +727,9 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             st = _Statement()
             skip = "hard"
         elif k == "semi":
-            if t.depth == 0 and not (i + 1 < n and toks[i + 1].kind in ("ci", "p", "hr")):
+            if t.depth == 0 and not (i + 1 < n and toks[i + 1].kind in ("ci", "p", "hr")
+                                     and not (toks[i + 1].kind == "hr" and toks[i + 1].data)):
+                # "...; HR for OS was 0.93": an HR naming its endpoint starts a statement of its own
                 _close(ctx, st)
                 st = _Statement()
                 skip = None
@@ -720,8 +743,12 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         elif k in ("val", "nr", "count", "ci", "p", "vs", "hr", "bci"):
             if skip or st.resp_end:  # nothing after "respectively" belongs to the list
                 continue
-            if not st.eps and k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
+            if k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
+                    and (not st.eps or t.depth == 0 and toks[i + 1].data[1] in ("alive", "pfree") and st.has_values()) \
                     and _FILLER_RE.fullmatch(ctx.text, t.e, toks[i + 1].s):
+                if st.eps:  # "the 2-year PFS was 57%, and 25% remained progression-free at 5 years"
+                    _close(ctx, st)
+                    st = _Statement()
                 # "achieved 100% technical success": value before its endpoint.
                 pre = _Statement()
                 pre.start, pre.eps, pre.raw = t.s, [toks[i + 1]], [t]
@@ -732,6 +759,10 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 _close(ctx, pre, end=toks[i + 2].e if pre.tps and not st.tps else toks[i + 1].e)
                 consumed.add(i + 1)
                 continue
+            if not st.eps and carry is not None and k == "val" and t.data[1] == "%" and i + 1 < n \
+                    and toks[i + 1].kind == "tpl" and _TP_AFTER_RE.fullmatch(ctx.text, t.e, toks[i + 1].s):
+                st.eps.append(carry)
+                st.mark(t)
             if not st.eps and st.tps and k == "val" and ctx.sent_eps and _RATES_RE.search(ctx.text, st.start, t.s):
                 st.eps.append(ctx.sent_eps[-1])  # "..., and the 5-year rates were 81.4 and 48.3%"
             if not st.eps and k == "hr" and t.data:
@@ -742,6 +773,14 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                     st.mark(t)
             if not st.eps and k == "hr" and ctx.sent_eps:
                 st.eps.append(ctx.sent_eps[-1])
+                st.mark(t)
+            elif not st.eps and k == "hr" and ctx.prev_ep is not None and not any(x.kind == "ep" for x in toks) \
+                    and not any(x.kind in ("val", "nr", "count") for x in toks[:i]) and i + 1 < n \
+                    and toks[i + 1].kind == "val" and not ctx.text[t.e:toks[i + 1].s].strip() \
+                    and not ctx.prognostic and not _OTHER_ANALYSIS_RE.search(ctx.text, ctx.sent[0], t.s):
+                # "Median OS was 9.1 vs 6.2 months. The hazard ratio was 0.61": the HR of the
+                # endpoint the sentence before reported, when this one names none.
+                st.eps.append(_Tok("ep", t.s, t.s, t.depth, ctx.prev_ep.data))
                 st.mark(t)
             if st.eps:
                 st.raw.append(t)
@@ -783,7 +822,7 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     # Arms named in the sentence as printed ("TACE plus ICI compared with TACE
     # alone") count as mentions too, at the place they are named.
     low = ctx.text[ctx.sent[0]:ctx.sent[1]].lower()
-    named = [(ctx.sent[0] + i, a) for a in arm_names if len(arm_names) > 1 and (i := low.find(a.lower())) >= 0]
+    named = _named_arms(low, arm_names, ctx.sent[0]) if len(arm_names) > 1 else []
     mapped = _mapped_arms(st.groups + named + ctx.pop_groups, arm_names)
     labels = _value_labels(ctx, st.raw)
     names = {ctx.text[e.s:e.e].lower() for e in eps}
@@ -818,6 +857,19 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     qs, qe = _clause(ctx, start, max(end or 0, max(it.end for it in items), st.resp_end or 0))
     for ep, it, tp, arm in plan:
         _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels)
+
+
+def _named_arms(low: str, arm_names: list[str], base: int) -> list[tuple[int, str]]:
+    """(offset, arm) of each arm's first mention in a lower-cased sentence, never inside a
+    longer arm's name ("LEN" inside "LEN-TACE")."""
+    spans = []
+    for a in sorted(arm_names, key=len, reverse=True):
+        key, i = a.lower(), low.find(a.lower())
+        while i >= 0 and any(s <= i < e for s, e, _ in spans):
+            i = low.find(key, i + 1)
+        if i >= 0:
+            spans.append((i, i + len(key), a))
+    return [(base + s, a) for s, _, a in sorted(spans)]
 
 
 # A group label printed after a value: "25 weeks for patients in the bolus arm", "9 months in the
@@ -1287,6 +1339,39 @@ def _table_row(ctx: _Ctx, low: str | None) -> bool:
 _RESULT_ROLES = frozenset(("title", "abstract", "results", "conclusions"))
 
 
+def _result_ranges(body, sections) -> list[tuple[int, int, bool]]:
+    """(start, end, tables_only) stretches to read: result-role sections inside the body, body
+    stretches no section covers (unheaded text reads as abstract), and the parts of result
+    sections outside the body, where only flattened table rows count (never captions)."""
+    spans = sorted((sec.start, sec.end) for sec in sections)
+    body = sorted(body)
+    out = []
+    for sec in sections:
+        if sec.role not in _RESULT_ROLES:
+            continue
+        pos = sec.start
+        for bs, be in body:
+            if be <= pos or bs >= sec.end:
+                continue
+            if bs > pos:
+                out.append((pos, bs, True))
+            out.append((max(pos, bs), min(be, sec.end), False))
+            pos = min(be, sec.end)
+        if pos < sec.end:
+            out.append((pos, sec.end, True))
+    for bs, be in body:
+        pos = bs
+        for s, e in spans:
+            if e <= pos or s >= be:
+                continue
+            if s > pos:
+                out.append((pos, s, False))
+            pos = max(pos, e)
+        if pos < be:
+            out.append((pos, be, False))
+    return sorted(set(out))
+
+
 def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     """Contract endpoint dicts for every clearly stated result in the document's body."""
     text = doc.text
@@ -1297,20 +1382,30 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     sections = doc.sections or ()
     if sections:
         # The reader's sections say which stretches report this study's results.
-        ranges = [(sec.start, sec.end) for sec in sections if sec.role in _RESULT_ROLES]
+        ranges = _result_ranges(doc.body, sections)
     else:
-        ranges = list(doc.body)
+        ranges = [(bs, be, False) for bs, be in doc.body]
+    prev_ep, prev_end = None, None  # the endpoint a sentence ended on, and where it ended
     skipping = False  # a label's state carries over the ranges that follow it ("ABSTRACT.METHODS:" alone)
-    for bs, be in ranges:
+    for bs, be, tables_only in ranges:
         for ss, se in split_sentences(text, bs, be):
             head = text[ss:min(se, ss + 40)]
             if _LABEL_ANY_RE.match(head):
                 skipping = bool(_LABEL_SKIP_RE.match(head))
+            if skipping:
+                prev_ep = None
             if skipping or not _DIGIT_RE.search(text, ss, se) or not (
                     _PREFILTER_RE.search(text, ss, se) if low is None else _PREFILTER_RE_FOLDED.search(low, ss, se)):
                 continue
             ctx = _Ctx(text, arms, (ss, se), found, doc_words, low)
-            if _CELL_SEP_RE.search(text, ss, se) and _table_row(ctx, low):
+            if _CELL_SEP_RE.search(text, ss, se) and _table_row(ctx, low) or tables_only:
+                prev_ep = None
                 continue
+            # a short sentence without numbers between them ("The difference was significant.") keeps the link
+            ctx.prev_ep = prev_ep if prev_end is not None and ss - prev_end < 160 \
+                and not _DIGIT_RE.search(text, prev_end, ss) else None
             _sentence(ctx, _tokens(text, ss, se, low))
+            last = ctx.sent_eps[-1] if ctx.sent_eps else None
+            prev_ep = last if last is not None and last.data[0] and _time_to_event(last.data[0]) else None
+            prev_end = se
     return _dedupe(found)

@@ -20,7 +20,7 @@ CI_RE = re.compile(
     rf"(?:95\s?%\s?)?(?:CIs?\b|confidence\s+intervals?)"
     rf"(?:\s*[(\[]\s*CI\s*[)\]])?"
     rf"(?:\s*(?:[:=,]|was|of|is))?\s*"
-    rf"(?P<lo>{NUM}){_RANGE_SEP}(?P<hi>{NUM})(?!\s?%?\s?[{DASHES}]?\d)",
+    rf"(?P<lo>{NUM})(?:\s?%(?=\s*[{DASHES}~]|\s+to\s))?{_RANGE_SEP}(?P<hi>{NUM})(?!\s?%?\s?[{DASHES}]?\d)",
     re.IGNORECASE,
 )
 P_RE = re.compile(

@@ -171,6 +171,10 @@ SYSTEMIC_TERMS: tuple[Term, ...] = (
            ("platin", "taxel", "rubicin", "citabine", "tecan", "mustine", "trexed")),
 )
 
+#: The names a mention can have other than its matched word lower-cased: the terms' own names
+#: and the drugs aliases point to.
+FIXED_NAMES = tuple(sorted({t.name.lower() for t in LOCAL_TERMS + SYSTEMIC_TERMS if t.name} | set(ALIASES.values())))
+
 LOCAL_LABELS = ("HIFU", "thermal ablation", "radiotherapy", "TACE", "SIRT", "HAIC", "surgery")
 SYSTEMIC_LABELS = ("ICI", "chemotherapy", "TKI", "anti-VEGF")
 LOCAL_SLUGS = {

@@ -44,6 +44,7 @@ _BOM = "\ufeff"
 # Control characters other than tab, line feed, carriage return and form feed, and
 # the replacement character a bad decode leaves behind.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _MIN_BODY_WORDS = 4  # a title-like line at least
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _JSON_FORMATS = ("semantic_scholar_json", "json_record", "europepmc_json", "crossref_json")
@@ -90,7 +91,7 @@ def _guess(raw: bytes, fmt: str) -> str:
 def _mostly_binary_bytes(raw: bytes) -> bool:
     """Control bytes other than whitespace in more than 10% of the first 4 KiB."""
     head = raw[:4096]
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control > len(head) * 0.10
 
 
@@ -177,13 +178,26 @@ _NCBI_STRONG = re.compile(
     r"PubMed Disclaimer|PMC Disclaimer|PMC Copyright notice|Europe PMC")
 _NCBI_WEAK = re.compile(r"(?m)^(?:PMID:|PMCID:|Similar articles$|LinkOut - more resources$|Cited by$|"
                         r"Full text links$|MeSH terms$)")
-_JOURNAL_MARKERS = (
+_JOURNAL_MARKERS = tuple(re.compile(p) for p in (
     r"Download PDF", r"Download citation", r"Cite this article", r"Article metrics",
     r"(?m)^\s*[\d,.]+[kK]?\s+(?:Views|Citations|Downloads|Accesses)\s*$",
     r"(?m)^(?:Views|Citations|Downloads|Accesses)\s*[:|]?\s*[\d,]+\s*$",
     r"\bAltmetric\b", r"Rights and permissions", r"Reprints and permissions", r"About this article",
     r"Check for updates", r"(?m)^Open Access\s*$", r"(?m)^Received:?\s.*\d{4}", r"(?m)^Accepted:?\s.*\d{4}",
-)
+))
+_HTML_DOCTYPE = re.compile(r"(?i)<!doctype html|<html[\s>]")
+_MARKDOWN_START = re.compile(r"\s*# \S")
+_MARKDOWN_LABELS = re.compile(r"(?m)^(?:\*\*Authors?:\*\*|## (?:Abstract|TL;DR|Summary))")
+
+
+def _at_least(matches, n: int) -> bool:
+    """Whether the iterable holds `n` or more distinct items (stops as soon as it does)."""
+    seen = set()
+    for item in matches:
+        seen.add(item)
+        if len(seen) >= n:
+            return True
+    return False
 
 
 def detect_format(text: str) -> str:
@@ -198,7 +212,7 @@ def detect_format(text: str) -> str:
         return json_record.record_format(records[0]) if records else "json_record"
     head = text[:4096].lstrip()
     if head.startswith("<"):
-        if jats.LOOKS_LIKE.search(head) and not re.search(r"(?i)<!doctype html|<html[\s>]", head):
+        if jats.LOOKS_LIKE.search(head) and not _HTML_DOCTYPE.search(head):
             return "jats_xml"
         if html_reader.LOOKS_LIKE.search(head):
             return "html_page"
@@ -210,13 +224,13 @@ def detect_format(text: str) -> str:
         docs = _embedded(text)
         if docs:
             return docs[0].format
-    if re.match(r"\s*# \S", text) and re.search(r"(?m)^(?:\*\*Authors?:\*\*|## (?:Abstract|TL;DR|Summary))", text):
+    if _MARKDOWN_START.match(text) and _MARKDOWN_LABELS.search(text):
         return "markdown_summary"
-    if len(set(m.group(0) for m in CATALOGUE_LABELS.finditer(text))) >= 3:
+    if _at_least((m.group(0) for m in CATALOGUE_LABELS.finditer(text)), 3):
         return "catalogue_record"
     if _NCBI_STRONG.search(text) or len(set(_NCBI_WEAK.findall(text))) >= 2:
         return "pubmed_page"
-    if sum(1 for p in _JOURNAL_MARKERS if re.search(p, text)) >= 2:
+    if sum(1 for _ in islice((p for p in _JOURNAL_MARKERS if p.search(text)), 2)) >= 2:
         return "journal_page"
     return "plain_text"
 

@@ -187,11 +187,15 @@ def boilerplate_line(line: str) -> bool:
     return sum(1 for cue in _NAV_CUES if cue in low) >= 2 and len(_NAV_WORDS.findall(line)) >= 2
 
 
+_NOT_TITLE_START = re.compile(r"(?i)^(?:department|division|school|faculty|institute|\d+\s*[A-Z]|https?:|www\.)")
+_AFFILIATIONS = re.compile(r"(?i)^(?:affiliations?|author information)$")
+
+
 def title_candidate(line: str) -> bool:
     words = line.split()
     if not 4 <= len(words) <= 60 or is_skip(line) or STOP.match(line) or boilerplate_line(line):
         return False
-    if re.match(r"(?i)^(?:department|division|school|faculty|institute|\d+\s*[A-Z]|https?:|www\.)", line):
+    if _NOT_TITLE_START.match(line):
         return False
     if author_line(line):
         return False
@@ -246,7 +250,7 @@ def _contents_lines(text: str, lines: list[tuple[int, int]]) -> set[int]:
 def find_title(text: str, lines: list[tuple[int, int]]):
     """The title line: the one before "Affiliations" if there is one, else the first title-like line."""
     for k, (s, e) in enumerate(lines):
-        if re.match(r"(?i)^(?:affiliations?|author information)$", text[s:e]):
+        if _AFFILIATIONS.match(text[s:e]):
             back = k - 1
             while back >= 0 and author_line(text[slice(*lines[back])]):
                 back -= 1
@@ -288,7 +292,7 @@ _DOI_SUFFIX = re.compile(r"(?i)(?:[.,;:)}]+|/full(?:text)?|/abstract|/pdf|\.pdf|
 def find_doi(text: str):
     """The first DOI in `text`, bare and lower case, with URL tails ("/full", ".pdf") and
     trailing punctuation removed; None if there is none."""
-    m = _DOI.search(text)
+    m = _DOI.search(text) if "10." in text else None  # every DOI holds "10."
     if not m:
         return None
     doi = m.group(0)
