@@ -215,22 +215,28 @@ def _step_at(curve_t: np.ndarray, curve_s: np.ndarray, time: float) -> float:
     return float(curve_s[np.searchsorted(curve_t, time, side="right") - 1])
 
 
-def _fit_interval(t, s, start, end, n_start, target, s_last, guess) -> tuple[int, _Pass, bool]:
-    """Iterate the censoring count until the rebuilt number at risk at the end equals ``target``."""
+def _search_censoring(run, gap_of, nc: int, n_start: int) -> tuple[int, _Pass, bool]:
+    """Step the censoring count by the gap `gap_of(pass)` leaves until it is 0 (True) or the
+    search repeats itself; then the count whose gap is smallest (False)."""
     tried: dict[int, _Pass] = {}
-    nc = min(max(guess, 0), n_start)
     for _ in range(MAX_ITERATIONS):
-        p = _interval_pass(t, s, start, end, n_start, nc, s_last)
+        p = run(nc)
         tried[nc] = p
-        gap = p.n_end - target
+        gap = gap_of(p)
         if gap == 0:
             return nc, p, True
         nxt = min(max(nc + gap, 0), n_start)
         if nxt in tried:
             break
         nc = nxt
-    best = min(tried, key=lambda c: (abs(tried[c].n_end - target), c))
+    best = min(tried, key=lambda c: (abs(gap_of(tried[c])), c))
     return best, tried[best], False
+
+
+def _fit_interval(t, s, start, end, n_start, target, s_last, guess) -> tuple[int, _Pass, bool]:
+    """Iterate the censoring count until the rebuilt number at risk at the end equals ``target``."""
+    return _search_censoring(lambda nc: _interval_pass(t, s, start, end, n_start, nc, s_last),
+                             lambda p: p.n_end - target, min(max(guess, 0), n_start), n_start)
 
 
 def _fit_last(t, s, start, end, n_start, s_last, events_wanted, guess) -> tuple[int, _Pass, bool]:
@@ -238,20 +244,8 @@ def _fit_last(t, s, start, end, n_start, s_last, events_wanted, guess) -> tuple[
     if events_wanted is None:
         nc = min(max(guess, 0), n_start)
         return nc, _interval_pass(t, s, start, end, n_start, nc, s_last), True
-    tried: dict[int, _Pass] = {}
-    nc = 0
-    for _ in range(MAX_ITERATIONS):
-        p = _interval_pass(t, s, start, end, n_start, nc, s_last)
-        tried[nc] = p
-        gap = int(p.events.sum()) - events_wanted
-        if gap == 0:
-            return nc, p, True
-        nxt = min(max(nc + gap, 0), n_start)
-        if nxt in tried:
-            break
-        nc = nxt
-    best = min(tried, key=lambda c: (abs(int(tried[c].events.sum()) - events_wanted), c))
-    return best, tried[best], False
+    return _search_censoring(lambda nc: _interval_pass(t, s, start, end, n_start, nc, s_last),
+                             lambda p: int(p.events.sum()) - events_wanted, 0, n_start)
 
 
 def reconstruct(points: Sequence[Sequence[float]], risk: Sequence[Sequence[float]] | None = None, *,
