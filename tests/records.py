@@ -1,6 +1,6 @@
 """Hand-built study records for the modelling, chart, table and synthesis tests.
 
-Values, quotes and spans are copied by hand from the seed documents in shared/seeds (quotes are
+Values, quotes and spans are copied by hand from the seed documents in data/sources (quotes are
 the exact source sentences, spans index the seed text), so these records are what a correct
 extraction should produce. Each accessor returns a fresh deep copy so tests may mutate freely.
 """

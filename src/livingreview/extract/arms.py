@@ -34,7 +34,7 @@ import re
 from functools import lru_cache
 
 from livingreview.extract.document import Document
-from livingreview.extract.numbers import split_sentences
+from livingreview.extract.sentences import split_sentences
 from livingreview.extract.vocabulary import (ABSENT_BEFORE, FIXED_NAMES, GENERIC_NAMES, LOCAL_LABELS, LOCAL_TERMS,
                                              SYSTEMIC_LABELS, label_of, mentions)
 

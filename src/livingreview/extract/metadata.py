@@ -22,7 +22,6 @@ import unicodedata
 from livingreview.extract.bibliographic import bibliographic
 from livingreview.extract.document import Document
 from livingreview.extract.numbers import FoldedTest
-from livingreview.extract.readers import find_doi
 from livingreview.extract.vocabulary import DESIGN_CUED, LOCAL_SLUGS, find_therapies, has_cue, lowered
 
 
@@ -446,22 +445,6 @@ def extract_metadata(doc: Document) -> dict:
 
 # PubMed's author line with several names: "Lena Okafor, Tomasz Brandt, Hui Zhang et al.
 # J Immunother Cancer. ." (the reader takes "Yao Liao et al. Oncol Lett. ." and bare name lists).
-_NAME = r"[A-Z][\w'\u00c0-\u024f-]*(?:\s+(?:[a-z]{1,3}\s+)?[A-Z][\w'\u00c0-\u024f-]*){1,3}"
-_AUTHOR_LIST_LINE = re.compile(
-    rf"(?m)^(?P<names>{_NAME}(?:,\s*{_NAME})+)\s+et\s+al\.(?:\s*(?P<journal>[A-Z][^.\n]{{1,80}})\.)?[\s.]*$")
-
-
-def _pubmed_author_list(text: str, spans: list[tuple[int, int]], journal: str | None) -> tuple[list[str], str | None]:
-    """Authors (and journal, if not known yet) from a several-name "et al." line between the
-    title and the abstract of a PubMed page; ([], journal) if there is none."""
-    end = spans[1][0] if len(spans) > 1 else len(text)
-    m = _AUTHOR_LIST_LINE.search(text, spans[0][1], end)
-    if not m:
-        return [], journal
-    names = [n.strip() for n in m.group("names").split(",")]
-    return names, journal or (m.group("journal") or "").strip() or None
-
-
 def _nonprimary_type(types: list[str]) -> bool:
     return any(_NONPRIMARY_TYPES.search(t) for t in types)
 

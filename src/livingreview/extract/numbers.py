@@ -112,6 +112,3 @@ def parse_p(text: str) -> str | None:
     m = P_RE.search(text)
     return normalise_p(m["pcmp"], m["pval"]) if m else None
 
-
-# Sentence splitting lives in its own module; these names stay importable from here.
-from livingreview.extract.sentences import split_sentences, trimmed  # noqa: E402,F401

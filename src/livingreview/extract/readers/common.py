@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from livingreview.extract.numbers import trimmed
+from livingreview.extract.sentences import trimmed
 from livingreview.extract.readers.sections import is_bare_heading
 
 
