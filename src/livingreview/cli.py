@@ -189,6 +189,49 @@ def cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Log a search and add every record of its MEDLINE or RIS export to the screening ledger."""
+    from livingreview.book import screening
+
+    try:
+        result = screening.import_export(args.root, args.path, database=args.database, query=args.query,
+                                         date=args.date)
+    except screening.ScreeningError as err:
+        _fail(str(err))
+        return 1
+    s = result.search
+    dups = [r for r in result.rows if r.status == "duplicate"]
+    _say(f"search {s.number} ({s.date}, {s.database}): {s.records_found} records, "
+         f"{len(dups)} duplicates, {s.records_found - len(dups)} to screen; export kept as "
+         f"{(registry.SCREENING / s.export).as_posix()}")
+    for row in result.rows:
+        what = f"duplicate of {row.reason} (same {result.matches[row.id]})" if row.status == "duplicate" else row.status
+        _say(f"  {row.id}: {what}: {row.title}")
+    return 0
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    """Record a screening decision; including a record with its abstract registers the paper."""
+    from livingreview.book import screening
+
+    try:
+        result = screening.screen(args.root, args.record_id, args.decision, reason=args.reason or "",
+                                  full_text=args.full_text, allow_non_study=args.allow_non_study)
+    except screening.ScreeningError as err:
+        _fail(str(err))
+        return 1
+    row = result.row
+    if row.status == "excluded":
+        _say(f"{row.id} excluded ({'full report' if row.stage == 'full-text' else 'title and abstract'}): {row.reason}")
+    elif result.added:
+        _say(f"{row.id} included and added {result.added.summary}")
+        _say(f"  source: {result.added.source.relative_to(args.root)}; run `make book` to build its chapter")
+    else:
+        _say(f"{row.id} included; its record carries no abstract, so nothing is registered yet: "
+             "add its full text with `python -m livingreview add PATH`")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="livingreview", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -249,10 +292,28 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("remove", help="undo an add")
     p.add_argument("study_id", metavar="ID")
     p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("import", help="log a search and add its MEDLINE (.nbib) or RIS export to the screening ledger")
+    p.add_argument("path", metavar="EXPORT")
+    p.add_argument("--database", help="where the search was run (default for a MEDLINE export: PubMed)")
+    p.add_argument("--query", default="", help="the search as run, for the search log")
+    p.add_argument("--date", help="the day the search was run, YYYY-MM-DD (default: a date in the export's name)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("screen", help="record a screening decision on a ledger record")
+    p.add_argument("record_id", metavar="ID", help="the record's id in data/screening/records.csv (S0001, ...)")
+    p.add_argument("decision", choices=("include", "exclude"))
+    p.add_argument("--reason", help="why (needed to exclude)")
+    p.add_argument("--full-text", action="store_true",
+                   help="the exclusion was decided on the full report, not on title and abstract")
+    p.add_argument("--allow-non-study", action="store_true",
+                   help="also register an included record that reports no study of its own")
+    p.set_defaults(func=cmd_screen)
     return top
 
 
-PROJECT_COMMANDS = {cmd_toc, cmd_assets, cmd_build, cmd_check_notebooks, cmd_add, cmd_remove}
+PROJECT_COMMANDS = {cmd_toc, cmd_assets, cmd_build, cmd_check_notebooks, cmd_add, cmd_remove, cmd_import,
+                    cmd_screen}
 
 
 def main(argv: list[str] | None = None) -> int:

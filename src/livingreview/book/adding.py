@@ -9,6 +9,7 @@ failure or a kill at any instant leaves the project tree exactly as it was
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from livingreview.book import registry
 from livingreview.book import toc
 from livingreview.book.transaction import Transaction
 from livingreview.extract.document import SourceError
-from livingreview.book.sources import extract, read_bytes
+from livingreview.book.sources import extract, one_document, read_bytes
+from livingreview.extract.record import build_record
 from livingreview.extract.record import schema_errors
 from livingreview.book.registry import BIBLIOGRAPHY, CHAPTERS
 
@@ -101,37 +103,53 @@ def add_paper(
     """Extract, check and register one source document; AddError (tree unchanged) if refused."""
     root, path = Path(root), Path(path)
     try:
-        record = extract(str(path))
+        raw = read_bytes(path)
     except SourceError as err:
         raise AddError(f"{path}: not added: {err.reason}") from err
+    txn = Transaction(root, "add")
+    result = stage_add(txn, root, raw, str(path), path.suffix or ".txt", allow_non_study=allow_non_study,
+                       today=today, origin=path.name)
+    txn.commit()
+    return result
+
+
+def stage_add(
+    txn: Transaction, root: Path, raw: bytes, shown: str, suffix: str, *, origin: str,
+    allow_non_study: bool = False, today: datetime.date | str | None = None,
+) -> AddResult:
+    """Check one source document's bytes and stage its registration in `txn` (the one way a
+    paper is registered: `add`, and `screen ... include`); AddError, nothing staged, if refused."""
+    root = Path(root)
+    try:
+        record = build_record(one_document(raw, shown))
+    except SourceError as err:
+        raise AddError(f"{shown}: not added: {err.reason}") from err
     problems = schema_errors(record)
     if problems:
-        raise AddError(f"{path}: not added: its record breaks the schema: {'; '.join(problems)}")
+        raise AddError(f"{shown}: not added: its record breaks the schema: {'; '.join(problems)}")
     if not record["is_primary_study"] and not allow_non_study:
         raise AddError(
-            f"{path}: not added: it is not a primary study (no endpoints are taken from it); "
+            f"{shown}: not added: it is not a primary study (no endpoints are taken from it); "
             "add it with --allow-non-study to list it under 'Other documents'"
         )
     entries = _entries(root)
     records = _records(root, entries)
-    digest = registry.sha256_file(path)
+    digest = hashlib.sha256(raw).hexdigest()
     reason = _duplicate(record, digest, entries, records)
     if reason:
-        raise AddError(f"{path}: not added: {reason}")
-    relative = f"{SOURCES}/{record['id']}{path.suffix or '.txt'}"
+        raise AddError(f"{shown}: not added: {reason}")
+    relative = f"{SOURCES}/{record['id']}{suffix}"
     target = root / "data" / relative
     if target.exists():
-        raise AddError(f"{path}: not added: {target} already exists but is not registered")
+        raise AddError(f"{shown}: not added: {target} already exists but is not registered")
 
     if not registry.is_safe_id(record["id"]):
-        raise AddError(f"{path}: not added: its id {record['id']!r} is not a safe file name")
-    entry = registry.Entry(record["id"], relative, digest, _iso(today), path.name)
-    txn = Transaction(root, "add")
-    txn.write(target, read_bytes(path))
+        raise AddError(f"{shown}: not added: its id {record['id']!r} is not a safe file name")
+    entry = registry.Entry(record["id"], relative, digest, _iso(today), origin)
+    txn.write(target, raw)
     txn.write(root / registry.REGISTRY_FILE, registry.dump([*entries, entry]))
     txn.write(root / BIBLIOGRAPHY, bibliography.references_bib([*records.values(), record]))
     stage_toc(txn, root, [*entries, entry], {**records, entry.id: record})
-    txn.commit()
     return AddResult(entry, record, target, summary(record))
 
 

@@ -22,6 +22,7 @@ from livingreview.book import toc
 from livingreview.book import fingerprints
 from livingreview.book import pages
 from livingreview.book import registry
+from livingreview.book import screening
 from livingreview.present import render
 from livingreview.book import runner
 from livingreview.book.execute import Job, Outcome
@@ -49,8 +50,11 @@ class Prepared:
 
 
 def prepare(root: Path) -> Prepared:
-    """Every registered source's record (or the error that stopped it); nothing is written."""
+    """Every registered source's record (or the error that stopped it); nothing is written.
+
+    A malformed screening ledger or search log stops the build here, before anything runs."""
     entries = registry.load(root)
+    screening.load(root)
     return Prepared(entries, toc.records_for(root, entries))
 
 

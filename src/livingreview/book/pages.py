@@ -1,4 +1,5 @@
-"""Pages and files derived at build time: downloads, the data page and "What's new".
+"""Pages and files derived at build time: downloads, the data page, "What's new" and "Search and
+selection" (book/screening.py).
 
 They are written by `python -m livingreview build` before Jupyter Book runs
 and never committed: the downloads depend only on the records, and "What's
@@ -13,6 +14,7 @@ from livingreview.book import bibliography
 from livingreview.book import downloads
 from livingreview.book import history
 from livingreview.book import registry
+from livingreview.book import screening
 from livingreview.extract.document import SourceError
 from livingreview.extract.readers import decode_text
 from livingreview.extract.record import build_record
@@ -103,6 +105,7 @@ def generated(root: Path, records: list[dict]) -> dict[Path, str]:
         DOWNLOADS / "references.bib": bibliography.references_bib(records),
         registry.DATA_PAGE: data_page(records),
         registry.WHATS_NEW_PAGE: whats_new_page(root),
+        registry.SEARCH_PAGE: screening.search_page(root, records),
     }
 
 

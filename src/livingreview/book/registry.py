@@ -22,6 +22,10 @@ CHAPTER_TEMPLATE = Path("templates") / "chapter.ipynb"
 SYNTHESIS_TEMPLATE = Path("templates") / "synthesis.ipynb"
 PATIENTS_TEMPLATE = Path("templates") / "patients.ipynb"
 JOURNAL_DIR = Path(".livingreview")  # the change journal (see book/transaction.py)
+SCREENING = DATA / "screening"  # search intake (see book/screening.py)
+LEDGER_FILE = SCREENING / "records.csv"
+SEARCHES_FILE = SCREENING / "searches.yaml"
+EXPORTS = SCREENING / "exports"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ FIXED_PAGES = (
     FixedPage("intro", ""),
     FixedPage(f"{CHAPTERS.as_posix()}/synthesis", "Synthesis", SYNTHESIS_TEMPLATE),
     FixedPage(f"{CHAPTERS.as_posix()}/patients", "Synthesis", PATIENTS_TEMPLATE),
+    FixedPage(f"{PAGES.as_posix()}/search", "About the data", generated=True),
     FixedPage(f"{PAGES.as_posix()}/data", "About the data", generated=True),
     FixedPage(f"{PAGES.as_posix()}/whatsnew", "About the data", generated=True),
     FixedPage("references", "About the data"),
@@ -47,6 +52,7 @@ FIXED_PAGES = (
 ROOT_PAGE = FIXED_PAGES[0].docname
 DATA_PAGE = PAGES / "data.md"
 WHATS_NEW_PAGE = PAGES / "whatsnew.md"
+SEARCH_PAGE = PAGES / "search.md"
 SYNTHESIS_PAGES = tuple(p.template for p in FIXED_PAGES if p.template is not None)
 SYNTHESIS_NAMES = tuple(p.template.stem for p in FIXED_PAGES if p.template is not None)
 

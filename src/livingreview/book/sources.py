@@ -42,12 +42,18 @@ def read_documents(path: str | os.PathLike, shown: str | None = None) -> list[Do
     return decode_bytes(read_bytes(path, name), name)
 
 
-def read_source(path: str | os.PathLike, shown: str | None = None) -> Document:
-    """The file's one document (SourceError when it holds several, as a search export does)."""
-    docs = read_documents(path, shown)
+def one_document(raw: bytes, shown: str) -> Document:
+    """The one document in a file's bytes (SourceError when it holds several, as an export does)."""
+    docs = decode_bytes(raw, shown)
     if len(docs) != 1:
         raise SourceError(docs[0].path, f"holds {len(docs)} records; give them one file each")
     return docs[0]
+
+
+def read_source(path: str | os.PathLike, shown: str | None = None) -> Document:
+    """The file's one document (SourceError when it holds several, as a search export does)."""
+    name = shown if shown is not None else str(path)
+    return one_document(read_bytes(path, name), name)
 
 
 def extract_file(path: str | os.PathLike, shown: str | None = None) -> list[dict]:

@@ -20,7 +20,8 @@ def short_title(record: dict) -> str:
         words = record["title"].split()
         return " ".join(words[:6]) + ("…" if len(words) > 6 else "") + " · not a study"
     if record["authors"]:
-        surname = record["authors"][0].split()[-1]
+        first = record["authors"][0]  # "Given Surname", or "Surname, Given" as MEDLINE and RIS write it
+        surname = first.split(",")[0].strip() if "," in first else first.split()[-1]
         who = f"{surname} et al." if len(record["authors"]) > 1 else surname
     else:
         who = record["journal"] or record["id"]

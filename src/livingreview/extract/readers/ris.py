@@ -20,24 +20,43 @@ _TYPES = {"JOUR": "Journal Article", "ABST": "Abstract", "CONF": "Conference Pap
           "ELEC": "Web Page", "GEN": "Generic"}
 
 
+def record_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each record in `text`: from its "TY" line to the end of its "ER" line (or
+    to the next "TY" line, or the end, when a record is not closed). Text between records is
+    not part of any."""
+    spans: list[tuple[int, int]] = []
+    start = None
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        m = _TAG.match(line.rstrip("\r\n"))
+        if m and m.group("tag") == "TY":
+            if start is not None:
+                spans.append((start, offset))
+            start = offset
+        elif m and m.group("tag") == "ER" and start is not None:
+            spans.append((start, offset + len(line)))
+            start = None
+        offset += len(line)
+    if start is not None:
+        spans.append((start, offset))
+    return spans
+
+
 def split_records(text: str) -> list[list[tuple[str, str]]]:
     """Each record's (tag, value) pairs, from "TY" to "ER"; lines without a tag continue the value."""
-    records: list[list[list[str]]] = []
-    current: list[list[str]] | None = None
-    for line in text.splitlines():
-        m = _TAG.match(line)
-        if m:
-            tag, value = m.group("tag"), m.group("value").strip()
-            if tag == "TY":
-                current = [[tag, value]]
-                records.append(current)
-            elif tag == "ER":
-                current = None
-            elif current is not None:
-                current.append([tag, value])
-        elif current and line.strip():
-            current[-1][1] = (current[-1][1] + " " + line.strip()).strip()
-    return [[(t, v) for t, v in rec] for rec in records]
+    records = []
+    for start, end in record_spans(text):
+        current: list[list[str]] = []
+        for line in text[start:end].splitlines():
+            m = _TAG.match(line)
+            if m:
+                tag, value = m.group("tag"), m.group("value").strip()
+                if tag != "ER":
+                    current.append([tag, value])
+            elif current and line.strip():
+                current[-1][1] = (current[-1][1] + " " + line.strip()).strip()
+        records.append([(t, v) for t, v in current])
+    return records
 
 
 def ris_fields(pairs: list[tuple[str, str]]) -> dict:
