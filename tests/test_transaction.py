@@ -171,3 +171,30 @@ def test_build_killed_at_every_step_is_rolled_back_or_completed(pristine, tmp_pa
     # transaction; the executed chapters join the same one in a full build.
     # This project has no executed chapters, so its site build fails (status 1) after the commit.
     assert _kill_at_every_step(pristine, tmp_path, ["build", "--no-execute"], status=1) >= 20
+
+
+SEARCH_EXPORT = Path(__file__).parent / "fixtures" / "screening" / "pubmed-2026-12-01.nbib"
+
+
+@pytest.fixture(scope="module")
+def screened_pristine(pristine, tmp_path_factory) -> Path:
+    """The pristine book after one search was imported (records S0001 ... S0004, all pending)."""
+    root = tmp_path_factory.mktemp("txn-screening") / "book"
+    shutil.copytree(pristine, root, symlinks=True)
+    assert run(root, "import", str(SEARCH_EXPORT)).returncode == 0
+    return root
+
+
+def test_import_killed_at_every_step_is_rolled_back_or_completed(pristine, tmp_path):
+    # 3 files (the kept export, the ledger, the search log), the manifest, the moves.
+    assert _kill_at_every_step(pristine, tmp_path, ["import", str(SEARCH_EXPORT)]) >= 8
+
+
+def test_screen_include_killed_at_every_step_is_rolled_back_or_completed(screened_pristine, tmp_path):
+    # 5 files (the source, registry, bibliography, toc and ledger), 4 backups, manifest, moves.
+    assert _kill_at_every_step(screened_pristine, tmp_path, ["screen", "S0001", "include"]) >= 14
+
+
+def test_screen_exclude_killed_at_every_step_is_rolled_back_or_completed(screened_pristine, tmp_path):
+    args = ["screen", "S0003", "exclude", "--reason", "a narrative review"]
+    assert _kill_at_every_step(screened_pristine, tmp_path, args) >= 4
