@@ -394,3 +394,12 @@ def test_the_commands_print_what_they_did(project, monkeypatch, capsys):
     assert status == 0 and out.startswith("S0001 included and added adeyemi2026_ablation_ici: medline_nbib")
     status, out, err = _cli(project, monkeypatch, capsys, "screen", "S0004", "include")
     assert status == 0 and "carries no abstract" in out
+
+
+def test_navigation_titles_take_the_surname_of_an_author_written_surname_first():
+    from livingreview.present.formatting import short_title
+    record = {"is_primary_study": True, "title": "t", "authors": ["Adeyemi, Folake", "Sorensen, Mads"],
+              "journal": None, "id": "x", "year": 2026, "local_therapy": ["thermal ablation"],
+              "systemic_therapy": ["ICI"]}
+    assert short_title(record) == "Adeyemi et al. 2026 · thermal ablation + ICI"
+    assert short_title({**record, "authors": ["Folake Adeyemi"]}) == "Adeyemi 2026 · thermal ablation + ICI"
