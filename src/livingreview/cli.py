@@ -123,9 +123,15 @@ def cmd_assets(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     """Execute the chapters whose inputs changed, write the derived pages, build the site."""
     from livingreview.book import build
+    from livingreview.book import appraisals
 
     root, status = args.root, 0
     prepared = build.prepare(root)
+    refused = appraisals.problems(root, [e.id for e in prepared.entries])
+    for line in refused:  # a contradicting risk-of-bias judgement: nothing is built or written
+        _fail(line)
+    if refused:
+        return 1
     for entry_id, error in prepared.errors.items():
         _fail(f"{error} (chapter {entry_id} not rebuilt)")
         status = 1
