@@ -62,7 +62,8 @@ def hazard_ratio_rows(records: Iterable[dict],
                 skipped.append({**where, "reason": "no comparison assigned"})
                 continue
             rows.append({"study": record.get("id"), "modality": modality(record),
-                         "comparison": comparison, "endpoint": ep.get("endpoint"),
+                         "comparison": comparison, "arms": f"{first} vs {second}",
+                         "endpoint": ep.get("endpoint"),
                          "measure": "ratio", "effect": "HR", "estimate": estimate,
                          "ci_low": lo, "ci_high": hi, "note": note, "quote": ep.get("quote")})
     return rows, skipped
@@ -103,7 +104,8 @@ def body_of_evidence(group: meta.PoolGroup, records: Mapping[str, dict],
                        (indirectness or {}).get(str(r["study"])), endpoint)
         for r in group.rows)
     return grade.OutcomeEvidence(
-        modality=str(mod), outcome=f"{endpoint} ({comparison})", studies=studies,
+        modality=str(mod), outcome=f"{endpoint} ({group.rows[0].get('arms') or comparison})",
+        studies=studies,
         measure=group.measure or "ratio", effect_label="HR", pooled=group.result,
         effects=group.effects, not_pooled_reason=group.reason)
 
