@@ -109,6 +109,8 @@ def test_delta_names_what_adding_a_study_moved_in_the_synthesis():
         "thermal ablation studies: 0 → 1",
         "thermal ablation patients: 0 → 62",
         "range of median PFS across local-therapy arms: 10.95–10.95 months → 10.95–11.4 months",
+        "certainty of thermal ablation · OS (arms given the local therapy): none → very low",
+        "certainty of thermal ablation · PFS (arms given the local therapy): none → very low",
     ]
 
 

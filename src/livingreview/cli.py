@@ -130,6 +130,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     refused = appraisals.problems(root, [e.id for e in prepared.entries])
     for line in refused:  # a contradicting risk-of-bias judgement: nothing is built or written
         _fail(line)
+    if not refused:  # two reviewers' overrides of one rating that disagree
+        from livingreview.analysis import evidence, grade
+
+        try:
+            evidence.summary_of_findings(
+                prepared.good, appraisals.read_all(root, [e.id for e in prepared.entries]))
+        except grade.GradeError as err:
+            refused = [f"{appraisals.APPRAISALS.as_posix()}: {err}"]
+            _fail(refused[0])
     if refused:
         return 1
     for entry_id, error in prepared.errors.items():
