@@ -134,8 +134,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         from livingreview.analysis import evidence, grade
 
         try:
-            evidence.summary_of_findings(
-                prepared.good, appraisals.read_all(root, [e.id for e in prepared.entries]))
+            evidence.summary_of_findings(prepared.good, {
+                r["id"]: appraisals.read_appraisal(root, i) for i, r in prepared.records.items()
+                if isinstance(r, dict)})
         except grade.GradeError as err:
             refused = [f"{appraisals.APPRAISALS.as_posix()}: {err}"]
             _fail(refused[0])

@@ -27,5 +27,7 @@ def synthesis_page() -> SynthesisPage:
     root = registry.project_root()
     entries = registry.load(root)
     found = toc.records_for(root, entries)
-    return SynthesisPage(entries, [r for r in found.values() if not isinstance(r, SourceError)],
-                         appraisals.read_all(root, [e.id for e in entries]))
+    good = {i: r for i, r in found.items() if not isinstance(r, SourceError)}
+    # Appraisal files are named by registry id; the pages know each study by its record's id.
+    by_record = {r["id"]: appraisals.read_appraisal(root, i) for i, r in good.items()}
+    return SynthesisPage(entries, list(good.values()), by_record)

@@ -97,6 +97,15 @@ def sof_table_html(findings) -> str:
             f'<ol class="lr-footnotes">{footnotes}</ol>')
 
 
+COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _studies(n: int) -> str:
+    """'two studies', in words (the patient page prints no number of its own)."""
+    word = COUNT_WORDS[n] if n < len(COUNT_WORDS) else "many"
+    return f"{word} stud{'y' if n == 1 else 'ies'}"
+
+
 def _plain_effect(finding) -> str:
     """What the evidence says in words, without numbers."""
     group = finding.group
@@ -106,18 +115,19 @@ def _plain_effect(finding) -> str:
         arms = group.rows[0].get("arms") or finding.comparison
         first, _, second = str(arms).partition(" vs ")
         if hi < 1:
-            return (f"Taken together, {len(group.rows)} studies found that people given {first} "
+            return (f"Taken together, {_studies(len(group.rows))} found that people given {first} "
                     f"did better than people given {second}.")
         if lo > 1:
-            return (f"Taken together, {len(group.rows)} studies found that people given {first} "
+            return (f"Taken together, {_studies(len(group.rows))} found that people given {first} "
                     f"did worse than people given {second}.")
-        return (f"Taken together, {len(group.rows)} studies could not show whether {first} is "
+        return (f"Taken together, {_studies(len(group.rows))} could not show whether {first} is "
                 f"better or worse than {second}.")
     if finding.comparison:
         return "One study compared the treatments; there is no second study to check it against."
     n = finding.certainty.n_studies
-    return (f"{'One study describes' if n == 1 else f'{n} studies describe'} how people did after "
-            "the treatment, without a fair comparison with people who did not have it.")
+    who = _studies(n)
+    return (f"{who[0].upper() + who[1:]} {'describes' if n == 1 else 'describe'} how people did "
+            "after the treatment; none compares them fairly with people who did not have it.")
 
 
 def plain_findings_html(findings) -> str:
