@@ -290,9 +290,9 @@ def summary_of_findings(records: Iterable[dict], appraisals: Mapping[str, Apprai
                 studies=tuple(study_evidence(by_id[s], None, rob_map.get(s, ()), ind_map.get(s),
                                              endpoint) for s in studies),
                 measure="median", effect_label=f"median {endpoint}",
-                not_pooled_reason=NO_COMMON_COMPARISON,
-                effect_summary=f"{_medians_text(medians.to_dict('records'), endpoint)}; not pooled: "
-                               f"{NO_COMMON_COMPARISON}")
+                not_pooled_reason=NO_COMMON_COMPARISON if len(studies) > 1 else "one study",
+                effect_summary=_medians_text(medians.to_dict('records'), endpoint)
+                + ("; not pooled" if len(studies) > 1 else ""))
             certainty = grade.rate(body, _override_for(appraisals, studies, mod, endpoint, None))
             findings.append(Finding(mod, endpoint, None, body, certainty))
     order = {m: i for i, m in enumerate(MODALITIES)}

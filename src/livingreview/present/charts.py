@@ -395,6 +395,7 @@ RISK_SYMBOLS = {
 }
 LIGHT_TEXT = ("high", "serious", "no", "critical")  # symbols drawn white on the dark circles
 TRAFFIC_CELL = 34  # px per study row and per domain column
+TRAFFIC_LABEL_LIMIT = 240  # px of a study's name (ids run to about 30 characters)
 
 
 def _judgements(tool: str) -> list[str]:
@@ -433,7 +434,7 @@ def traffic_light_chart(assessments, tool: str, title: str | None = None) -> alt
     studies = list(dict.fromkeys(r["row"] for r in rows))
     base = alt.Chart().encode(
         x=alt.X("domain:N", sort=columns, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
-        y=alt.Y("row:N", sort=studies, title=None, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
+        y=alt.Y("row:N", sort=studies, title=None, axis=alt.Axis(labelLimit=TRAFFIC_LABEL_LIMIT)),
         tooltip=[alt.Tooltip("row:N", title="Study"), alt.Tooltip("domain_name:N", title="Domain"),
                  alt.Tooltip("judgement:N", title="Judgement"),
                  alt.Tooltip("support:N", title="Support")])
@@ -479,8 +480,8 @@ def risk_summary_chart(assessments, tool: str, weights=None) -> alt.Chart | None
 
 CI_NAMES = {"hksj": "Hartung–Knapp–Sidik–Jonkman", "knha": "Knapp–Hartung (no guard)", "wald": "Wald"}
 FOREST_ROW = 22  # px per row of the pooled forest plot
-FOREST_LABELS = 380  # px of the text panel (study, weight, effect) left of the plot
-FOREST_PLOT = 220
+FOREST_LABELS = 400  # px of the text panel (study, weight, effect) left of the plot
+FOREST_PLOT = 205
 HR_TICKS = (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20)
 
 
@@ -559,12 +560,12 @@ def pooled_forest_chart(finding) -> alt.HConcatChart | None:
     columns = []
     for test, weight in ((strong, "bold"), (f"!({strong})", "normal")):
         columns += [
-            text.mark_text(align="left", limit=178, fontWeight=weight).encode(
+            text.mark_text(align="left", limit=206, fontWeight=weight).encode(
                 x=alt.value(0), text="label:N").transform_filter(test),
             text.mark_text(align="right", fontWeight=weight).encode(
-                x=alt.value(232), text="weight_text:N").transform_filter(test),
-            text.mark_text(align="left", limit=FOREST_LABELS - 240, fontWeight=weight).encode(
-                x=alt.value(240), text="effect_text:N").transform_filter(test),
+                x=alt.value(256), text="weight_text:N").transform_filter(test),
+            text.mark_text(align="left", limit=FOREST_LABELS - 264, fontWeight=weight).encode(
+                x=alt.value(264), text="effect_text:N").transform_filter(test),
         ]
     labels = alt.layer(
         *columns,
