@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from livingreview.analysis import evidence
 from livingreview.analysis import risk_of_bias as rob
@@ -335,3 +334,32 @@ def test_appraisal_charts_are_offline_use_the_shipped_font_and_fit_the_column(pa
             {render.FONT_FAMILY}
         assert _svg_width(chart) <= Ch.COLUMN_WIDTH
         assert spec["title"]["text"] if "title" in spec else True
+
+
+# --- the chapter's own row ----------------------------------------------------------------------
+
+def _shown(call) -> list[dict]:
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+    render.enable()
+    with capture_output() as captured:
+        call()
+    return [o.data for o in captured.outputs]
+
+
+def test_each_chapter_shows_its_own_traffic_light_row_and_supports():
+    page = loading.chapter_page("wang2025_hifu")
+    chart, supports = _shown(page.risk_of_bias)
+    assert "lr-chart" in chart["text/html"] and "Risk of bias of this study" in chart["text/plain"]
+    assert 'class="lr-rob"' in supports["text/html"]
+    assert "C6</strong> Outcomes pre-specified and all reported: <em>no</em>" in supports["text/html"]
+
+
+def test_a_chapter_without_a_structured_appraisal_says_so():
+    from livingreview.present.chapter import ChapterPage
+
+    record = {"is_primary_study": True}
+    (shown,) = _shown(ChapterPage(None, record, None, evidence.Appraisal("x")).risk_of_bias)
+    assert "No structured risk-of-bias judgement has been written" in shown["text/html"]
