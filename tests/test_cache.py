@@ -93,6 +93,14 @@ CHANGES = {
         lambda r: (r / "data/appraisals/alpha2024_hifu.md").unlink(),
         {"alpha2024_hifu"},
     ),
+    "structured appraisal (risk of bias) edited": (
+        lambda r: _write(r / "data/appraisals/alpha2024_hifu.yaml", "risk_of_bias: null\n"),
+        {"alpha2024_hifu"} | SYNTHESIS_PAGES,
+    ),
+    "structured appraisal written for the first time": (
+        lambda r: _write(r / "data/appraisals/beta2023_rt.yaml", "indirectness: {}\n"),
+        {"beta2023_rt"} | SYNTHESIS_PAGES,
+    ),
     "chapter template": (
         lambda r: _write(r / "templates/chapter.ipynb", json.dumps({"cells": [1]})),
         {"alpha2024_hifu", "beta2023_rt"},
@@ -206,7 +214,7 @@ def test_fingerprint_does_not_depend_on_the_order_inputs_are_listed():
 def test_chapter_inputs_name_every_input_the_chapter_is_built_from(tree):
     entry = registry.find(registry.load(tree), "beta2023_rt")
     inputs = fingerprints.chapter_inputs(tree, entry)
-    assert set(inputs) == {"source", "registry_row", "appraisal", "template", "package",
-                           "requirements"}
+    assert set(inputs) == {"source", "registry_row", "appraisal", "structured_appraisal", "template",
+                           "package", "requirements"}
     assert inputs["source"] == entry.sha256
     assert inputs["appraisal"] == fingerprints.MISSING  # beta has no appraisal yet

@@ -69,7 +69,7 @@ def test_body_of_evidence_carries_design_size_rob_and_pooled_effect_into_grade()
     serious = rob.read_assessment("alpha2030", {"tool": "ROBINS-I", "domains": {
         f"D{i}": {"judgement": "serious" if i == 1 else "low", "support": "invented"} for i in range(1, 8)}})
     body = evidence.body_of_evidence(group, by_id, {"alpha2030": [serious]})
-    assert body.outcome == "OS (hifu + ici vs ici alone)" and body.pooled is group.result
+    assert body.outcome == "OS (HIFU + ICI vs ICI alone)" and body.pooled is group.result
     assert [s.participants for s in body.studies] == [140, 90]
     certainty = grade.rate(body)
     assert certainty.start == 2  # retrospective: observational

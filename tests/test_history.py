@@ -109,6 +109,8 @@ def test_delta_names_what_adding_a_study_moved_in_the_synthesis():
         "thermal ablation studies: 0 → 1",
         "thermal ablation patients: 0 → 62",
         "range of median PFS across local-therapy arms: 10.95–10.95 months → 10.95–11.4 months",
+        "certainty of thermal ablation · OS (arms given the local therapy): none → very low",
+        "certainty of thermal ablation · PFS (arms given the local therapy): none → very low",
     ]
 
 
@@ -116,3 +118,35 @@ def test_delta_is_empty_when_the_records_did_not_change_the_synthesis():
     assert history.synthesis_delta(records.all_records(), records.all_records()) == []
     # A non-study page moves no synthesis number.
     assert history.synthesis_delta(records.all_records()[:4], records.all_records()) == []
+
+
+def _hr_record(study, value, ci, n):
+    """An invented two-arm HIFU + ICI study reporting an OS hazard ratio."""
+    return {"id": study, "is_primary_study": True, "design": "retrospective", "n_patients": n,
+            "local_therapy": ["HIFU"], "systemic_therapy": ["ICI"],
+            "arms": [{"name": "HIFU + ICI", "n": n // 2}, {"name": "ICI alone", "n": n // 2}],
+            "endpoints": [{"endpoint": "OS", "measure": "HR", "arm": "HIFU + ICI vs ICI alone",
+                           "value": value, "ci": ci, "unit": "ratio", "quote": f"HR {value}",
+                           "timepoint_months": None}]}
+
+
+def test_delta_reports_a_new_pooled_estimate_and_its_certainty():
+    one = [_hr_record("alpha2030", 0.62, [0.45, 0.85], 140)]
+    two = [*one, _hr_record("beta2031", 0.70, [0.50, 0.98], 90)]
+    lines = history.synthesis_delta(one, two)
+    assert "pooled HIFU · OS (HIFU + ICI vs ICI alone): none → HR 0.66 (95 % CI 0.15 to 2.94), 2 studies" \
+        in lines
+    # by hand: Q = 0.264 < 1, tau² = 0, guarded HKSJ SE = sqrt(1 / sum w), t(0.975, 1) = 12.706
+    # the same finding: one study before, pooled after; its rating stays very low, so no line
+    assert not any(line.startswith("certainty of HIFU · OS") for line in lines)
+
+
+def test_delta_reports_a_certainty_rating_changed_by_an_appraisal_alone():
+    from livingreview.analysis import evidence
+
+    records = [_hr_record("alpha2030", 0.62, [0.45, 0.85], 140)]
+    override = evidence.read_overrides("alpha2030", {"outcome": "OS", "level": "low",
+                                                     "reason": "invented reason"})
+    after = {"alpha2030": evidence.Appraisal("alpha2030", certainty=override)}
+    assert history.synthesis_delta(records, records, {}, after) == [
+        "certainty of HIFU · OS (HIFU + ICI vs ICI alone): very low → low (reviewer's rating)"]

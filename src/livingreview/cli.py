@@ -123,9 +123,25 @@ def cmd_assets(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     """Execute the chapters whose inputs changed, write the derived pages, build the site."""
     from livingreview.book import build
+    from livingreview.book import appraisals
 
     root, status = args.root, 0
     prepared = build.prepare(root)
+    refused = appraisals.problems(root, [e.id for e in prepared.entries])
+    for line in refused:  # a contradicting risk-of-bias judgement: nothing is built or written
+        _fail(line)
+    if not refused:  # two reviewers' overrides of one rating that disagree
+        from livingreview.analysis import evidence, grade
+
+        try:
+            evidence.summary_of_findings(prepared.good, {
+                r["id"]: appraisals.read_appraisal(root, i) for i, r in prepared.records.items()
+                if isinstance(r, dict)})
+        except grade.GradeError as err:
+            refused = [f"{appraisals.APPRAISALS.as_posix()}: {err}"]
+            _fail(refused[0])
+    if refused:
+        return 1
     for entry_id, error in prepared.errors.items():
         _fail(f"{error} (chapter {entry_id} not rebuilt)")
         status = 1

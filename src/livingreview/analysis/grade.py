@@ -107,6 +107,7 @@ class OutcomeEvidence:
     publication_bias_suspected: str = ""
     dose_response: str = ""
     plausible_confounding: str = ""
+    effect_summary: str = ""  # the effect cell when no estimate fits (e.g. medians as printed)
 
 
 @dataclass(frozen=True)
@@ -438,6 +439,8 @@ def rate_upgrades(evidence: OutcomeEvidence, start: int, downgraded: bool) -> li
 
 def effect_text(evidence: OutcomeEvidence) -> str:
     """The effect as a summary-of-findings cell: pooled with CI, else the range, else one study."""
+    if evidence.effect_summary:
+        return evidence.effect_summary
     label = evidence.effect_label
     pooled = _pooled_reader(evidence)
     pct = evidence.measure == "proportion"

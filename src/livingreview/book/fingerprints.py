@@ -57,12 +57,18 @@ def _shared(root: Path) -> dict[str, str]:
     return {"package": package_hash(root), "requirements": requirements_hash(root)}
 
 
+def structured_appraisal_path(root: Path, entry: registry.Entry) -> Path:
+    """A study's risk-of-bias and GRADE file, beside its prose appraisal."""
+    return Path(root) / registry.APPRAISALS / f"{entry.id}.yaml"
+
+
 def chapter_inputs(root: Path, entry: registry.Entry, shared: dict | None = None) -> dict[str, str]:
     """What one study's chapter is built from, each as a sha256."""
     return {
         "source": file_hash(entry.source_path(root)),
         "registry_row": row_hash(entry),
         "appraisal": file_hash(entry.appraisal_path(root)),
+        "structured_appraisal": file_hash(structured_appraisal_path(root, entry)),
         "template": file_hash(root / CHAPTER_TEMPLATE),
         **(shared or _shared(root)),
     }
@@ -74,12 +80,15 @@ def synthesis_inputs(
     template: Path = SYNTHESIS_TEMPLATE,
     shared: dict | None = None,
 ) -> dict[str, str]:
-    """What a synthesis page is built from: every source and registry row, and its template."""
+    """What a synthesis page is built from: every source, registry row and structured appraisal
+    (risk of bias, GRADE flags and overrides), and its template."""
     sources = "".join(f"{e.id}:{file_hash(e.source_path(root))}\n" for e in entries)
     rows = "".join(f"{row_hash(e)}\n" for e in entries)
+    appraisals = "".join(f"{e.id}:{file_hash(structured_appraisal_path(root, e))}\n" for e in entries)
     return {
         "sources": _sha(sources.encode()),
         "registry": _sha(rows.encode()),
+        "appraisals": _sha(appraisals.encode()),
         "template": file_hash(root / template),
         **(shared or _shared(root)),
     }

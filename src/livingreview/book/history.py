@@ -113,12 +113,16 @@ def last_updated(root: Path, path: str | Path) -> str | None:
     return (out or "").strip() or None
 
 
-def synthesis_delta(before_records: list[dict], after_records: list[dict]) -> list[str]:
+def synthesis_delta(before_records: list[dict], after_records: list[dict],
+                    before_appraisals: dict | None = None, after_appraisals: dict | None = None,
+                    ) -> list[str]:
     """How the synthesis's headline numbers moved between two sets of records, one line each.
 
     Uses the synthesis page's own numbers (`synthesis.prose_numbers`): primary
     studies and patients, overall and per modality, and the range of median OS
-    and PFS across local-therapy arms. Unchanged numbers give no line.
+    and PFS across local-therapy arms; then every pooled estimate and GRADE
+    certainty rating of the summary of findings (`evidence.headline`), which also
+    move when only an appraisal file changed. Unchanged numbers give no line.
     """
     from livingreview.analysis.synthesis import MODALITIES, prose_numbers, slug  # pandas: only when asked
 
@@ -130,6 +134,28 @@ def synthesis_delta(before_records: list[dict], after_records: list[dict]) -> li
         ("range of median OS across local-therapy arms", "os_median_range_text"),
         ("range of median PFS across local-therapy arms", "pfs_median_range_text"),
     ]
-    return [
+    lines = [
         f"{label}: {before[key]} → {after[key]}" for label, key in wanted if before[key] != after[key]
     ]
+    old, new = _headline(before_records, before_appraisals), _headline(after_records, after_appraisals)
+    for key in sorted(set(old) | set(new), key=_headline_order):
+        if old.get(key) != new.get(key):
+            lines.append(f"{key}: {old.get(key, 'none')} → {new.get(key, 'none')}")
+    return lines
+
+
+def _headline_order(key: str) -> tuple[str, int]:
+    """A finding's pooled estimate, then its certainty, findings by name."""
+    if key.startswith("pooled "):
+        return key.removeprefix("pooled "), 0
+    return key.removeprefix("certainty of "), 1
+
+
+def _headline(records: list[dict], appraisals: dict | None) -> dict[str, str]:
+    """Pooled estimates and certainty ratings of these records (empty when they cannot be rated)."""
+    from livingreview.analysis import evidence, grade
+
+    try:
+        return evidence.headline(evidence.summary_of_findings(records, appraisals or {}))
+    except grade.GradeError:
+        return {}

@@ -10,6 +10,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+import yaml
+
+from livingreview.analysis.risk_of_bias import AppraisalError
+from livingreview.book import appraisals
 from livingreview.book import bibliography
 from livingreview.book import downloads
 from livingreview.book import history
@@ -68,12 +72,29 @@ def records_at(root: Path, rev: str) -> list[dict]:
     return out
 
 
+def appraisals_at(root: Path, rev: str) -> dict:
+    """The structured appraisals as they stood at commit `rev` (a file that cannot be used then
+    counts as not assessed)."""
+    out = {}
+    for study in history._registry_at(root, rev):
+        name = f"data/appraisals/{study}.yaml"
+        raw = history._git(root, "show", f"{rev}:./{name}")
+        if raw is None:
+            continue
+        try:
+            out[study] = appraisals.parse_appraisal(study, yaml.safe_load(raw), name)
+        except (yaml.YAMLError, AppraisalError):
+            continue
+    return out
+
+
 def whats_new_page(root: Path) -> str:
     lines = [
         "# What's new",
         "",
         "Each entry is a change to the review's sources, registry or appraisals, newest first, "
-        "read from the project's history, with how it moved the synthesis's headline numbers.",
+        "read from the project's history, with how it moved the synthesis's headline numbers, "
+        "pooled estimates and certainty ratings.",
         "",
     ]
     commits = history.changes(root)[:WHATS_NEW_COMMITS]
@@ -87,9 +108,9 @@ def whats_new_page(root: Path) -> str:
                 target = root / registry.CHAPTERS / f"{study}.ipynb"
                 name = f"[{study}](../chapters/{study}.ipynb)" if verb != "removed" and target.is_file() else f"`{study}`"
                 lines.append(f"- {verb}: {name}")
-        delta = history.synthesis_delta(
-            records_at(root, f"{change['commit']}^"), records_at(root, change["commit"])
-        )
+        parent, commit = f"{change['commit']}^", change["commit"]
+        delta = history.synthesis_delta(records_at(root, parent), records_at(root, commit),
+                                        appraisals_at(root, parent), appraisals_at(root, commit))
         lines += [f"- synthesis: {_md_cell(line)}" for line in delta] or ["- synthesis: unchanged"]
         lines.append("")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from html import escape
 
 from IPython.display import HTML, Markdown, display
 
+from livingreview.present import appraisal as appraisal_html
 from livingreview.present import charts
 from livingreview.present import render
 from livingreview.analysis import survival
@@ -42,12 +43,13 @@ def note(text: str, kind: str = "info") -> HTML:
 class ChapterPage:
     """One registered source document, extracted, ready to be shown cell by cell."""
 
-    def __init__(self, entry, record: dict, appraisal_text: str | None):
+    def __init__(self, entry, record: dict, appraisal_text: str | None, structured=None):
         # `entry` is the registry row (id, file, sha256); `livingreview.book.loading` reads
         # the files and hands everything in, so this class never touches the disk.
         self.entry = entry
         self.record = record
         self.appraisal_text = appraisal_text
+        self.structured = structured  # analysis.evidence.Appraisal, or None when not assessed
 
     @property
     def primary(self) -> bool:
@@ -94,6 +96,20 @@ class ChapterPage:
         if self.appraisal_text is None:
             return note("No reviewer has written an appraisal of this document yet.", "warning")
         return Markdown(self.appraisal_text)
+
+    def risk_of_bias(self) -> None:
+        """This study's row of the synthesis's traffic-light plot, with each domain's support."""
+        if not self.primary:
+            display(HTML(""))
+            return
+        found = tuple(self.structured.risk_of_bias) if self.structured else ()
+        if not found:
+            display(note("No structured risk-of-bias judgement has been written for this study yet.",
+                         "warning"))
+            return
+        for tool in dict.fromkeys(a.tool for a in found):
+            display(charts.traffic_light_chart(found, tool, f"Risk of bias of this study ({tool})"))
+        display(HTML(appraisal_html.supports_html(found)))
 
     def flags(self) -> HTML:
         flags = self.record["flags"]

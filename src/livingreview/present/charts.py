@@ -376,3 +376,230 @@ def charts_for(record: dict) -> list[tuple[str, alt.TopLevelMixin]]:
         "responses": response_chart(record),
     }
     return [(name, built[name]) for name in CHAPTER_CHARTS if built[name] is not None]
+
+
+# --- risk of bias (robvis-style) and the pooled forest plot -----------------------------------
+
+#: robvis's colour-blind palette (one hue, ordered by lightness, so judgements stay apart in
+#: grey scale and for every common colour-vision deficiency); each judgement also has a symbol.
+RISK_COLOURS = {
+    "low": "#fed98e", "yes": "#fed98e",
+    "some concerns": "#fe9929", "moderate": "#fe9929", "unclear": "#fe9929",
+    "high": "#d95f0e", "serious": "#d95f0e", "no": "#d95f0e",
+    "critical": "#993404",
+    "no information": "#e0e0e0",
+}
+RISK_SYMBOLS = {
+    "low": "+", "yes": "+", "some concerns": "−", "moderate": "−", "unclear": "?",
+    "high": "×", "serious": "×", "no": "×", "critical": "!", "no information": "?",
+}
+LIGHT_TEXT = ("high", "serious", "no", "critical")  # symbols drawn white on the dark circles
+TRAFFIC_CELL = 34  # px per study row and per domain column
+TRAFFIC_LABEL_LIMIT = 240  # px of a study's name (ids run to about 30 characters)
+
+
+def _judgements(tool: str) -> list[str]:
+    """Every judgement a tool's chart may show, domains' scale first, then the overall's."""
+    from livingreview.analysis import risk_of_bias as rob
+
+    return list(dict.fromkeys([*rob.SCALES[tool], *rob.OVERALL_SCALES[tool]]))
+
+
+def _risk_colour(tool: str, title: str = "Judgement") -> alt.Color:
+    names = _judgements(tool)
+    return alt.Color("judgement:N", title=title, sort=names,
+                     scale=alt.Scale(domain=names, range=[RISK_COLOURS[n] for n in names]))
+
+
+def _domain_lines(tool: str) -> list[str]:
+    from livingreview.analysis import risk_of_bias as rob
+
+    return [f"{key}: {name}" for key, name in rob.DOMAINS[tool].items()]
+
+
+def traffic_light_chart(assessments, tool: str, title: str | None = None) -> alt.LayerChart | None:
+    """robvis traffic-light plot: one row per study, one column per domain of ``tool`` plus the
+    overall, a coloured circle with a symbol per judgement; the support line in the tooltip."""
+    from livingreview.analysis import risk_of_bias as rob
+
+    items = [a for a in assessments if a.tool == tool]
+    if not items:
+        return None
+    rows = rob.traffic_light_rows(items)
+    for r in rows:
+        r["row"] = r["study"] + (f" ({r['outcome']})" if r["outcome"] else "")
+        r["symbol"] = RISK_SYMBOLS[r["judgement"]]
+        r["ink"] = "light" if r["judgement"] in LIGHT_TEXT else "dark"
+    columns = [*rob.DOMAINS[tool], "Overall"]
+    studies = list(dict.fromkeys(r["row"] for r in rows))
+    base = alt.Chart().encode(
+        x=alt.X("domain:N", sort=columns, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+        y=alt.Y("row:N", sort=studies, title=None, axis=alt.Axis(labelLimit=TRAFFIC_LABEL_LIMIT)),
+        tooltip=[alt.Tooltip("row:N", title="Study"), alt.Tooltip("domain_name:N", title="Domain"),
+                 alt.Tooltip("judgement:N", title="Judgement"),
+                 alt.Tooltip("support:N", title="Support")])
+    circles = base.mark_circle(size=560, opacity=1, stroke="#4d4d4d", strokeWidth=0.6).encode(
+        color=_risk_colour(tool))
+    symbols = base.mark_text(fontSize=15, fontWeight="bold").encode(
+        text="symbol:N",
+        color=alt.Color("ink:N", legend=None,
+                        scale=alt.Scale(domain=["dark", "light"], range=["#1a1a1a", "#ffffff"])))
+    return alt.layer(circles, symbols, data=_values(rows)).resolve_scale(color="independent").properties(
+        width=TRAFFIC_CELL * len(columns), height=TRAFFIC_CELL * len(studies),
+        title=_title(title or f"Risk of bias by domain ({tool})", *_domain_lines(tool)))
+
+
+def risk_summary_chart(assessments, tool: str, weights=None) -> alt.Chart | None:
+    """robvis weighted summary: per domain of ``tool`` and overall, the share of the weight
+    (participants when given) at each judgement, as one stacked bar per domain."""
+    from livingreview.analysis import risk_of_bias as rob
+
+    items = [a for a in assessments if a.tool == tool]
+    if not items:
+        return None
+    rows = rob.summary_rows(items, weights)
+    names = {**rob.DOMAINS[tool], "Overall": "Overall risk of bias"}
+    for r in rows:
+        r["domain_label"] = f"{r['domain']} {names[r['domain']]}" if r["domain"] != "Overall" else names["Overall"]
+        r["order"] = _judgements(tool).index(r["judgement"])
+    labels = list(dict.fromkeys(r["domain_label"] for r in rows))
+    weighted = "participants" if weights else "studies, equally"
+    return alt.Chart(_values(rows)).mark_bar(stroke="#4d4d4d", strokeWidth=0.5).encode(
+        y=alt.Y("domain_label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=280)),
+        x=alt.X("share:Q", title=f"Share of {('participants' if weights else 'studies')}",
+                stack="zero", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=_risk_colour(tool), order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("domain_label:N", title="Domain"),
+                 alt.Tooltip("judgement:N", title="Judgement"),
+                 alt.Tooltip("share:Q", title="Share", format=".0%")],
+    ).properties(width=COLUMN_WIDTH, height=_band_height(len(labels)), autosize=FIT,
+                 title=_title(f"Risk of bias summary ({tool}, {len(items)} "
+                              f"stud{'y' if len(items) == 1 else 'ies'})",
+                              f"Weighted by {weighted}."))
+
+
+CI_NAMES = {"hksj": "Hartung–Knapp–Sidik–Jonkman", "knha": "Knapp–Hartung (no guard)", "wald": "Wald"}
+FOREST_ROW = 22  # px per row of the pooled forest plot
+FOREST_LABELS = 400  # px of the text panel (study, weight, effect) left of the plot
+FOREST_PLOT = 205
+HR_TICKS = (0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20)
+
+
+def _f2(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def pooled_forest_rows(finding) -> tuple[list[dict], list[dict]]:
+    """(rows, diamond points) of a pooled finding's forest plot: studies with weights, the pooled
+    estimate, its prediction interval and the sensitivity analyses, top to bottom."""
+    group, r = finding.group, finding.group.result
+    weights = dict(zip(r.studies, r.weights))
+    rows = [{"row": 0, "kind": "header", "label": "Study", "weight_text": "Weight",
+             "effect_text": "HR (95% CI)", "quote": ""}]
+    for i, row in enumerate(group.rows, start=1):
+        inverted = bool(row.get("note"))
+        quote = row.get("quote") or ""
+        est, lo, hi = row["estimate"], row["ci_low"], row["ci_high"]
+        text = (f"{_f2(est)} ({_f2(lo)}–{_f2(hi)})" if inverted else
+                f"{as_printed(est, quote)} ({as_printed(lo, quote)}–{as_printed(hi, quote)})")
+        rows.append({"row": i, "kind": "study", "label": str(row["study"]), "estimate": est,
+                     "ci_low": lo, "ci_high": hi, "weight": weights[str(row["study"])],
+                     "weight_text": f"{weights[str(row['study'])]:.1f}%",
+                     "effect_text": text + (" *" if inverted else ""),
+                     "quote": quote + (f" [{row['note']}]" if inverted else "")})
+    n = len(rows)
+    est, lo, hi = r.back(r.estimate), r.back(r.ci[0]), r.back(r.ci[1])
+    rows.append({"row": n, "kind": "pooled", "label": "Pooled (random effects)",
+                 "estimate": est, "ci_low": lo, "ci_high": hi, "weight_text": "100%",
+                 "effect_text": f"{_f2(est)} ({_f2(lo)}–{_f2(hi)})", "quote": ""})
+    diamond = [{"x": lo, "y_lo": n, "y_hi": n}, {"x": est, "y_lo": n - 0.38, "y_hi": n + 0.38},
+               {"x": hi, "y_lo": n, "y_hi": n}]
+    pi = r.prediction_interval
+    if pi is None:
+        rows.append({"row": n + 1, "kind": "note", "label": "Prediction interval",
+                     "weight_text": "", "effect_text": f"not given (k = {r.k} < 3)", "quote": ""})
+    else:
+        rows.append({"row": n + 1, "kind": "interval", "label": "Prediction interval",
+                     "ci_low": r.back(pi[0]), "ci_high": r.back(pi[1]), "weight_text": "",
+                     "effect_text": f"{_f2(r.back(pi[0]))}–{_f2(r.back(pi[1]))}", "quote": ""})
+    if finding.sensitivity:
+        rows.append({"row": n + 2, "kind": "header", "label": "Sensitivity analyses",
+                     "weight_text": "", "effect_text": "", "quote": ""})
+    for j, s in enumerate(finding.sensitivity, start=n + 3):
+        res = s["result"]
+        label = s["analysis"][0].upper() + s["analysis"][1:]
+        if res is None:
+            rows.append({"row": j, "kind": "note", "label": label,
+                         "weight_text": "", "effect_text": s["reason"], "quote": ""})
+            continue
+        e, (a, b) = res.back(res.estimate), (res.back(res.ci[0]), res.back(res.ci[1]))
+        rows.append({"row": j, "kind": "sensitivity", "label": label,
+                     "estimate": e, "ci_low": a, "ci_high": b, "weight_text": "",
+                     "effect_text": f"{_f2(e)} ({_f2(a)}–{_f2(b)})", "quote": ""})
+    return rows, diamond
+
+
+def pooled_forest_chart(finding) -> alt.HConcatChart | None:
+    """Forest plot of one pooled hazard-ratio group: squares sized by weight with 95 % CIs, the
+    pooled diamond, the prediction interval and the sensitivity rows, on a log axis."""
+    if finding.group is None or not finding.group.pooled:
+        return None
+    r = finding.group.result
+    rows, diamond = pooled_forest_rows(finding)
+    n = len(rows)
+    bounds = [v for row in rows for v in (row.get("ci_low"), row.get("ci_high")) if v] + [1.0]
+    lo, hi = round(min(bounds) / 1.15, 3), round(max(bounds) * 1.15, 3)
+    log = alt.Scale(type="log", domain=[lo, hi])
+    ticks = [t for t in HR_TICKS if lo <= t <= hi]
+    y = alt.Y("row:Q", axis=None, scale=alt.Scale(domain=[-0.5, n - 0.5], reverse=True, nice=False,
+                                                    zero=False))
+    tip = [alt.Tooltip("label:N", title="Row"), alt.Tooltip("effect_text:N", title="HR (95% CI)"),
+           alt.Tooltip("weight_text:N", title="Weight"), QUOTE_TIP]
+    text = alt.Chart().encode(y=y, tooltip=tip)
+    strong = "datum.kind == 'header' || datum.kind == 'pooled'"
+    columns = []
+    for test, weight in ((strong, "bold"), (f"!({strong})", "normal")):
+        columns += [
+            text.mark_text(align="left", limit=206, fontWeight=weight).encode(
+                x=alt.value(0), text="label:N").transform_filter(test),
+            text.mark_text(align="right", fontWeight=weight).encode(
+                x=alt.value(256), text="weight_text:N").transform_filter(test),
+            text.mark_text(align="left", limit=FOREST_LABELS - 264, fontWeight=weight).encode(
+                x=alt.value(264), text="effect_text:N").transform_filter(test),
+        ]
+    labels = alt.layer(
+        *columns,
+        data=_values(rows)).properties(width=FOREST_LABELS, height=FOREST_ROW * n)
+    x = alt.X("ci_low:Q", scale=log, title="Hazard ratio (log scale)", axis=alt.Axis(values=ticks))
+    plot = alt.Chart().encode(y=y, tooltip=tip)
+    layers = [
+        alt.Chart(alt.Data(values=[{"reference": 1}])).mark_rule(strokeDash=[4, 4], color="gray")
+        .encode(x=alt.X("reference:Q", scale=log, title="Hazard ratio (log scale)",
+                        axis=alt.Axis(values=ticks))),
+        plot.mark_rule(color="#1a1a1a").encode(x=x, x2="ci_high:Q")
+        .transform_filter("datum.kind == 'study' || datum.kind == 'sensitivity'"),
+        plot.mark_rule(color="#1a1a1a", strokeDash=[2, 2], strokeWidth=1.5).encode(x=x, x2="ci_high:Q")
+        .transform_filter("datum.kind == 'interval'"),
+        plot.mark_square(color="#1a1a1a").encode(
+            x=alt.X("estimate:Q", scale=log, title="Hazard ratio (log scale)"),
+            size=alt.Size("weight:Q", legend=None, scale=alt.Scale(domain=[0, 100], range=[20, 260])))
+        .transform_filter("datum.kind == 'study'"),
+        plot.mark_point(shape="diamond", filled=False, color="#1a1a1a", size=70).encode(
+            x=alt.X("estimate:Q", scale=log, title="Hazard ratio (log scale)"))
+        .transform_filter("datum.kind == 'sensitivity'"),
+        alt.Chart(_values(diamond)).mark_area(color="#4d4d4d", opacity=1).encode(
+            x=alt.X("x:Q", scale=log, title="Hazard ratio (log scale)"),
+            y=alt.Y("y_lo:Q", axis=None, scale=alt.Scale(domain=[-0.5, n - 0.5], reverse=True,
+                                                         nice=False, zero=False)), y2="y_hi:Q"),
+    ]
+    chart = alt.layer(*layers, data=_values(rows)).properties(width=FOREST_PLOT, height=FOREST_ROW * n)
+    mod, comparison, endpoint = finding.group.key
+    stats_line = (f"τ² = {r.tau2:.3f}, I² = {r.I2:.0f}%, Q = {r.Q:.2f} (df {r.Q_df}, "
+                  f"p = {r.Q_p:.2f}); k = {r.k}")
+    printed = finding.group.rows[0].get("arms") or comparison
+    return alt.hconcat(labels, chart, spacing=4).configure_view(stroke=None).properties(title=_title(
+        f"{endpoint}, {mod}: {printed}",
+        f"Random effects: {r.method.upper()} τ², {CI_NAMES[r.ci_method]} 95% CI.",
+        "Squares sized by weight; dotted line: prediction interval.",
+        stats_line + ("; * inverted to put the local therapy + ICI arm first"
+                      if any(row.get("note") for row in finding.group.rows) else "")))

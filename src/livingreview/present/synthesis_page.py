@@ -8,6 +8,9 @@ from IPython.display import HTML, display
 from myst_nb import glue
 
 from livingreview.analysis import certainty
+from livingreview.analysis import evidence
+from livingreview.analysis import risk_of_bias as rob
+from livingreview.present import appraisal as appraisal_html
 from livingreview.present import charts
 from livingreview.present import render
 from livingreview.analysis import survival
@@ -31,9 +34,65 @@ def html_table(df: pd.DataFrame) -> HTML:
 class SynthesisPage:
     """All registered studies' records, for the cross-study pages."""
 
-    def __init__(self, entries: list, records: list[dict]):
+    def __init__(self, entries: list, records: list[dict], appraisals: dict | None = None):
+        # `appraisals`: study id -> analysis.evidence.Appraisal (risk of bias, indirectness,
+        # certainty overrides), read by `livingreview.book.loading`.
         self.entries = entries
         self.records = records
+        self.appraisals = appraisals or {}
+        self._findings = None
+
+    @property
+    def findings(self) -> list:
+        """The summary-of-findings rows (computed once per page)."""
+        if self._findings is None:
+            self._findings = evidence.summary_of_findings(self.records, self.appraisals)
+        return self._findings
+
+    def assessments(self) -> list:
+        """Risk-of-bias assessments of the primary studies, in the page's study order."""
+        return [a for r in self.primary for a in self.appraisals.get(r["id"], evidence.Appraisal(r["id"])).risk_of_bias]
+
+    def risk_of_bias(self) -> None:
+        """Per tool: the traffic-light plot and the summary weighted by participants, then every
+        judgement's support; says which primary studies are not assessed yet."""
+        found = self.assessments()
+        weights = {r["id"]: r["n_patients"] for r in self.primary if r.get("n_patients")}
+        for tool in (rob.ROB2, rob.ROBINS_I, rob.CHECKLIST):
+            items = [a for a in found if a.tool == tool]
+            if not items:
+                continue
+            display(charts.traffic_light_chart(items, tool))
+            if len(items) >= 2:
+                display(charts.risk_summary_chart(items, tool, weights if len(weights) == len(self.primary) else None))
+        missing = [r["id"] for r in self.primary if not self.appraisals.get(r["id"]) or
+                   not self.appraisals[r["id"]].risk_of_bias]
+        if missing:
+            display(note("No structured risk-of-bias judgement yet for: " + ", ".join(missing) + "."))
+        if found:
+            display(HTML(appraisal_html.supports_html(found)))
+        elif not missing:
+            display(note("No primary study to judge."))
+
+    def pooled_analyses(self) -> None:
+        """A forest plot for every group of two or more studies reporting a hazard ratio for the
+        same endpoint and comparison, then why each other group or result was not pooled."""
+        pooled = [f for f in self.findings if f.group is not None and f.group.pooled]
+        for f in pooled:
+            display(charts.pooled_forest_chart(f))
+        if not pooled:
+            display(note("Nothing is pooled: no two studies report a hazard ratio with its 95 % CI "
+                         "for the same endpoint and comparison."))
+        _, skipped = evidence.hazard_ratio_rows(self.records)
+        reasons = appraisal_html.not_pooled_html(self.findings, skipped)
+        if reasons:
+            display(HTML("<p>Not pooled, and why:</p>" + reasons))
+
+    def summary_of_findings(self) -> HTML:
+        return HTML(appraisal_html.sof_table_html(self.findings))
+
+    def plain_findings(self) -> HTML:
+        return HTML(appraisal_html.plain_findings_html(self.findings))
 
     @property
     def primary(self) -> list[dict]:
