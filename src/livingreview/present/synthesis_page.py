@@ -7,7 +7,6 @@ import pandas as pd
 from IPython.display import HTML, display
 from myst_nb import glue
 
-from livingreview.analysis import certainty
 from livingreview.analysis import evidence
 from livingreview.analysis import risk_of_bias as rob
 from livingreview.present import appraisal as appraisal_html
@@ -132,16 +131,6 @@ class SynthesisPage:
             return HTML("")
         table = pd.concat(frames, ignore_index=True)
         return html_table(tables.rmst_wide(table, ["study", "endpoint", "arm", "model"]))
-
-    def certainty_table(self) -> HTML:
-        """The judgement per modality, then the reasons behind each, as a list."""
-        table = certainty.certainty_table(self.records)
-        reasons = "".join(
-            f"<li><strong>{escape(row.modality)}</strong>: {escape(row.reasons)}</li>"
-            for row in table.itertuples()
-        )
-        shown = html_table(table.drop(columns=["reasons"])).data
-        return HTML(f'{shown}<ul class="lr-reasons">{reasons}</ul>')
 
     def excluded(self) -> HTML:
         others = [r for r in self.records if not r["is_primary_study"]]
