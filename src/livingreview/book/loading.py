@@ -1,12 +1,27 @@
-"""The page objects' one `load`: read the registry, sources and appraisals, hand them to `present`."""
+"""The page objects' one `load`: read the registry, sources, appraisals and digitised curves, hand them to `present`."""
 from __future__ import annotations
 
-from livingreview.book import registry, toc
+from pathlib import Path
+
+from livingreview.analysis import rebuilt
+from livingreview.book import curves, registry, toc
 from livingreview.book.sources import extract
 from livingreview.extract.document import SourceError
 from livingreview.present import render
 from livingreview.present.chapter import ChapterPage
 from livingreview.present.synthesis_page import SynthesisPage
+
+
+def rebuilt_arms(root: Path, record: dict, study_id: str) -> tuple[rebuilt.RebuiltArm, ...]:
+    """The study's digitised Kaplan–Meier arms (data/curves/<study_id>/, the registry id), rebuilt
+    and matched to its record.
+
+    A bad curve file raises `curves.CurveFileError`, one line naming the file (relative to the
+    project) and its line."""
+    found = curves.study_curves(root, study_id)
+    return tuple(rebuilt.rebuilt_arm(record, files.endpoint, files.arm, rec,
+                                     files.curve.relative_to(root).as_posix(), meta)
+                 for files, rec, meta in found)
 
 
 def chapter_page(source_id: str) -> ChapterPage:
@@ -17,13 +32,17 @@ def chapter_page(source_id: str) -> ChapterPage:
     record = extract(entry.source_path(root), entry.shown)
     appraisal = entry.appraisal_path(root)
     text = appraisal.read_text(encoding="utf-8") if appraisal.is_file() else None
-    return ChapterPage(entry, record, text)
+    arms = rebuilt_arms(root, record, entry.id) if record["is_primary_study"] else ()
+    return ChapterPage(entry, record, text, arms)
 
 
 def synthesis_page() -> SynthesisPage:
-    """Every registered study's record, for the synthesis and patient pages."""
+    """Every registered study's record and rebuilt curves, for the synthesis and patient pages."""
     render.enable()
     root = registry.project_root()
     entries = registry.load(root)
     found = toc.records_for(root, entries)
-    return SynthesisPage(entries, [r for r in found.values() if not isinstance(r, SourceError)])
+    records = [r for r in found.values() if not isinstance(r, SourceError)]
+    arms = {r["id"]: rebuilt_arms(root, r, study_id) for study_id, r in found.items()
+            if not isinstance(r, SourceError) and r["is_primary_study"]}
+    return SynthesisPage(entries, records, {k: v for k, v in arms.items() if v})
