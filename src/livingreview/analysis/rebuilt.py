@@ -130,7 +130,7 @@ def arm_table(record: dict, arms: Sequence[RebuiltArm]) -> pd.DataFrame:
             check = "differs" if differs else "agrees"
         rows.append({
             "endpoint": a.endpoint, "arm": a.arm, "matched": a.matched, "n": s["n"], "events": s["events"],
-            "points": len(rec_points(a)), "rmse": _round(s["rmse"], ERROR_DECIMALS),
+            "points": len(digitised_points(a)), "rmse": _round(s["rmse"], ERROR_DECIMALS),
             "max_gap": _round(s["max_abs_error"], ERROR_DECIMALS),
             "median_reported": text, "median_quote": quote, "median_conflict": len(values) > 1,
             "median_rebuilt": _round(s["median"]),
@@ -144,7 +144,7 @@ def arm_table(record: dict, arms: Sequence[RebuiltArm]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def rec_points(arm: RebuiltArm) -> tuple[tuple[float, float], ...]:
+def digitised_points(arm: RebuiltArm) -> tuple[tuple[float, float], ...]:
     """The digitised points as cleaned (fractions, time order), without the added start (0, 1)."""
     c = arm.reconstruction.curve
     return tuple((t, s) for t, s in zip(c.times, c.survival) if t > 0)
@@ -211,7 +211,7 @@ def plot_frames(arms: Sequence[RebuiltArm]) -> dict[str, pd.DataFrame]:
         censored.append(pd.DataFrame({"endpoint": a.endpoint, "arm": a.arm, "series": label,
                                       "time": marks["time"].round(3),
                                       "survival": marks["survival"].round(SURVIVAL_DECIMALS)}))
-        pts = np.array(rec_points(a), dtype=float).reshape(-1, 2)
+        pts = np.array(digitised_points(a), dtype=float).reshape(-1, 2)
         points.append(pd.DataFrame({"endpoint": a.endpoint, "arm": a.arm, "series": label,
                                     "time": pts[:, 0].round(3), "survival": pts[:, 1].round(SURVIVAL_DECIMALS)}))
     return {name: pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -174,7 +174,7 @@ class ChapterPage:
             return
         if not self.rebuilt:
             display(note("No Kaplan–Meier figure of this paper has been digitised yet, so no patient-level "
-                         "curve could be rebuilt; the curves below are the fallback, drawn from the "
+                         "curve could be rebuilt; any curves below are the fallback, drawn from the "
                          "summary numbers alone.", "info"))
             return
         arms = self.rebuilt
