@@ -12,8 +12,10 @@ FRAME = ("_config.yml", "intro.md", "references.md", "templates", "_static", "_t
          "requirements.txt", "constraints.txt", "src/livingreview")
 
 
-def make_project(dest: Path, sources: list[Path], ids: list[str] | None = None) -> Path:
-    """A book at `dest` holding `sources` (registered under their extracted ids, or `ids`)."""
+def make_project(dest: Path, sources: list[Path], ids: list[str] | None = None,
+                 curves: dict[str, Path] | None = None) -> Path:
+    """A book at `dest` holding `sources` (registered under their extracted ids, or `ids`), and for
+    each study id in `curves` the digitised figures of that folder as data/curves/<id>/."""
     dest.mkdir(parents=True, exist_ok=True)
     for name in FRAME:
         src = ROOT / name
@@ -32,4 +34,6 @@ def make_project(dest: Path, sources: list[Path], ids: list[str] | None = None) 
             registry.Entry(study_id, f"sources/{target.name}", registry.sha256_file(target), "2026-11-23", source.name)
         )
     (dest / "data" / "registry.yaml").write_text(registry.dump(entries), encoding="utf-8")
+    for study_id, folder in (curves or {}).items():
+        shutil.copytree(folder, dest / "data" / "curves" / study_id)
     return dest

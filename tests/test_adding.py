@@ -220,6 +220,14 @@ def test_removing_a_study_deletes_its_source_row_and_chapter_but_keeps_its_appra
     assert _bib_keys(project) == [MWA_ID]
 
 
+def test_removing_a_study_keeps_its_digitised_figures(project, tmp_path):
+    figure = project / "data/curves" / SBRT_ID / "OS--sbrt.csv"
+    figure.parent.mkdir(parents=True)
+    figure.write_text("time,survival\n0,1\n", encoding="utf-8")
+    result = remove_paper(project, SBRT_ID)
+    assert result.kept == [figure.parent] and figure.is_file()
+
+
 def test_removing_an_unknown_id_is_refused_and_nothing_changes(project):
     before = snapshot(project)
     with pytest.raises(AddError, match="no study with id 'nobody2020'"):

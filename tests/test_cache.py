@@ -101,6 +101,15 @@ CHANGES = {
         lambda r: _write(r / "data/appraisals/beta2023_rt.yaml", "indirectness: {}\n"),
         {"beta2023_rt"} | SYNTHESIS_PAGES,
     ),
+    "digitised curve added": (
+        lambda r: _write(r / "data/curves/alpha2024_hifu/OS--hifu.csv", "time,survival\n0,1\n6,0.8\n"),
+        {"alpha2024_hifu", "synthesis"},
+    ),
+    "risk table beside a curve added": (
+        lambda r: (_write(r / "data/curves/beta2023_rt/PFS--rt.csv", "time,survival\n0,1\n"),
+                   _write(r / "data/curves/beta2023_rt/PFS--rt.risk.csv", "time,at_risk\n0,20\n")),
+        {"beta2023_rt", "synthesis"},
+    ),
     "chapter template": (
         lambda r: _write(r / "templates/chapter.ipynb", json.dumps({"cells": [1]})),
         {"alpha2024_hifu", "beta2023_rt"},
@@ -214,7 +223,7 @@ def test_fingerprint_does_not_depend_on_the_order_inputs_are_listed():
 def test_chapter_inputs_name_every_input_the_chapter_is_built_from(tree):
     entry = registry.find(registry.load(tree), "beta2023_rt")
     inputs = fingerprints.chapter_inputs(tree, entry)
-    assert set(inputs) == {"source", "registry_row", "appraisal", "structured_appraisal", "template",
-                           "package", "requirements"}
+    assert set(inputs) == {"source", "registry_row", "appraisal", "structured_appraisal", "curves",
+                           "template", "package", "requirements"}
     assert inputs["source"] == entry.sha256
     assert inputs["appraisal"] == fingerprints.MISSING  # beta has no appraisal yet

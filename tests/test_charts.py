@@ -8,6 +8,8 @@ import vl_convert as vlc
 from livingreview.present import charts as Ch
 from livingreview.present import render
 from livingreview.analysis.survival import reconstruct, reported_points
+from livingreview.analysis.rebuilt import arm_table, plot_frames as rebuilt_frames
+import km_study
 from records import all_records, hou, liao, qa_page, radiotherapy, wang
 
 
@@ -51,6 +53,14 @@ def _all_charts():
     recs = all_records()
     out += [("forest", Ch.forest_chart(recs)), ("rmst", Ch.rmst_chart(recs)),
             ("modality_curves", Ch.modality_curves_chart(recs))]
+    trial = km_study.record()  # the invented trial with a digitised OS figure
+    arms = km_study.arms(trial)
+    rebuilt_by_id = {trial["id"]: arms}
+    out += [("km:OS", Ch.km_chart(rebuilt_frames(arms), "OS", arm_table(trial, arms), trial["id"],
+                                  [a.arm for a in arms])),
+            ("km:survival fallback", dict(Ch.charts_for(trial, arms))["survival"]),
+            ("km:rmst", Ch.rmst_chart([*recs, trial], rebuilt=rebuilt_by_id)),
+            ("km:modality_curves", Ch.modality_curves_chart([*recs, trial], rebuilt_by_id))]
     return out
 
 

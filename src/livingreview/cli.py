@@ -201,7 +201,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
         return 1
     _say(f"removed {result.entry.id}: " + ", ".join(str(p.relative_to(root)) for p in result.removed))
     for kept in result.kept:
-        _say(f"kept {kept.relative_to(root)} (a reviewer's text: delete it by hand if unwanted)")
+        _say(f"kept {kept.relative_to(root)} (a reviewer's work: delete it by hand if unwanted)")
     return 0
 
 

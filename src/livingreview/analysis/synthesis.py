@@ -141,7 +141,8 @@ def summary_table(records) -> pd.DataFrame:
     return df
 
 
-def _split_comparison(text: str | None) -> tuple[str, str] | None:
+def split_comparison(text: str | None) -> tuple[str, str] | None:
+    """The two arms of a comparison such as "A vs B" (or "A versus B"), or None."""
     parts = re.split(r"\s+vs\.?\s+|\s+versus\s+", text or "", maxsplit=1)
     return (parts[0].strip(), parts[1].strip()) if len(parts) == 2 else None
 
@@ -167,7 +168,7 @@ def within_study_comparisons(records) -> pd.DataFrame:
         for ep in rec.get("endpoints") or []:
             if ep.get("measure") not in ("HR", "ratio"):
                 continue
-            pair = _split_comparison(ep.get("arm"))
+            pair = split_comparison(ep.get("arm"))
             a, b = pair if pair else (None, None)
             ma = _unique_median(rec, ep["endpoint"], a) if a else None
             mb = _unique_median(rec, ep["endpoint"], b) if b else None
@@ -281,5 +282,5 @@ def prose_numbers(records) -> dict:
 
 __all__ = [
     "MODALITIES", "modality", "has_ici", "primary_studies", "arm_role", "study_arms",
-    "summary_table", "within_study_comparisons", "across_study", "prose_numbers", "slug",
+    "split_comparison", "summary_table", "within_study_comparisons", "across_study", "prose_numbers", "slug",
 ]

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from livingreview.book import curves
 from livingreview.book import bibliography
 from livingreview.book import registry
 from livingreview.book import toc
@@ -159,7 +160,8 @@ def stage_toc(txn: Transaction, root: Path, entries: list[registry.Entry], recor
 
 
 def remove_paper(root: Path, study_id: str) -> RemoveResult:
-    """Unregister a study: its source copy, registry row and chapter go; its appraisal stays."""
+    """Unregister a study: its source copy, registry row and chapter go; its appraisal and its
+    digitised figures (data/curves/<id>/), a reviewer's work, stay."""
     root = Path(root)
     entries = _entries(root)
     try:
@@ -180,5 +182,5 @@ def remove_paper(root: Path, study_id: str) -> RemoveResult:
     txn.write(root / BIBLIOGRAPHY, bibliography.references_bib(list(records.values())))
     stage_toc(txn, root, remaining, records)
     txn.commit()
-    appraisal = entry.appraisal_path(root)
-    return RemoveResult(entry, doomed, [appraisal] if appraisal.exists() else [])
+    kept = [entry.appraisal_path(root), root / curves.CURVES_DIR / entry.id]
+    return RemoveResult(entry, doomed, [p for p in kept if p.exists()])

@@ -4,7 +4,10 @@ Layout (one figure's arm): ``data/curves/<id>/<endpoint>--<arm>.csv`` with a hea
 ``time,survival`` (a fraction or a percentage, as WebPlotDigitizer exports it once the columns
 are named; extra columns are ignored), the figure's numbers-at-risk table beside it as
 ``<endpoint>--<arm>.risk.csv`` with ``time,at_risk``, and optionally ``<endpoint>--<arm>.yml``
-with ``total_events`` and/or ``n``. Every input error is one ``CurveFileError`` line naming the
+with ``total_events`` and/or ``n`` (whole numbers) and ``figure`` and ``digitised_by`` (text the
+chapter shows: which figure of the paper, and who digitised it). ``<arm>`` is the arm's name as the
+study record gives it, in lower case with every run of other characters one hyphen
+("TACE plus camrelizumab" -> ``tace-plus-camrelizumab``). Every input error is one ``CurveFileError`` line naming the
 file and its line number.
 """
 
@@ -88,7 +91,8 @@ def read_table(path: Path | str, columns: tuple[str, str]) -> Table:
 
 
 def read_meta(path: Path | str) -> dict:
-    """The optional YAML beside a curve: ``total_events`` and ``n`` as whole numbers (others ignored)."""
+    """The optional YAML beside a curve: ``total_events`` and ``n`` as whole numbers, ``figure`` and
+    ``digitised_by`` as one line of text each (other keys ignored)."""
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -104,6 +108,13 @@ def read_meta(path: Path | str) -> dict:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise CurveFileError(f"{path}: {key}: {value!r} is not a whole number")
         out[key] = value
+    for key in ("figure", "digitised_by"):
+        value = data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip() or "\n" in value.strip():
+            raise CurveFileError(f"{path}: {key}: {value!r} is not one line of text")
+        out[key] = value.strip()
     return out
 
 
@@ -159,6 +170,30 @@ def rebuild_all(root: Path, study: str | None = None) -> list[tuple[CurveFiles, 
         out.append((files, rebuild(files.curve, files.risk, total_events=meta.get("total_events"),
                                    n=meta.get("n"))))
     return out
+
+
+def study_curves(root: Path, study: str) -> list[tuple[CurveFiles, guyot.Reconstruction, dict]]:
+    """One study's digitised arms, rebuilt, with their YAML; errors name files relative to ``root``."""
+    root = Path(root)
+    found = []
+    for files in find_curves(root):
+        if files.study != study:
+            continue
+        try:
+            meta = read_meta(files.meta) if files.meta else {}
+            rec = rebuild(files.curve, files.risk, total_events=meta.get("total_events"), n=meta.get("n"))
+        except CurveFileError as err:
+            text = str(err)
+            prefix = f"{root}/"
+            raise CurveFileError(text[len(prefix):] if text.startswith(prefix) else text) from None
+        found.append((files, rec, meta))
+    return found
+
+
+def study_files(root: Path, study: str) -> list[Path]:
+    """Every file in ``data/curves/<study>/`` (the chapter's curve inputs), sorted by name."""
+    folder = Path(root) / CURVES_DIR / study
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
 
 
 def ipd_csv(ipd) -> str:

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from livingreview.book import registry
+from livingreview.book import curves, registry
 
 from livingreview.book.registry import CHAPTER_TEMPLATE, CHAPTERS, SYNTHESIS_PAGES, SYNTHESIS_TEMPLATE
 PACKAGE = Path("src") / "livingreview"
@@ -52,6 +52,11 @@ def requirements_hash(root: Path) -> str:
     return _sha("".join(f"{name}:{file_hash(root / name)}\n" for name in REQUIREMENTS).encode())
 
 
+def curves_hash(root: Path, study_id: str) -> str:
+    """The files of a study's digitised figures (data/curves/<id>/), by name, hashed together."""
+    return _sha("".join(f"{p.name}:{file_hash(p)}\n" for p in curves.study_files(root, study_id)).encode())
+
+
 def _shared(root: Path) -> dict[str, str]:
     """Inputs every notebook depends on: the package code and the pinned environment."""
     return {"package": package_hash(root), "requirements": requirements_hash(root)}
@@ -69,6 +74,7 @@ def chapter_inputs(root: Path, entry: registry.Entry, shared: dict | None = None
         "registry_row": row_hash(entry),
         "appraisal": file_hash(entry.appraisal_path(root)),
         "structured_appraisal": file_hash(structured_appraisal_path(root, entry)),
+        "curves": curves_hash(root, entry.id),
         "template": file_hash(root / CHAPTER_TEMPLATE),
         **(shared or _shared(root)),
     }
@@ -81,17 +87,21 @@ def synthesis_inputs(
     shared: dict | None = None,
 ) -> dict[str, str]:
     """What a synthesis page is built from: every source, registry row and structured appraisal
-    (risk of bias, GRADE flags and overrides), and its template."""
+    (risk of bias, GRADE flags and overrides), and its template; the synthesis page also every
+    registered study's digitised figures (the patient page shows none)."""
     sources = "".join(f"{e.id}:{file_hash(e.source_path(root))}\n" for e in entries)
     rows = "".join(f"{row_hash(e)}\n" for e in entries)
     appraisals = "".join(f"{e.id}:{file_hash(structured_appraisal_path(root, e))}\n" for e in entries)
-    return {
+    inputs = {
         "sources": _sha(sources.encode()),
         "registry": _sha(rows.encode()),
         "appraisals": _sha(appraisals.encode()),
         "template": file_hash(root / template),
         **(shared or _shared(root)),
     }
+    if Path(template) == SYNTHESIS_TEMPLATE:
+        inputs["curves"] = _sha("".join(f"{e.id}:{curves_hash(root, e.id)}\n" for e in entries).encode())
+    return inputs
 
 
 def fingerprint(inputs: dict[str, str]) -> str:

@@ -18,9 +18,9 @@ from collections.abc import Iterable, Sequence
 import altair as alt
 import pandas as pd
 
+from livingreview.analysis import rebuilt as rebuilt_km
 from livingreview.analysis.survival import (
-    SOURCE_LABEL, arm_label, arm_order, fit_models, preferred_models, reconstruct, reported_points,
-    rmst_table,
+    SOURCE_LABEL, arm_label, arm_order, reconstruct, reported_points,
 )
 from livingreview.analysis.synthesis import MODALITIES, across_study, arm_role, modality, primary_studies
 from livingreview.present.tables import as_printed, endpoint_label, format_ci
@@ -47,7 +47,11 @@ MODALITY_GRID = tuple(float(t) for t in range(0, 61))
 # Two subtitle lines: Vega never wraps a title, and one long line would widen the chart.
 RECONSTRUCTED_NOTE = ("Curves are exponential/Weibull models through reported medians and landmark",
                       "rates (reconstructed from summary statistics), not patient-level data.")
+REBUILT_MIXED_NOTE = ("Kaplan–Meier curves rebuilt from a paper's digitised figure where a reviewer digitised one;",
+                      "elsewhere exponential/Weibull models through reported medians and landmark rates.")
+FALLBACK_NOTE = "Fallback: drawn only where no Kaplan–Meier figure of the paper was digitised."
 QUOTE_TIP = alt.Tooltip("quote:N", title="Source quote")
+CENSOR_TICK = "M0,-1L0,1"  # a vertical tick, the usual censoring mark of a KM plot
 
 
 def _values(rows) -> alt.Data:
@@ -248,7 +252,7 @@ def survival_chart(curves: pd.DataFrame, landmarks) -> alt.LayerChart | None:
     study = (study_ids[0] if study_ids else "")
     return alt.layer(*layers).properties(
         width=COLUMN_WIDTH, autosize=FIT, title=_title("Survival curves reconstructed from summary statistics",
-                                  f"Study {study}", *RECONSTRUCTED_NOTE))
+                                  f"Study {study}", *RECONSTRUCTED_NOTE, FALLBACK_NOTE))
 
 
 def _study_arm_label(row) -> str:
@@ -285,11 +289,13 @@ def forest_chart(records: Iterable[dict]) -> alt.FacetChart | None:
                               "Different populations and designs: not a pooled estimate."))
 
 
-def _rmst_rows(records: Sequence[dict], include_controls: bool) -> pd.DataFrame:
+def _rmst_rows(records: Sequence[dict], include_controls: bool, rebuilt: dict | None = None,
+               fallback_only: bool = False) -> pd.DataFrame:
     frames = []
     for rec in primary_studies(records):
-        best = preferred_models(fit_models(rec))[["study", "endpoint", "arm", "model"]]
-        rmst = rmst_table(rec).merge(best, on=["study", "endpoint", "arm", "model"])
+        rmst = rebuilt_km.preferred_rmst(rec, (rebuilt or {}).get(rec.get("id"), ()))
+        if fallback_only:
+            rmst = rmst[rmst["model"] != rebuilt_km.REBUILT_MODEL]
         if not include_controls:
             rmst = rmst[[arm_role(rec, a) != "control" for a in rmst["arm"]]]
         frames.append(rmst.assign(modality=modality(rec)))
@@ -305,10 +311,14 @@ def _opacities(n: int) -> list[float]:
     return [round(0.55 + 0.45 * i / max(1, n - 1), 2) for i in range(n)] if n > 1 else [1.0]
 
 
-def rmst_chart(records: Iterable[dict], include_controls: bool = False) -> alt.Chart | None:
+def rmst_chart(records: Iterable[dict], include_controls: bool = False, rebuilt: dict | None = None,
+               fallback_only: bool = False) -> alt.Chart | None:
     """RMST at 12 and 24 months side by side per study arm, coloured by modality, one panel per
-    endpoint. Weibull where fitted, else exponential; reconstructed, not reported."""
-    df = _rmst_rows(list(records), include_controls)
+    endpoint: of the rebuilt KM curve where a figure was digitised (``rebuilt``: study id -> rebuilt
+    arms), else of the Weibull where fitted, else the exponential; computed, not reported.
+    ``fallback_only`` leaves out the digitised arms (a chapter shows those apart)."""
+    df = _rmst_rows(list(records), include_controls, rebuilt, fallback_only)
+    mixed = not df.empty and (df["model"] == rebuilt_km.REBUILT_MODEL).any()
     if df.empty:
         return None
     order = list(dict.fromkeys(df["label"]))
@@ -327,16 +337,18 @@ def rmst_chart(records: Iterable[dict], include_controls: bool = False) -> alt.C
                  alt.Tooltip("model:N", title="Model"), alt.Tooltip("source:N", title="Basis"), QUOTE_TIP],
     ).properties(width=PANEL_WIDTH, title=_title(
         "Restricted mean survival time at 12 and 24 months",
-        "Area under the reconstructed curve (Weibull where fitted, else exponential).",
-        SOURCE_LABEL.capitalize() + "; not reported by the studies."))
+        *(("Area under the rebuilt Kaplan–Meier curve where a figure was digitised,",
+           "else under the model curve (Weibull where fitted, else exponential); not reported.") if mixed else
+          ("Area under the reconstructed curve (Weibull where fitted, else exponential).",
+           SOURCE_LABEL.capitalize() + "; not reported by the studies."))))
 
 
-def modality_curves_chart(records: Iterable[dict]) -> alt.Chart | None:
-    """Reconstructed OS and PFS curves of every study's local-therapy arm(s), coloured by modality."""
+def modality_curves_chart(records: Iterable[dict], rebuilt: dict | None = None) -> alt.Chart | None:
+    """OS and PFS curves of every study's local-therapy arm(s), coloured by modality: the rebuilt
+    KM curve where a figure was digitised (``rebuilt``: study id -> rebuilt arms), else a model."""
     frames = []
     for rec in primary_studies(list(records)):
-        best = preferred_models(fit_models(rec))[["study", "endpoint", "arm", "model"]]
-        curves = reconstruct(rec, grid=MODALITY_GRID).merge(best, on=["study", "endpoint", "arm", "model"])
+        curves = rebuilt_km.preferred_curves(rec, (rebuilt or {}).get(rec.get("id"), ()), MODALITY_GRID)
         curves = curves[[arm_role(rec, a) != "control" for a in curves["arm"]]]
         frames.append(curves.assign(modality=modality(rec)))
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -344,35 +356,94 @@ def modality_curves_chart(records: Iterable[dict]) -> alt.Chart | None:
         return None
     df = df.assign(series=df.apply(_study_arm_label, axis=1))[
         ["series", "endpoint", "model", "time_months", "survival", "modality", "quote", "source"]]
+    mixed = bool((df["model"] == rebuilt_km.REBUILT_MODEL).any())
     chart = _with_lookup(alt.Chart(), df, ["series", "endpoint", "model"], ["modality", "quote", "source"])
     return chart.mark_line().encode(
         x=alt.X("time_months:Q", title="Months", scale=alt.Scale(domain=[0, 60])),
         y=alt.Y("survival:Q", title="Survival probability", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("modality:N", title="Modality", scale=alt.Scale(domain=list(MODALITIES))),
         detail="series:N",
-        strokeDash=alt.StrokeDash("model:N", title="Model", sort=["exponential", "Weibull"]),
+        strokeDash=alt.StrokeDash("model:N", title="Model",
+                                  sort=[rebuilt_km.REBUILT_MODEL, "exponential", "Weibull"]),
         column=alt.Column("endpoint:N", sort=ENDPOINTS, title=None, spacing=FACET_SPACING),
         tooltip=[alt.Tooltip("series:N", title="Study · arm"), alt.Tooltip("modality:N", title="Modality"),
                  alt.Tooltip("model:N", title="Model"), alt.Tooltip("time_months:Q", title="Months"),
-                 alt.Tooltip("survival:Q", title="S(t)", format=".3f"), QUOTE_TIP],
+                 alt.Tooltip("survival:Q", title="S(t)", format=".3f"),
+                 alt.Tooltip("source:N", title="Basis"), QUOTE_TIP],
     ).properties(width=PANEL_WIDTH, title=_title(
-        "Reconstructed survival by modality", *RECONSTRUCTED_NOTE,
+        "Reconstructed survival by modality", *(REBUILT_MIXED_NOTE if mixed else RECONSTRUCTED_NOTE),
         "Different populations and designs: compare with care."))
+
+
+def km_chart(frames: dict[str, pd.DataFrame], endpoint: str, medians: pd.DataFrame, study: str,
+             arms: Sequence[str]) -> alt.LayerChart | None:
+    """One endpoint's rebuilt Kaplan–Meier curves (``rebuilt.plot_frames``) as steps with censoring
+    ticks, over the digitised points, with the reported medians at S = 0.5; each legend entry holds
+    its curve's RMSE and largest gap against the points."""
+    parts = {name: df[df["endpoint"] == endpoint] for name, df in frames.items() if not df.empty}
+    curve = parts.get("curve")
+    if curve is None or curve.empty:
+        return None
+    series = list(dict.fromkeys(curve.sort_values(
+        "arm", key=lambda a: a.map({n: i for i, n in enumerate(arms)}), kind="mergesort")["series"]))
+    end = float(max(curve["time"].max(), parts["points"]["time"].max() if "points" in parts else 0.0))
+    x = alt.X("time:Q", title="Months", scale=alt.Scale(domain=[0, round(end, 1)], nice=False))
+    y = alt.Y("survival:Q", title="Survival probability", scale=alt.Scale(domain=[0, 1]))
+    color = alt.Color("series:N", sort=series, title="Arm (fit to the digitised points)",
+                      legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=COLUMN_WIDTH - 40,
+                                         titleLimit=COLUMN_WIDTH - 40))
+    tip = [alt.Tooltip("arm:N", title="Arm"), alt.Tooltip("time:Q", title="Months", format=".2f"),
+           alt.Tooltip("survival:Q", title="S(t)", format=".3f")]
+    layers = [
+        alt.Chart(_values(parts["points"][["series", "arm", "time", "survival"]])).mark_point(
+            shape="circle", size=14, opacity=0.5, filled=False).encode(x=x, y=y, color=color, tooltip=[
+                alt.Tooltip("arm:N", title="Digitised point of"), *tip[1:]]),
+        alt.Chart(_values(curve[["series", "arm", "time", "survival"]])).mark_line(
+            interpolate="step-after").encode(x=x, y=y, color=color, tooltip=tip),
+    ]
+    censored = parts.get("censored")
+    if censored is not None and not censored.empty:
+        layers.append(alt.Chart(_values(censored[["series", "arm", "time", "survival"]])).mark_point(
+            shape=CENSOR_TICK, size=40, strokeWidth=1.2).encode(x=x, y=y, color=color, tooltip=[
+                alt.Tooltip("arm:N", title="Censored in"), *tip[1:]]))
+    reported = medians[(medians["endpoint"] == endpoint) & (medians["median_reported"] != "")]
+    if not reported.empty:
+        rows = [{"time": float(r.median_reported), "survival": 0.5, "arm": r.arm,
+                 "reported": f"median {r.median_reported} months", "quote": r.median_quote}
+                for r in reported.itertuples()]
+        layers.append(alt.Chart(_values(rows)).mark_point(shape="diamond", filled=True, size=70,
+                                                          color="black").encode(
+            x=x, y=y, tooltip=[alt.Tooltip("arm:N", title="Arm"), alt.Tooltip("reported:N", title="Reported"),
+                               QUOTE_TIP]))
+    return alt.layer(*layers).properties(width=COLUMN_WIDTH, autosize=FIT, title=_title(
+        f"{endpoint}: Kaplan–Meier curves rebuilt from the paper's figure", f"Study {study}",
+        "Steps: rebuilt patient data (Guyot method); ticks: censored; circles: digitised points;",
+        "black diamonds: the medians the paper reports."))
 
 
 CHAPTER_CHARTS = ("medians", "ratios", "landmarks", "survival", "rmst", "responses")
 
 
-def charts_for(record: dict) -> list[tuple[str, alt.TopLevelMixin]]:
-    """The chapter's charts in the fixed order of CHAPTER_CHARTS, leaving out those with no data."""
+def _without(df: pd.DataFrame, keys: frozenset) -> pd.DataFrame:
+    if df.empty or not keys:
+        return df
+    return df[[(e, a) not in keys for e, a in zip(df["endpoint"], df["arm"])]].reset_index(drop=True)
+
+
+def charts_for(record: dict, rebuilt: Sequence = ()) -> list[tuple[str, alt.TopLevelMixin]]:
+    """The chapter's charts in the fixed order of CHAPTER_CHARTS, leaving out those with no data.
+    The summary-statistics curves and RMST are the fallback: (endpoint, arm) pairs with a ``rebuilt``
+    curve are left out of them."""
     if not record.get("is_primary_study"):
         return []
+    done = rebuilt_km.digitised_keys(rebuilt)
     built = {
         "medians": median_chart(record),
         "ratios": hr_chart(record),
         "landmarks": landmark_chart(record),
-        "survival": survival_chart(reconstruct(record), reported_points(record)),
-        "rmst": rmst_chart([record], include_controls=True),
+        "survival": survival_chart(_without(reconstruct(record), done), _without(reported_points(record), done)),
+        "rmst": rmst_chart([record], include_controls=True, rebuilt={record.get("id"): tuple(rebuilt)},
+                           fallback_only=True),
         "responses": response_chart(record),
     }
     return [(name, built[name]) for name in CHAPTER_CHARTS if built[name] is not None]

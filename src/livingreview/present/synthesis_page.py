@@ -8,6 +8,7 @@ from IPython.display import HTML, display
 from myst_nb import glue
 
 from livingreview.analysis import evidence
+from livingreview.analysis import rebuilt as rebuilt_km
 from livingreview.analysis import risk_of_bias as rob
 from livingreview.present import appraisal as appraisal_html
 from livingreview.present import charts
@@ -33,12 +34,16 @@ def html_table(df: pd.DataFrame) -> HTML:
 class SynthesisPage:
     """All registered studies' records, for the cross-study pages."""
 
-    def __init__(self, entries: list, records: list[dict], appraisals: dict | None = None):
+    def __init__(self, entries: list, records: list[dict], appraisals: dict | None = None,
+                 rebuilt: dict | None = None):
         # `appraisals`: study id -> analysis.evidence.Appraisal (risk of bias, indirectness,
-        # certainty overrides), read by `livingreview.book.loading`.
+        # certainty overrides); `rebuilt`: study id -> that study's digitised Kaplan–Meier arms,
+        # rebuilt (analysis.rebuilt.RebuiltArm), preferred to the summary-statistics models.
+        # Both are read by `livingreview.book.loading`.
         self.entries = entries
         self.records = records
         self.appraisals = appraisals or {}
+        self.rebuilt = dict(rebuilt or {})
         self._findings = None
 
     @property
@@ -119,13 +124,35 @@ class SynthesisPage:
         return html_table(table[[c for c in WITHIN_SHOWN if c in table.columns]])
 
     def modality_curves(self):
-        return charts.modality_curves_chart(self.records) or note("No curve could be reconstructed.")
+        return (charts.modality_curves_chart(self.records, self.rebuilt)
+                or note("No curve could be reconstructed."))
+
+    def curve_basis(self) -> HTML:
+        """Which curve the synthesis used for every study arm: the rebuilt figure, or which model."""
+        frames = [rebuilt_km.basis_table(r, self.rebuilt.get(r["id"], ())) for r in self.primary]
+        frames = [f for f in frames if not f.empty]
+        if not frames:
+            return note("No study has a curve to draw.")
+        table = pd.concat(frames, ignore_index=True)
+        n_rebuilt = int((table["curve"] == rebuilt_km.REBUILT_MODEL).sum())
+        text = (f"{n_rebuilt} of {len(table)} study arms are drawn from curves rebuilt from the paper's "
+                "digitised Kaplan–Meier figure (rebuilt KM); the others from an exponential or Weibull "
+                "model through the reported medians and landmark rates.")
+        return HTML(f"<p>{escape(text)}</p>{html_table(table).data}")
 
     def rmst_chart(self):
-        return charts.rmst_chart(self.records) or note("No curve to compute an RMST from.")
+        return charts.rmst_chart(self.records, rebuilt=self.rebuilt) or note("No curve to compute an RMST from.")
 
     def rmst_table(self) -> HTML:
-        frames = [survival.rmst_table(r) for r in self.primary]
+        """RMST of every study arm: of the rebuilt curve where a figure was digitised, else of each model."""
+        frames = []
+        for r in self.primary:
+            arms = self.rebuilt.get(r["id"], ())
+            fallback = survival.rmst_table(r)
+            done = rebuilt_km.digitised_keys(a for a in arms if a.matched)
+            fallback = fallback[[(e, a) not in done for e, a in zip(fallback["endpoint"], fallback["arm"])]]
+            own = rebuilt_km.preferred_rmst(r, arms)
+            frames += [fallback, own[own["model"] == rebuilt_km.REBUILT_MODEL]]
         frames = [f for f in frames if not f.empty]
         if not frames:
             return HTML("")
