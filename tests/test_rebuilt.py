@@ -131,7 +131,7 @@ def test_an_rmst_horizon_past_the_figures_follow_up_is_left_blank(record, arms):
 # -- the chapter's page object ------------------------------------------------------------------------
 
 def test_the_chapter_shows_the_km_chart_the_fit_medians_hr_and_rmst(record, arms, monkeypatch):
-    outputs = _shown(ChapterPage(_entry(), record, None, arms), monkeypatch)
+    outputs = _shown(ChapterPage(_entry(), record, None, rebuilt=arms), monkeypatch)
     kinds = [type(o).__name__ for o in outputs]
     assert kinds == ["LayerChart", "HTML", "HTML", "HTML", "HTML"]
     html = _html(outputs)
@@ -150,7 +150,7 @@ def test_a_rebuilt_median_beyond_rounding_raises_a_visible_flag(record, arms, mo
             ep["quote"] = quote
             if ep["measure"] == "median" and ep["arm"] == CONTROL:
                 ep["value"] = 17.0
-    html = _html(_shown(ChapterPage(_entry(), changed, None, km_study.arms(changed)), monkeypatch))
+    html = _html(_shown(ChapterPage(_entry(), changed, None, rebuilt=km_study.arms(changed)), monkeypatch))
     flags = re.findall(r'<p class="lr-flag lr-warning">([^<]*)</p>', html)
     assert flags == ["Flag: the rebuilt median OS of TACE alone (14.95) differs from the reported 17.0 months "
                      "by more than rounding and digitising allow (half a unit of the printed last decimal, or 5%)."]
@@ -162,7 +162,7 @@ def test_a_reported_hr_outside_the_rebuilt_ci_raises_a_visible_flag(record, monk
     for ep in changed["endpoints"]:
         if ep["measure"] == "HR":
             ep["value"], ep["ci"], ep["quote"] = 0.40, [0.30, 0.55], "HR 0.40, 95% CI 0.30–0.55"
-    html = _html(_shown(ChapterPage(_entry(), changed, None, km_study.arms(changed)), monkeypatch))
+    html = _html(_shown(ChapterPage(_entry(), changed, None, rebuilt=km_study.arms(changed)), monkeypatch))
     assert "Flag: the reported OS HR 0.40 lies outside the 95% CI of the HR of the rebuilt data (0.47–0.89)." in html
 
 
@@ -171,13 +171,13 @@ def test_an_arm_file_naming_no_arm_of_the_record_is_drawn_but_not_compared(recor
         shutil.copy(path, tmp_path / path.name.replace("tace-alone", "tace-only"))
     arms = km_study.arms(record, tmp_path)
     assert [(a.arm, a.matched) for a in arms] == [(EXPERIMENTAL, True), ("tace-only", False)]
-    html = _html(_shown(ChapterPage(_entry(), record, None, arms), monkeypatch))
+    html = _html(_shown(ChapterPage(_entry(), record, None, rebuilt=arms), monkeypatch))
     assert "the file&#x27;s arm (tace-only) names no arm of this study&#x27;s record" in html
     assert "No hazard ratio from the rebuilt data" in html
 
 
 def test_a_study_without_a_digitised_figure_says_its_curves_are_the_fallback(record, monkeypatch):
-    html = _html(_shown(ChapterPage(_entry(), record, None, ()), monkeypatch))
+    html = _html(_shown(ChapterPage(_entry(), record, None, rebuilt=()), monkeypatch))
     assert "No Kaplan–Meier figure of this paper has been digitised yet" in html
     assert "fallback" in html
 
@@ -192,7 +192,7 @@ def test_the_summary_statistics_curves_leave_out_the_digitised_arms_and_are_labe
     everything = dict(charts.charts_for(record))["survival"].to_dict()
     assert any(r.get("series", "").startswith("OS") for layer in everything["layer"]
                for r in layer.get("data", {}).get("values", []))
-    page = ChapterPage(_entry(), record, None, arms)
+    page = ChapterPage(_entry(), record, None, rebuilt=arms)
     assert "OS" not in page.rmst_table().data.split("<tbody>", 1)[1]
 
 
@@ -225,7 +225,7 @@ def test_the_synthesis_prefers_rebuilt_curves_and_names_the_curve_of_every_arm(r
                       ("PFS", EXPERIMENTAL): "exponential", ("PFS", CONTROL): "exponential"}
     os_rows = curves_[curves_["model"] == "rebuilt KM"]
     assert os_rows["time_months"].max() <= 40 and set(os_rows["source"]) == {rebuilt.REBUILT_SOURCE}
-    page = SynthesisPage([], [record], {record["id"]: arms})
+    page = SynthesisPage([], [record], rebuilt={record["id"]: arms})
     basis = page.curve_basis().data
     assert "2 of 4 study arms are drawn from curves rebuilt" in basis
     assert f"Figure 2: data/curves/{km_study.STUDY_ID}/OS--tace-alone.csv" in basis
