@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 SRC ?=
 ID ?=
 
-.PHONY: book site test setup chromium add remove bench clean
+.PHONY: book site test setup chromium add remove bench demo clean
 
 setup: $(READY)
 
@@ -46,6 +46,11 @@ add: $(READY)
 # make remove ID=study_id              undo an add
 remove: $(READY)
 	$(BIN)/python -m livingreview remove $(ID)
+
+# The seeds plus the invented test documents (a comparable pair, a digitised figure) built as a
+# throwaway site in _build/demo/: never committed, never published.
+demo: $(READY)
+	$(BIN)/python tests/demo_book.py
 
 # Speed targets live here, never in tests.
 bench: $(READY)
