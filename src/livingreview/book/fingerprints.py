@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from livingreview.book import registry
+from livingreview.book import curation, registry
 
 from livingreview.book.registry import CHAPTER_TEMPLATE, CHAPTERS, SYNTHESIS_PAGES, SYNTHESIS_TEMPLATE
 PACKAGE = Path("src") / "livingreview"
@@ -63,6 +63,7 @@ def chapter_inputs(root: Path, entry: registry.Entry, shared: dict | None = None
         "source": file_hash(entry.source_path(root)),
         "registry_row": row_hash(entry),
         "appraisal": file_hash(entry.appraisal_path(root)),
+        "curation": file_hash(curation.path_for(root, entry.id)),
         "template": file_hash(root / CHAPTER_TEMPLATE),
         **(shared or _shared(root)),
     }
@@ -74,12 +75,14 @@ def synthesis_inputs(
     template: Path = SYNTHESIS_TEMPLATE,
     shared: dict | None = None,
 ) -> dict[str, str]:
-    """What a synthesis page is built from: every source and registry row, and its template."""
+    """What a synthesis page is built from: every source, registry row and curation, and its template."""
     sources = "".join(f"{e.id}:{file_hash(e.source_path(root))}\n" for e in entries)
     rows = "".join(f"{row_hash(e)}\n" for e in entries)
+    curations = "".join(f"{e.id}:{file_hash(curation.path_for(root, e.id))}\n" for e in entries)
     return {
         "sources": _sha(sources.encode()),
         "registry": _sha(rows.encode()),
+        "curations": _sha(curations.encode()),
         "template": file_hash(root / template),
         **(shared or _shared(root)),
     }
