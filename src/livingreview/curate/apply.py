@@ -63,7 +63,7 @@ def describe(entry: dict) -> str:
     """A short name for a curation entry or endpoint: "OS median 19.6 (ICI + HIFU)"."""
     parts = [str(entry.get("endpoint", "?")), str(entry.get("measure", "?"))]
     if "value" in entry:
-        parts.append(as_printed(entry["value"]) if _is_number(entry["value"]) else repr(entry["value"]))
+        parts.append(as_printed(entry["value"], entry.get("quote")) if _is_number(entry["value"]) else repr(entry["value"]))
     text = " ".join(parts)
     if entry.get("arm"):
         text += f" ({entry['arm']})"
