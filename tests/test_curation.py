@@ -71,7 +71,7 @@ def refusal(doc_record, text: str) -> str:
 
 def test_a_template_confirms_every_extracted_endpoint_and_changes_no_number(liao):
     doc, record = liao
-    text = curation.template_text(record, "A. Reviewer", "2026-12-01")
+    text = curation.template_text("liao2025_hifu_ici", record, "A. Reviewer", "2026-12-01")
     out = curated(liao, text)
     assert [curate.status(ep) for ep in out["endpoints"]] == ["confirmed"] * len(record["endpoints"])
     strip = [{k: v for k, v in ep.items() if k != "provenance"} for ep in out["endpoints"]]

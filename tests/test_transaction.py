@@ -171,3 +171,9 @@ def test_build_killed_at_every_step_is_rolled_back_or_completed(pristine, tmp_pa
     # transaction; the executed chapters join the same one in a full build.
     # This project has no executed chapters, so its site build fails (status 1) after the commit.
     assert _kill_at_every_step(pristine, tmp_path, ["build", "--no-execute"], status=1) >= 20
+
+
+def test_review_template_killed_at_every_step_is_rolled_back_or_completed(pristine, tmp_path):
+    study = registry.load(pristine)[0].id
+    args = ["review", study, "--template", "--reviewer", "A. Reviewer", "--date", "2026-12-01"]
+    assert _kill_at_every_step(pristine, tmp_path, args) >= 3  # new file, manifest, move

@@ -110,10 +110,10 @@ def cmd_review(args: argparse.Namespace) -> int:
                 _fail(f"{entry.shown}: holds {len(record)} records; give them one file each")
                 return 1
             txn = Transaction(root, "review-template")
-            txn.write(target, curation.template_text(record[0], args.reviewer or "", args.date))
+            txn.write(target, curation.template_text(entry.id, record[0], args.reviewer or "", args.date))
             txn.commit()
-            _say(f"wrote {curation.shown(entry.id)}: {len(record[0]['endpoints'])} endpoints under confirm; "
-                 "fill in reviewer and date, then correct, reject or add")
+            todo = "correct, reject or add" if args.reviewer else "name the reviewer, then correct, reject or add"
+            _say(f"wrote {curation.shown(entry.id)}: {len(record[0]['endpoints'])} endpoints under confirm; {todo}")
             return 0
         found = curation.review(root, entry)
     except SourceError as err:

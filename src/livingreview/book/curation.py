@@ -107,7 +107,7 @@ def review(root: Path, entry: registry.Entry) -> dict:
     return {"record": record, "unclaimed": unclaimed_numbers(doc, record)}
 
 
-def template_text(record: dict, reviewer: str = "", date: str | None = None) -> str:
+def template_text(study_id: str, record: dict, reviewer: str = "", date: str | None = None) -> str:
     """A curation file listing every extracted endpoint under `confirm`, for the reviewer to edit."""
     data = curate.template(record)
     date = date or _dt.date.today().isoformat()
@@ -120,11 +120,11 @@ def template_text(record: dict, reviewer: str = "", date: str | None = None) -> 
                                     width=10_000).strip() + "\n" for item in items)
 
     head = (
-        f"# Curation of {record['id']} ({record.get('source_path')}), written by `python -m livingreview review "
-        f"{record['id']} --template`.\n"
+        f"# Curation of {study_id} ({record.get('source_path')}), from `python -m livingreview review "
+        f"{study_id} --template`.\n"
         "# Keep each endpoint you checked under confirm; move a wrong one to correct (match + set) or reject\n"
         "# (with a reason); add a missed one with its exact quote from the source (`python -m livingreview text`).\n"
-        "# The build refuses this file until reviewer and date name who checked the record and when.\n"
+        + ("" if reviewer else "# The build refuses this file until `reviewer` names who checked the record.\n")
     )
     return (
         head

@@ -39,7 +39,8 @@ def _was(value) -> str:
     if value is None or value == "" or value == []:
         return "not stated"
     if isinstance(value, list):
-        return "; ".join(f"{v.get('name')} (n={v.get('n')})" if isinstance(v, dict) else str(v) for v in value)
+        return "; ".join((f"{v.get('name')} (n={v['n']})" if v.get("n") is not None else f"{v.get('name')} (n not stated)")
+                         if isinstance(v, dict) else str(v) for v in value)
     return str(value)
 
 
