@@ -158,7 +158,9 @@ def test_metadata_corrections_replace_the_fields_and_say_what_they_were(fixture_
     (f"add: [{{endpoint: OS, measure: HR, value: 0.71, ci: [0.5, 0.9], unit: ratio, quote: '{HR_QUOTE}'}}]\n",
      "add[0]: CI bound 0.5 is not in its quote"),
     ("add: [{endpoint: ORR, measure: rate, arm: group A, value: 36.7, unit: '%', quote: 'was 36.7%'}]\n",
-     "add[0]: ORR rate 36.7 (group A) is already extracted; list it under confirm"),
+     "add[0]: ORR rate 36.7 (group A) is already in the record; list an extracted endpoint under confirm"),
+    (f"add: [{{endpoint: OS, measure: HR, value: 0.71, p: '=0.04', unit: ratio, quote: '{HR_QUOTE}'}}]\n",
+     "add[0]: p =0.04 is not in its quote"),
     (f"add: [{{endpoint: OS, measure: hazard, value: 0.71, unit: ratio, quote: '{HR_QUOTE}'}}]\n",
      "add[0]: breaks the record schema: 'hazard' is not one of ['median', 'rate', 'HR', 'ratio', 'mean', 'count']"),
     ("add: [{endpoint: OS, measure: HR, value: 0.71, unit: ratio}]\n", "add[0]: missing 'quote'"),
@@ -187,6 +189,9 @@ def test_every_faulty_entry_is_refused_in_one_line_naming_file_entry_and_reason(
     ("reviewer: A. Reviewer\ndate: last week\n", "date: 'last week' is not a date (write it as YYYY-MM-DD)"),
     ("reviewer: A. Reviewer\ndate: 2026-12-01\nconfirm: [{endpoint: OS\n",
      "malformed YAML at line 4, column 1 (expected ',' or '}', but got '<stream end>')"),
+    ("reviewer: A. Reviewer\ndate: 2026-12-01\nconfirm: []\nconfirm: []\n",
+     "malformed YAML at line 4, column 1 (duplicate key 'confirm')"),
+    ("reviewer: 42\ndate: 2026-12-01\n", "reviewer: 42 is not a name (write the reviewer's name)"),
     ("- just a list\n", "must be a mapping with the keys reviewer, date, confirm, correct, reject, add, metadata"),
     ("reviewer: A. Reviewer\ndate: 2026-12-01\nconfirm: {endpoint: OS}\n", "confirm: must be a list of entries"),
 ])
@@ -341,4 +346,4 @@ def test_the_chapter_shows_each_rows_provenance_rejected_rows_and_how_many_were_
     assert "3 of the 6 numbers in the table are checked by a reviewer (1 confirmed, 1 corrected, 1 added)" in status
     assert "1 extracted number was rejected" in status
     uncurated = ChapterPage(entry, fixture_doc[1], None).review_status().data
-    assert "No reviewer has checked these numbers yet" in uncurated
+    assert "No reviewer has checked the 6 numbers in the table yet (0 of 6)" in uncurated

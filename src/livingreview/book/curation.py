@@ -29,6 +29,24 @@ class CurationFileError(registry.ProjectError):
     """A curation file that is malformed or does not fit its record (one line says which and why)."""
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader refusing a key given twice in one mapping (it would keep the last)."""
+
+
+def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
 def shown(study_id: str) -> str:
     """The curation file's path as messages and pages give it: data/curation/<id>.yaml."""
     return (CURATIONS / f"{study_id}{SUFFIX}").as_posix()
@@ -41,7 +59,7 @@ def path_for(root: Path, study_id: str) -> Path:
 def parse_text(text: str, name: str) -> curate.Curation:
     """The curation a file's text holds (CurationFileError on malformed YAML or a bad shape)."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # a safe loader: plain data only
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

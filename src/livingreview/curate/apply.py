@@ -122,6 +122,8 @@ def parse(data, file: str) -> Curation:
     if unknown:
         raise CurationError(file, None, f"unknown key {unknown[0]!r} (allowed: {', '.join(KEYS)})")
     reviewer = data.get("reviewer")
+    if reviewer is not None and not isinstance(reviewer, str):
+        raise CurationError(file, "reviewer", f"{reviewer!r} is not a name (write the reviewer's name)")
     if not isinstance(reviewer, str) or not reviewer.strip():
         raise CurationError(file, "reviewer", "missing: name the reviewer who checked this record")
     if data.get("date") is None:
@@ -181,14 +183,20 @@ def _find(endpoints: list[dict], match: dict, file: str, label: str) -> int:
     return hits[0]
 
 
-def _in_quote(ep: dict, file: str, label: str) -> None:
-    """The value and CI bounds of `ep` are numbers its quote prints (the site's one rule)."""
+def _in_quote(ep: dict, file: str, label: str, check_p: bool = True) -> None:
+    """The value and CI bounds of `ep` are numbers its quote prints (the site's one rule), and so
+    is a p-value the reviewer gave (`check_p`)."""
     printed = [float(x) for x in numbers_in(ep["quote"])]
     if float(ep["value"]) not in printed:
         raise CurationError(file, label, f"value {as_printed(ep['value'])} is not in its quote")
     for bound in ep.get("ci") or []:
         if not _is_number(bound) or float(bound) not in printed:
             raise CurationError(file, label, f"CI bound {bound!r} is not in its quote")
+    p = ep.get("p")
+    if check_p and isinstance(p, str):
+        digits = p.lstrip("<>=≤≥ ")
+        if digits not in ep["quote"] and digits.lstrip("0") not in ep["quote"].replace("·", "."):
+            raise CurationError(file, label, f"p {p} is not in its quote")
 
 
 def _span(text: str, quote, file: str, label: str) -> list[int]:
@@ -248,7 +256,7 @@ def apply(record: dict, curation: Curation, text: str) -> dict:
         if not original:
             raise CurationError(file, label, "set changes nothing; list the endpoint under confirm instead")
         _valid_endpoint(record, new, file, label)
-        _in_quote(new, file, label)
+        _in_quote(new, file, label, check_p="p" in changes or "quote" in changes)
         endpoints[idx] = new
         entry = {"status": "corrected", **by, "original": original}
         if item.get("reason"):
@@ -272,7 +280,8 @@ def apply(record: dict, curation: Curation, text: str) -> dict:
         _in_quote(new, file, label)
         same = [ep for ep in kept if _fits(ep, {k: new[k] for k in MATCH_KEYS})]
         if same:
-            raise CurationError(file, label, f"{describe(new)} is already extracted; list it under confirm")
+            raise CurationError(file, label, f"{describe(new)} is already in the record; "
+                                             "list an extracted endpoint under confirm")
         kept.append({**new, "provenance": {"status": "added", **by}})
 
     curated = copy.deepcopy(record)

@@ -139,8 +139,9 @@ class ChapterPage:
         if not curation:
             if not endpoints:
                 return HTML("")
-            return note("No reviewer has checked these numbers yet: every row is as the extractor read "
-                        "it from the source.", "info")
+            count = "the one number" if len(endpoints) == 1 else f"the {len(endpoints)} numbers"
+            return note(f"No reviewer has checked {count} in the table yet (0 of {len(endpoints)}): every row is "
+                        "as the extractor read it from the source.", "info")
         counts = {s: sum(1 for ep in endpoints if status(ep) == s) for s in STATUSES}
         rejected = len(curation.get("rejected") or [])
         checked = counts["confirmed"] + counts["corrected"] + counts["added"]
