@@ -347,3 +347,19 @@ def test_the_chapter_shows_each_rows_provenance_rejected_rows_and_how_many_were_
     assert "1 extracted number was rejected" in status
     uncurated = ChapterPage(entry, fixture_doc[1], None).review_status().data
     assert "No reviewer has checked the 6 numbers in the table yet (0 of 6)" in uncurated
+
+
+def test_a_corrected_title_and_authors_reach_the_chapter_heading_and_the_table_of_contents(project):
+    from livingreview.book import toc
+
+    folder = project / "data" / "curation"
+    folder.mkdir(parents=True)
+    (folder / "fixture2026_rt.yaml").write_text(HEAD + "metadata: {title: 'An invented cohort, titled by its reviewer', "
+                                                "authors: [Ada Quill, Ben Rook]}\n",
+                                                encoding="utf-8")
+    prepared = build.prepare(project)
+    assert prepared.records["fixture2026_rt"]["title"] == "An invented cohort, titled by its reviewer"
+    assert "title: Quill et al." in toc.toc_text(prepared.entries, prepared.records, project)
+    (job,) = [j for j in toc.chapter_jobs(project, prepared.entries, prepared.records)
+              if j.parameters.get("source_id") == "fixture2026_rt"]
+    assert job.heading.startswith("An invented cohort, titled by its reviewer")
