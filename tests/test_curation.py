@@ -103,6 +103,17 @@ def test_a_correction_keeps_the_original_value_and_the_flags_follow_the_correcte
     assert not any(f["check"] == "identical_ci" for f in out["flags"])  # one CI left: nothing shared
 
 
+def test_a_correction_or_addition_that_agrees_with_the_machine_confirms_its_endpoint(liao):
+    # The issue's own example: the extractor already names this arm "ICI + HIFU".
+    out = curated(liao, HEAD + "correct: [{match: {endpoint: OS, measure: median, value: 19.6}, set: {arm: 'ICI + HIFU'}}]\n"
+                  "add: [{endpoint: PFS, measure: median, arm: ici + hifu, value: 10.95, unit: months, "
+                  "quote: 'the median PFS and OS in the HIFU group were 2.38 times [10.95'}]\n")
+    assert len(out["endpoints"]) == 6
+    checked = [ep for ep in out["endpoints"] if curate.status(ep) == "confirmed"]
+    assert sorted(ep["value"] for ep in checked) == [10.95, 19.6]
+    assert all(ep["quote"].endswith("higher than in the group without HIFU") for ep in checked)  # the machine's
+
+
 def test_a_corrected_value_must_be_printed_in_its_quote(liao):
     message = refusal(liao, HEAD + "correct: [{match: {endpoint: PFS, measure: median, value: 4.6}, set: {value: 4.8}}]\n")
     assert message == f"{FILE}: correct[0]: value 4.8 is not in its quote"
@@ -157,8 +168,9 @@ def test_metadata_corrections_replace_the_fields_and_say_what_they_were(fixture_
      "add[0]: value 0.17 is not in its quote"),
     (f"add: [{{endpoint: OS, measure: HR, value: 0.71, ci: [0.5, 0.9], unit: ratio, quote: '{HR_QUOTE}'}}]\n",
      "add[0]: CI bound 0.5 is not in its quote"),
-    ("add: [{endpoint: ORR, measure: rate, arm: group A, value: 36.7, unit: '%', quote: 'was 36.7%'}]\n",
-     "add[0]: ORR rate 36.7 (group A) is already in the record; list an extracted endpoint under confirm"),
+    ("confirm: [{endpoint: ORR, measure: rate, value: 36.7}]\n"
+     "add: [{endpoint: ORR, measure: rate, arm: group A, value: 36.7, unit: '%', quote: 'was 36.7%'}]\n",
+     "add[0]: ORR rate 36.7 (group A) is already in the record, confirmed by an entry above"),
     (f"add: [{{endpoint: OS, measure: HR, value: 0.71, p: '=0.04', unit: ratio, quote: '{HR_QUOTE}'}}]\n",
      "add[0]: p =0.04 is not in its quote"),
     (f"add: [{{endpoint: OS, measure: hazard, value: 0.71, unit: ratio, quote: '{HR_QUOTE}'}}]\n",
@@ -168,8 +180,6 @@ def test_metadata_corrections_replace_the_fields_and_say_what_they_were(fixture_
      "confirm[0]: unknown key 'arms' (allowed: endpoint, measure, value, arm, timepoint_months)"),
     ("confirm: [{endpoint: OS, measure: median}]\n", "confirm[0]: missing 'value'"),
     ("reject: [{endpoint: OS, measure: median, value: 12.0, arm: group B}]\n", "reject[0]: missing 'reason'"),
-    ("correct: [{match: {endpoint: ORR, measure: rate, value: 36.7}, set: {value: 36.7}}]\n",
-     "correct[0]: set changes nothing; list the endpoint under confirm instead"),
     ("correct: [{match: {endpoint: ORR, measure: rate, value: 36.7}, set: {colour: red}}]\n",
      "correct[0]: unknown key 'colour' (allowed: endpoint, measure, arm, value, unit, ci, timepoint_months, p, quote)"),
     ("metadata: {id: other}\n", "metadata: unknown key 'id' (allowed: is_primary_study, title, authors, journal, "

@@ -158,12 +158,17 @@ def parse(data, file: str) -> Curation:
     return Curation(file, reviewer.strip(), date, confirm, correct, reject, add, dict(metadata or {}))
 
 
+def _arm_key(arm):
+    """An arm name as a match compares it: case and runs of spaces do not matter."""
+    return " ".join(arm.split()).casefold() if isinstance(arm, str) else arm
+
+
 def _fits(ep: dict, match: dict) -> bool:
     if ep.get("endpoint") != match["endpoint"] or ep.get("measure") != match["measure"]:
         return False
     if not _is_number(ep.get("value")) or float(ep["value"]) != float(match["value"]):
         return False
-    if "arm" in match and ep.get("arm") != match["arm"]:
+    if "arm" in match and _arm_key(ep.get("arm")) != _arm_key(match["arm"]):
         return False
     if "timepoint_months" in match:
         a, b = ep.get("timepoint_months"), match["timepoint_months"]
@@ -253,8 +258,9 @@ def apply(record: dict, curation: Curation, text: str) -> dict:
             changes["span"] = _span(text, changes["quote"], file, label)
         new = {k: changes.get(k, old.get(k)) for k in ENDPOINT_FIELDS}
         original = {k: old.get(k) for k in changes if old.get(k) != new[k]}
-        if not original:
-            raise CurationError(file, label, "set changes nothing; list the endpoint under confirm instead")
+        if not original:  # the reviewer's values are the machine's: a confirmation
+            provenance[idx] = {"status": "confirmed", **by, "note": "the correction agrees with the extracted values"}
+            continue
         _valid_endpoint(record, new, file, label)
         _in_quote(new, file, label, check_p="p" in changes or "quote" in changes)
         endpoints[idx] = new
@@ -279,9 +285,13 @@ def apply(record: dict, curation: Curation, text: str) -> dict:
         _valid_endpoint(record, new, file, label)
         _in_quote(new, file, label)
         same = [ep for ep in kept if _fits(ep, {k: new[k] for k in MATCH_KEYS})]
+        if same and status(same[0]) == "extracted":  # the extractor found it too: now checked
+            same[0]["provenance"] = {"status": "confirmed", **by,
+                                     "note": f"{label} adds it; the extractor had read it already"}
+            continue
         if same:
-            raise CurationError(file, label, f"{describe(new)} is already in the record; "
-                                             "list an extracted endpoint under confirm")
+            raise CurationError(file, label, f"{describe(new)} is already in the record, "
+                                             f"{status(same[0])} by an entry above")
         kept.append({**new, "provenance": {"status": "added", **by}})
 
     curated = copy.deepcopy(record)
