@@ -110,6 +110,16 @@ CHANGES = {
                    _write(r / "data/curves/beta2023_rt/PFS--rt.risk.csv", "time,at_risk\n0,20\n")),
         {"beta2023_rt", "synthesis"},
     ),
+    "curation written for the first time": (
+        lambda r: _write(r / "data/curation/beta2023_rt.yaml", "reviewer: A. Reviewer\ndate: 2026-12-01\n"),
+        {"beta2023_rt"} | SYNTHESIS_PAGES,
+    ),
+    "curation edited": (
+        lambda r: (_write(r / "data/curation/alpha2024_hifu.yaml", "reviewer: A. Reviewer\ndate: 2026-12-01\n"),
+                   build(r),
+                   _write(r / "data/curation/alpha2024_hifu.yaml", "reviewer: A. Reviewer\ndate: 2026-12-02\n")),
+        {"alpha2024_hifu"} | SYNTHESIS_PAGES,
+    ),
     "chapter template": (
         lambda r: _write(r / "templates/chapter.ipynb", json.dumps({"cells": [1]})),
         {"alpha2024_hifu", "beta2023_rt"},
@@ -224,6 +234,7 @@ def test_chapter_inputs_name_every_input_the_chapter_is_built_from(tree):
     entry = registry.find(registry.load(tree), "beta2023_rt")
     inputs = fingerprints.chapter_inputs(tree, entry)
     assert set(inputs) == {"source", "registry_row", "appraisal", "structured_appraisal", "curves",
-                           "template", "package", "requirements"}
+                           "curation", "template", "package", "requirements"}
     assert inputs["source"] == entry.sha256
     assert inputs["appraisal"] == fingerprints.MISSING  # beta has no appraisal yet
+    assert inputs["curation"] == fingerprints.MISSING  # nor a reviewer's curation

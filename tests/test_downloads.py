@@ -9,7 +9,8 @@ from livingreview.extract.record import FIELDS
 import records
 
 HEADER = ["study_id", "endpoint", "measure", "arm", "value", "unit", "ci_low", "ci_high",
-          "timepoint_months", "p", "quote", "span_start", "span_end"]
+          "timepoint_months", "p", "quote", "span_start", "span_end",
+          "provenance", "reviewer", "reviewed", "corrected_from"]
 
 
 def _rows(text: str) -> list[dict]:
@@ -32,6 +33,7 @@ def test_csv_has_one_row_per_endpoint_value_with_its_quote_and_span():
         "arm": "HIFU + ICI vs ICI alone", "value": "2.38", "unit": "ratio",
         "ci_low": "1.087", "ci_high": "3.106", "timepoint_months": "", "p": "<0.0001",
         "quote": records.LIAO_PFS_Q, "span_start": "2247", "span_end": "2334",
+        "provenance": "extracted", "reviewer": "", "reviewed": "", "corrected_from": "",
     }
     assert rows[4]["arm"] == "ICI alone" and rows[4]["value"] == "10.67"
     assert rows[5]["p"] == "=0.0418"

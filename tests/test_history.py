@@ -150,3 +150,25 @@ def test_delta_reports_a_certainty_rating_changed_by_an_appraisal_alone():
     after = {"alpha2030": evidence.Appraisal("alpha2030", certainty=override)}
     assert history.synthesis_delta(records, records, {}, after) == [
         "certainty of HIFU · OS (HIFU + ICI vs ICI alone): very low → low (reviewer's rating)"]
+
+
+def test_a_curation_commit_lists_its_study_as_curated_not_changed(repo):
+    repo.write("data/curation/beta2023_rt.yaml", "reviewer: A. Reviewer\ndate: 2026-02-12\n"
+               "confirm: [{endpoint: ORR, measure: rate, value: 41}]\n")
+    repo.commit("Beta's numbers checked by a reviewer", "2026-02-12")
+    latest = history.changes(repo.root)[0]
+    assert {k: latest[k] for k in ("subject", "added", "changed", "removed", "curated")} == {
+        "subject": "Beta's numbers checked by a reviewer",
+        "added": [], "changed": [], "removed": [], "curated": ["beta2023_rt"]}
+    assert all(c["curated"] == [] for c in history.changes(repo.root)[1:])
+
+
+def test_whats_new_says_who_curated_a_study_and_what_they_did(repo):
+    from livingreview.book import pages
+
+    repo.write("data/curation/beta2023_rt.yaml", "reviewer: A. Reviewer\ndate: 2026-02-12\n"
+               "confirm: [{endpoint: ORR, measure: rate, value: 41}]\n")
+    repo.commit("Beta's numbers checked by a reviewer", "2026-02-12")
+    page = pages.whats_new_page(repo.root)
+    assert ("- curated: `beta2023_rt`: reviewed by A. Reviewer on 2026-02-12 (1 confirmed), "
+            "`data/curation/beta2023_rt.yaml`") in page

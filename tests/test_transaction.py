@@ -198,3 +198,9 @@ def test_screen_include_killed_at_every_step_is_rolled_back_or_completed(screene
 def test_screen_exclude_killed_at_every_step_is_rolled_back_or_completed(screened_pristine, tmp_path):
     args = ["screen", "S0003", "exclude", "--reason", "a narrative review"]
     assert _kill_at_every_step(screened_pristine, tmp_path, args) >= 4
+
+
+def test_review_template_killed_at_every_step_is_rolled_back_or_completed(pristine, tmp_path):
+    study = registry.load(pristine)[0].id
+    args = ["review", study, "--template", "--reviewer", "A. Reviewer", "--date", "2026-12-01"]
+    assert _kill_at_every_step(pristine, tmp_path, args) >= 3  # new file, manifest, move

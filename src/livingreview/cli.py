@@ -1,4 +1,4 @@
-"""Command line: `python -m livingreview COMMAND ...` (extract, text, pool, reconstruct, add, remove, toc, assets, build)."""
+"""Command line: `python -m livingreview COMMAND ...` (extract, text, review, pool, reconstruct, add, remove, toc, assets, build)."""
 from __future__ import annotations
 
 import argparse
@@ -61,6 +61,69 @@ def cmd_text(args: argparse.Namespace) -> int:
     except SourceError as err:
         _fail(str(err))
         return 1
+    return 0
+
+
+def _review_lines(found: dict) -> list[str]:
+    """The text form of `review`: each endpoint with its provenance, the flags, the unclaimed numbers."""
+    from livingreview.curate.apply import describe, provenance_text
+
+    record, unclaimed = found["record"], found["unclaimed"]
+    curation = record.get("curation")
+    lines = [f"{record['id']}: {record['source_path']} ({record['source_format']})"]
+    lines.append(f"  curation: {curation['file']} by {curation['reviewer']}, {curation['date']}" if curation
+                 else "  curation: none (every number is as extracted; `review ID --template` starts one)")
+    lines.append(f"endpoints ({len(record['endpoints'])}):")
+    for ep in record["endpoints"]:
+        extra = "".join(f", {k} {v}" for k, v in (("CI", ep.get("ci")), ("p", ep.get("p"))) if v)
+        lines.append(f"  [{provenance_text(ep)}] {describe(ep)} {ep['unit']}{extra}; span {ep['span']}")
+        lines.append(f"      \"{ep['quote']}\"")
+    for ep in (curation or {}).get("rejected") or []:
+        lines.append(f"  [rejected: {ep['reason']}] {describe(ep)}; span {ep['span']}")
+    lines.append(f"flags ({len(record['flags'])}):")
+    lines += [f"  {f['severity']} ({f['check']}): {f['message']}" for f in record["flags"]]
+    lines.append(f"unclaimed numbers ({len(unclaimed)}):")
+    lines += [f"  {u['number']} at {u['span']}: \"{u['sentence']}\"" for u in unclaimed]
+    return lines
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """A record as a reviewer checks it, or (--template) a curation file to start from."""
+    from livingreview.book import curation, transaction
+    from livingreview.book.transaction import Transaction
+
+    root = registry.project_root()
+    transaction.recover(root, report=_fail)
+    try:
+        entry = registry.find(registry.load(root), args.study_id)
+    except KeyError as err:
+        _fail(err.args[0])
+        return 1
+    try:
+        if args.template:
+            target = curation.path_for(root, entry.id)
+            if target.exists() or target.is_symlink():
+                _fail(f"{curation.shown(entry.id)}: already exists; edit it (a template never overwrites a curation)")
+                return 1
+            record = extract_file(entry.source_path(root), entry.shown)
+            if len(record) != 1:
+                _fail(f"{entry.shown}: holds {len(record)} records; give them one file each")
+                return 1
+            txn = Transaction(root, "review-template")
+            txn.write(target, curation.template_text(entry.id, record[0], args.reviewer or "", args.date))
+            txn.commit()
+            todo = "correct, reject or add" if args.reviewer else "name the reviewer, then correct, reject or add"
+            _say(f"wrote {curation.shown(entry.id)}: {len(record[0]['endpoints'])} endpoints under confirm; {todo}")
+            return 0
+        found = curation.review(root, entry)
+    except SourceError as err:
+        _fail(str(err))
+        return 1
+    if args.json:
+        print(json.dumps({"record": found["record"], "unclaimed": found["unclaimed"]}, indent=2, ensure_ascii=False))
+    else:
+        for line in _review_lines(found):
+            _say(line)
     return 0
 
 
@@ -262,6 +325,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--entry", type=int, default=0, metavar="N",
                    help="which record of a search export (0 = the first)")
     p.set_defaults(func=cmd_text)
+
+    p = sub.add_parser("review", help="a study's record as a reviewer checks it: provenance, flags and the "
+                       "numbers no endpoint uses; --template starts its curation file")
+    p.add_argument("study_id", metavar="ID")
+    p.add_argument("--json", action="store_true",
+                   help='print {"record": the curated record, "unclaimed": [{number, sentence, span}]}')
+    p.add_argument("--template", action="store_true",
+                   help="write data/curation/ID.yaml listing every extracted endpoint under confirm")
+    p.add_argument("--reviewer", metavar="NAME", help="with --template: the reviewer's name")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="with --template: the review date (default: today)")
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("pool", help="random-effects meta-analysis of a CSV (study,yi,vi | "
                        "study,estimate,ci_low,ci_high | study,events,total)")

@@ -29,6 +29,11 @@ COLUMNS = (
     ("quote", "the exact source text that states the value"),
     ("span_start", "character offset where the quote starts in the decoded source text"),
     ("span_end", "character offset just after the quote ends"),
+    ("provenance", "extracted (read by the program, not yet checked), or confirmed, corrected or added "
+                   "by a reviewer (data/curation/<study_id>.yaml)"),
+    ("reviewer", "the reviewer who confirmed, corrected or added the value; empty when extracted"),
+    ("reviewed", "the date of that review (YYYY-MM-DD); empty when extracted"),
+    ("corrected_from", "for a corrected row, the extracted fields it replaced ('value=4.6; arm=group B')"),
 )
 
 
@@ -41,12 +46,23 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
+def _provenance(ep: dict) -> tuple[str, str, str, str]:
+    """(status, reviewer, date, fields replaced) of one endpoint row; an uncurated row is extracted."""
+    prov = ep.get("provenance") or {}
+    kind = prov.get("status", "extracted")
+    if kind == "extracted":
+        return kind, "", "", ""
+    was = "; ".join(f"{k}={json.dumps(v, ensure_ascii=False) if isinstance(v, list) else _cell(v)}"
+                    for k, v in (prov.get("original") or {}).items())
+    return kind, _cell(prov.get("reviewer")), _cell(prov.get("date")), was
+
+
 def _by_id(records: list[dict]) -> list[dict]:
     return sorted(records, key=lambda r: r["id"])
 
 
 def endpoints_csv(records: list[dict]) -> str:
-    """One row per extracted endpoint value, with the quote and span it came from."""
+    """One row per endpoint value the site uses, with the quote and span it came from and its provenance."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([name for name, _ in COLUMNS])
@@ -59,7 +75,7 @@ def endpoints_csv(records: list[dict]) -> str:
                 for v in (
                     record["id"], ep["endpoint"], ep["measure"], ep.get("arm"), ep["value"],
                     ep["unit"], ci[0], ci[1], ep.get("timepoint_months"), ep.get("p"),
-                    ep["quote"], span[0], span[1],
+                    ep["quote"], span[0], span[1], *_provenance(ep),
                 )
             )
     return out.getvalue()

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from livingreview.book import curves, registry
+from livingreview.book import curation, curves, registry
 
 from livingreview.book.registry import CHAPTER_TEMPLATE, CHAPTERS, SYNTHESIS_PAGES, SYNTHESIS_TEMPLATE
 PACKAGE = Path("src") / "livingreview"
@@ -75,6 +75,7 @@ def chapter_inputs(root: Path, entry: registry.Entry, shared: dict | None = None
         "appraisal": file_hash(entry.appraisal_path(root)),
         "structured_appraisal": file_hash(structured_appraisal_path(root, entry)),
         "curves": curves_hash(root, entry.id),
+        "curation": file_hash(curation.path_for(root, entry.id)),
         "template": file_hash(root / CHAPTER_TEMPLATE),
         **(shared or _shared(root)),
     }
@@ -86,16 +87,18 @@ def synthesis_inputs(
     template: Path = SYNTHESIS_TEMPLATE,
     shared: dict | None = None,
 ) -> dict[str, str]:
-    """What a synthesis page is built from: every source, registry row and structured appraisal
-    (risk of bias, GRADE flags and overrides), and its template; the synthesis page also every
-    registered study's digitised figures (the patient page shows none)."""
+    """What a synthesis page is built from: every source, registry row, structured appraisal
+    (risk of bias, GRADE flags and overrides) and curation, and its template; the synthesis page
+    also every registered study's digitised figures (the patient page shows none)."""
     sources = "".join(f"{e.id}:{file_hash(e.source_path(root))}\n" for e in entries)
     rows = "".join(f"{row_hash(e)}\n" for e in entries)
     appraisals = "".join(f"{e.id}:{file_hash(structured_appraisal_path(root, e))}\n" for e in entries)
+    curations = "".join(f"{e.id}:{file_hash(curation.path_for(root, e.id))}\n" for e in entries)
     inputs = {
         "sources": _sha(sources.encode()),
         "registry": _sha(rows.encode()),
         "appraisals": _sha(appraisals.encode()),
+        "curations": _sha(curations.encode()),
         "template": file_hash(root / template),
         **(shared or _shared(root)),
     }

@@ -28,7 +28,7 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def _registry_at(root: Path, rev: str) -> dict[str, dict]:
+def registry_at(root: Path, rev: str) -> dict[str, dict]:
     """The registry's rows by id as of commit `rev` (empty if it had none or cannot be read)."""
     text = _git(root, "show", f"{rev}:./{REGISTRY}")
     try:
@@ -73,13 +73,16 @@ def _commits(root: Path) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
 def changes(root: Path) -> list[dict]:
     """One dict per commit touching data/, newest first.
 
-    Keys: commit, date (YYYY-MM-DD), subject, added, changed, removed (sorted
+    Keys: commit, date (YYYY-MM-DD), subject, added, changed, removed, curated (sorted
     study ids). Registry rows appearing or disappearing make a study added or
-    removed; its source, appraisal or registry row changing makes it changed.
+    removed; its source, appraisal or registry row changing makes it changed; its
+    reviewer's curation file (data/curation/<id>.yaml) changing makes it curated.
     """
     result = []
-    for sha, date, subject, files in _commits(root):
-        before, after = _registry_at(root, f"{sha}^"), _registry_at(root, sha)
+    for sha, date, subject, all_files in _commits(root):
+        curated = {PurePosixPath(path).stem for _, path in all_files if _is_curation(path)}
+        files = [(status, path) for status, path in all_files if not _is_curation(path)]
+        before, after = registry_at(root, f"{sha}^"), registry_at(root, sha)
         added = set(after) - set(before)
         removed = set(before) - set(after)
         changed = {i for i in set(after) & set(before) if after[i] != before[i]}
@@ -102,9 +105,19 @@ def changes(root: Path) -> list[dict]:
         result.append({
             "commit": sha, "date": date, "subject": subject,
             "added": sorted(added), "changed": sorted(changed - added - removed),
-            "removed": sorted(removed),
+            "removed": sorted(removed), "curated": sorted(curated),
         })
     return result
+
+
+def _is_curation(path: str) -> bool:
+    p = PurePosixPath(path)
+    return len(p.parts) == 3 and p.parts[:2] == ("data", "curation") and p.suffix == ".yaml"
+
+
+def file_at(root: Path, rev: str, path: str) -> str | None:
+    """The text of project file `path` as of commit `rev`, or None if it had none."""
+    return _git(root, "show", f"{rev}:./{path}")
 
 
 def last_updated(root: Path, path: str | Path) -> str | None:

@@ -1,12 +1,11 @@
-"""The page objects' one `load`: read the registry, sources, appraisals (prose and structured)
-and digitised curves, hand them to `present`; a bad appraisal or curve file raises its one line."""
+"""The page objects' one `load`: read the registry, sources, curations, appraisals (prose and
+structured) and digitised curves, hand them to `present`; a bad file raises its one line."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from livingreview.analysis import rebuilt
-from livingreview.book import appraisals, curves, registry, toc
-from livingreview.book.sources import extract
+from livingreview.book import appraisals, curation, curves, registry, toc
 from livingreview.extract.document import SourceError
 from livingreview.present import render
 from livingreview.present.chapter import ChapterPage
@@ -26,11 +25,12 @@ def rebuilt_arms(root: Path, record: dict, study_id: str) -> tuple[rebuilt.Rebui
 
 
 def chapter_page(source_id: str) -> ChapterPage:
-    """The chapter of one registered study, its record extracted from the source as registered."""
+    """The chapter of one registered study: its record extracted from the source as registered,
+    then curated by its reviewer's file (data/curation/<id>.yaml) when there is one."""
     render.enable()
     root = registry.project_root()
     entry = registry.find(registry.load(root), source_id)
-    record = extract(entry.source_path(root), entry.shown)
+    record = curation.curated_record(root, entry)
     appraisal = entry.appraisal_path(root)
     text = appraisal.read_text(encoding="utf-8") if appraisal.is_file() else None
     arms = rebuilt_arms(root, record, entry.id) if record["is_primary_study"] else ()
@@ -38,7 +38,8 @@ def chapter_page(source_id: str) -> ChapterPage:
 
 
 def synthesis_page() -> SynthesisPage:
-    """Every registered study's record and rebuilt curves, for the synthesis and patient pages."""
+    """Every registered study's (curated) record, appraisal and rebuilt curves, for the synthesis
+    and patient pages."""
     render.enable()
     root = registry.project_root()
     entries = registry.load(root)

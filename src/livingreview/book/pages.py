@@ -15,6 +15,7 @@ import yaml
 from livingreview.analysis.risk_of_bias import AppraisalError
 from livingreview.book import appraisals
 from livingreview.book import bibliography
+from livingreview.book import curation
 from livingreview.book import downloads
 from livingreview.book import history
 from livingreview.book import registry
@@ -59,16 +60,25 @@ source documents in the project's `data/sources/`. They hold {len(records)} stud
 
 
 def records_at(root: Path, rev: str) -> list[dict]:
-    """The study records as the sources stood at commit `rev` (unreadable ones left out)."""
+    """The study records as the sources and curations stood at commit `rev` (unreadable sources
+    left out; a curation that did not apply then leaves its record as extracted)."""
     out = []
-    for row in history._registry_at(root, rev).values():
-        raw = history._git(root, "show", f"{rev}:./data/{row.get('file')}")
+    for row in history.registry_at(root, rev).values():
+        raw = history.file_at(root, rev, f"data/{row.get('file')}")
         if raw is None:
             continue
         try:
-            out.append(build_record(decode_text(raw, f"data/{row.get('file')}")))
+            doc = decode_text(raw, f"data/{row.get('file')}")
+            record = build_record(doc)
         except SourceError:
             continue
+        text = history.file_at(root, rev, curation.shown(str(row.get("id"))))
+        if text is not None:
+            try:
+                record = curation.curated(record, curation.parse_text(text, curation.shown(str(row.get("id")))), doc)
+            except curation.CurationFileError:
+                pass
+        out.append(record)
     return out
 
 
@@ -76,9 +86,9 @@ def appraisals_at(root: Path, rev: str) -> dict:
     """The structured appraisals as they stood at commit `rev` (a file that cannot be used then
     counts as not assessed)."""
     out = {}
-    for study in history._registry_at(root, rev):
+    for study in history.registry_at(root, rev):
         name = f"data/appraisals/{study}.yaml"
-        raw = history._git(root, "show", f"{rev}:./{name}")
+        raw = history.file_at(root, rev, name)
         if raw is None:
             continue
         try:
@@ -88,13 +98,32 @@ def appraisals_at(root: Path, rev: str) -> dict:
     return out
 
 
+def curation_summary(root: Path, rev: str, study: str) -> str:
+    """One line on a study's curation as of `rev`: who checked it and what they did."""
+    name = curation.shown(study)
+    text = history.file_at(root, rev, name)
+    if text is None:
+        return f"curation removed (`{name}`): its numbers are shown as extracted"
+    try:
+        parsed = curation.parse_text(text, name)
+    except curation.CurationFileError:
+        return f"curation changed (`{name}`)"
+    counts = [f"{len(getattr(parsed, key))} {word}" for key, word in
+              (("confirm", "confirmed"), ("correct", "corrected"), ("reject", "rejected"), ("add", "added"))
+              if getattr(parsed, key)]
+    if parsed.metadata:
+        counts.append("metadata corrected: " + ", ".join(sorted(parsed.metadata)))
+    return (f"reviewed by {parsed.reviewer} on {parsed.date}"
+            + (f" ({'; '.join(counts)})" if counts else "") + f", `{name}`")
+
+
 def whats_new_page(root: Path) -> str:
     lines = [
         "# What's new",
         "",
-        "Each entry is a change to the review's sources, registry or appraisals, newest first, "
-        "read from the project's history, with how it moved the synthesis's headline numbers, "
-        "pooled estimates and certainty ratings.",
+        "Each entry is a change to the review's sources, registry, appraisals or reviewers' curations, "
+        "newest first, read from the project's history, with how it moved the synthesis's headline "
+        "numbers, pooled estimates and certainty ratings.",
         "",
     ]
     commits = history.changes(root)[:WHATS_NEW_COMMITS]
@@ -103,11 +132,12 @@ def whats_new_page(root: Path) -> str:
     for change in commits:
         lines.append(f"## {change['date']}: {_md_cell(change['subject'])}")
         lines.append("")
-        for verb in ("added", "changed", "removed"):
-            for study in change[verb]:
+        for verb in ("added", "changed", "removed", "curated"):
+            for study in change.get(verb, []):
                 target = root / registry.CHAPTERS / f"{study}.ipynb"
                 name = f"[{study}](../chapters/{study}.ipynb)" if verb != "removed" and target.is_file() else f"`{study}`"
-                lines.append(f"- {verb}: {name}")
+                extra = f": {_md_cell(curation_summary(root, change['commit'], study))}" if verb == "curated" else ""
+                lines.append(f"- {verb}: {name}{extra}")
         parent, commit = f"{change['commit']}^", change["commit"]
         delta = history.synthesis_delta(records_at(root, parent), records_at(root, commit),
                                         appraisals_at(root, parent), appraisals_at(root, commit))
@@ -131,7 +161,7 @@ def generated(root: Path, records: list[dict]) -> dict[Path, str]:
 
 
 def last_updated_hook(app, pagename, templatename, context, doctree) -> None:
-    """Sphinx hook: a chapter's "last updated" is the last commit of its source or appraisal."""
+    """Sphinx hook: a chapter's "last updated" is the last commit of its source, appraisal or curation."""
     if not pagename.startswith(f"{registry.CHAPTERS.as_posix()}/"):
         return
     root = Path(app.srcdir)
@@ -141,6 +171,7 @@ def last_updated_hook(app, pagename, templatename, context, doctree) -> None:
         return
     paths = [p for p in (root / "data" / "sources").glob(f"{study}.*")]
     paths.append(root / "data" / "appraisals" / f"{study}.md")
+    paths.append(curation.path_for(root, study))
     dates = [history.last_updated(root, p.relative_to(root)) for p in paths if p.exists()]
     dates = [d for d in dates if d]
     context["last_updated"] = max(dates) if dates else "not yet committed"

@@ -5,19 +5,22 @@ from pathlib import Path
 
 import yaml
 
-from livingreview.book import registry
+from livingreview.book import curation, registry
 from livingreview.extract.document import SourceError
 from livingreview.book.execute import Job
-from livingreview.book.sources import extract
 from livingreview.present.formatting import markdown_escape, short_title
 from livingreview.book.registry import CHAPTER_TEMPLATE, CHAPTERS, SYNTHESIS_PAGES
 
 def records_for(root: Path, entries: list[registry.Entry]) -> dict[str, dict | SourceError]:
-    """Each entry's record, or the SourceError that stopped it (the build reports those)."""
+    """Each entry's curated record, or the SourceError that stopped it (the build reports those).
+
+    A curation file that does not apply raises CurationFileError: the build stops before writing.
+    """
+    curation.check_folder(root, entries)
     out: dict[str, dict | SourceError] = {}
     for entry in entries:
         try:
-            out[entry.id] = extract(entry.source_path(root), entry.shown)
+            out[entry.id] = curation.curated_record(root, entry)
         except SourceError as err:
             out[entry.id] = err
     return out

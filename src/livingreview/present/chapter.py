@@ -18,6 +18,7 @@ from livingreview.present import appraisal as appraisal_html
 from livingreview.present import charts
 from livingreview.present import render
 from livingreview.analysis import survival
+from livingreview.curate.apply import STATUSES, status
 from livingreview.present import tables
 
 MISSING_CHART = {
@@ -42,6 +43,15 @@ FORMAT_WORDS = {
     "journal_page": "a publisher's article page",
     "plain_text": "a plain-text page",
 }
+
+
+def _was(value) -> str:
+    if value is None or value == "" or value == []:
+        return "not stated"
+    if isinstance(value, list):
+        return "; ".join((f"{v.get('name')} (n={v['n']})" if v.get("n") is not None else f"{v.get('name')} (n not stated)")
+                         if isinstance(v, dict) else str(v) for v in value)
+    return str(value)
 
 
 def note(text: str, kind: str = "info") -> HTML:
@@ -139,14 +149,40 @@ class ChapterPage:
         return HTML("\n".join(items))
 
     def endpoint_table(self) -> HTML:
+        rejected = tables.rejected_html(self.record)
         if not self.record["endpoints"]:
             why = (
                 "No results were taken from this document: it is not a primary study."
                 if not self.primary
                 else "No result in this document was stated clearly enough to take."
             )
-            return note(why, "info")
-        return HTML(tables.styled_endpoint_table(self.record))
+            return HTML(note(why, "info").data + rejected)
+        return HTML(tables.styled_endpoint_table(self.record) + rejected)
+
+    def review_status(self) -> HTML:
+        """How many of the chapter's numbers a named reviewer has checked, and what they changed."""
+        curation = self.record.get("curation")
+        endpoints = self.record["endpoints"]
+        if not curation:
+            if not endpoints:
+                return HTML("")
+            count = "the one number" if len(endpoints) == 1 else f"the {len(endpoints)} numbers"
+            return note(f"No reviewer has checked {count} in the table yet (0 of {len(endpoints)}): every row is "
+                        "as the extractor read it from the source.", "info")
+        counts = {s: sum(1 for ep in endpoints if status(ep) == s) for s in STATUSES}
+        rejected = len(curation.get("rejected") or [])
+        checked = counts["confirmed"] + counts["corrected"] + counts["added"]
+        parts = [f"{counts[s]} {s}" for s in ("confirmed", "corrected", "added") if counts[s]]
+        text = (f"{curation['reviewer']} checked this record on {curation['date']}: {checked} of the "
+                f"{len(endpoints)} numbers in the table are checked by a reviewer"
+                + (f" ({', '.join(parts)})" if parts else "") + ".")
+        if counts["extracted"]:
+            text += f" {counts['extracted']} are as extracted, not yet checked."
+        if rejected:
+            text += f" {rejected} extracted {'number was' if rejected == 1 else 'numbers were'} rejected (listed below the table)."
+        for key, change in (curation.get("metadata") or {}).items():
+            text += f" The reviewer corrected the record's {key.replace('_', ' ')} (was: {_was(change.get('was'))})."
+        return HTML(f'<p class="lr-review">{escape(text)}</p>')
 
     def charts(self, names: tuple[str, ...]) -> None:
         """Display this paper's charts among `names`, or say which have no data to draw."""

@@ -13,6 +13,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from livingreview.analysis.survival import arm_label
+from livingreview.curate.apply import describe, provenance_text
 from livingreview.extract.printed import as_printed, format_ci
 
 ENDPOINT_LABELS = {
@@ -26,7 +27,7 @@ ENDPOINT_LABELS = {
     "AE_any": "any-grade AE",
     "local_control": "local control",
 }
-ENDPOINT_COLUMNS = ["endpoint", "measure", "arm", "value", "CI", "p", "timepoint", "quote"]
+ENDPOINT_COLUMNS = ["endpoint", "measure", "arm", "value", "CI", "p", "timepoint", "quote", "provenance"]
 SEVERITY_ORDER = ("error", "warning", "info")
 SEVERITY_STYLE = {
     "error": "background-color: #fde2e1;",
@@ -75,8 +76,24 @@ def endpoint_table(record: dict) -> pd.DataFrame:
             "p": ep.get("p") or "",
             "timepoint": _timepoint(ep),
             "quote": ep.get("quote", ""),
+            "provenance": provenance_text(ep),
         })
     return pd.DataFrame(rows, columns=ENDPOINT_COLUMNS)
+
+
+def rejected_html(record: dict) -> str:
+    """The rows a reviewer rejected, each with the reason and its quote, as an escaped list."""
+    curation = record.get("curation") or {}
+    rejected = curation.get("rejected") or []
+    if not rejected:
+        return ""
+    who = f"{curation.get('reviewer')}, {curation.get('date')}"
+    items = "".join(
+        f"<li>{html.escape(describe(ep))}: {html.escape(ep.get('reason', ''))}"
+        + (f" — <q>{html.escape(ep['quote'])}</q>" if ep.get("quote") else "") + "</li>"
+        for ep in rejected)
+    return (f'<p class="lr-rejected-head">Rejected by the reviewer ({html.escape(who)}); '
+            f'these numbers are not used anywhere on the site:</p><ul class="lr-rejected">{items}</ul>\n')
 
 
 def _quotes_overlap(a: str | None, b: str | None) -> bool:
