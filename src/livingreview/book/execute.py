@@ -39,6 +39,7 @@ class Outcome:
     job: Job
     ok: bool
     error: str = ""
+    seconds: float = 0.0  # wall time of the job in its worker (read by the book benchmark)
 
 
 def normalise(nb: nbformat.NotebookNode, heading: str | None = None) -> nbformat.NotebookNode:
