@@ -108,7 +108,7 @@ def site(root: Path, log: Path) -> tuple[int, dict]:
     marks = {}
     with log.open("a", encoding="utf-8") as out, subprocess.Popen(
         [str(jb), "build", str(root), "-W", "-n", "--keep-going"], stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
+        stderr=subprocess.STDOUT, text=True, cwd=root,
     ) as proc:
         for line in proc.stdout:
             out.write(line)
@@ -120,7 +120,7 @@ def site(root: Path, log: Path) -> tuple[int, dict]:
                 marks["environment"] = line.strip()
         rc = proc.wait()
     total = time.perf_counter() - started
-    edges = [(p, marks[p]) for p, _ in SITE_PHASES if p in marks]
+    edges = sorted(((p, marks[p]) for p, _ in SITE_PHASES if p in marks), key=lambda e: e[1])
     phases = {"start": edges[0][1] if edges else total}
     for (phase, at), following in zip(edges, [*[e[1] for e in edges[1:]], total]):
         phases[phase] = following - at

@@ -2,6 +2,7 @@
 together give the very notebooks one unsharded build gives, and a bad shard is one line."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -75,3 +76,32 @@ def test_shards_run_one_after_another_give_the_notebooks_of_one_unsharded_build(
     rendered = run_in(root, "build", "--no-execute", "--require-fresh")  # CI's render step
     assert rendered.returncode == 0, rendered.stderr[-2000:]
     assert all((root / "_build/html/chapters" / name).with_suffix(".html").is_file() for name in stale)
+
+
+NEW_PAPER = Path(__file__).parent / "fixtures" / "new_paper" / "pubmed_sbrt_pd1.txt"
+
+
+def test_after_an_add_the_incremental_site_lists_the_new_chapter_in_an_untouched_chapters_sidebar(
+        executed, tmp_path):
+    root = tmp_path / "book"
+    shutil.copytree(executed, root, ignore=shutil.ignore_patterns("_build"))
+    assert run_in(root, "build", "--no-execute").returncode == 0  # the site as it stood
+    untouched = registry.load(root)[0].id
+    page = root / "_build" / "html" / "chapters" / f"{untouched}.html"
+    before = page.stat().st_mtime_ns
+    assert run_in(root, "add", str(NEW_PAPER)).returncode == 0
+    new = registry.load(root)[-1].id
+    assert f'href="{new}.html"' not in page.read_text(encoding="utf-8")
+    done = run_in(root, "build")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "executed 3, reused 2" in done.stderr
+    # Sphinx read again only what changed (the untouched chapters were not among them) ...
+    found = re.search(r"updating environment: .*?(\d+) added, (\d+) changed", _plain(done.stdout))
+    assert found and found[1] == "1" and int(found[2]) < len(registry.load(root)) + 4
+    # ... yet wrote every page again, so the untouched chapter's sidebar links the new one
+    assert page.stat().st_mtime_ns != before
+    assert f'href="{new}.html"' in page.read_text(encoding="utf-8")
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)

@@ -247,7 +247,8 @@ def site(root: Path, log: Path | None = None, left_out: set[str] | frozenset = f
     command = [str(jb), "build", str(root), "-W", "-n", "--keep-going"]
     if left_out:
         command += ["--toc", str(_toc_without(root, set(left_out)))]
+    # In the project: MyST resolves a {download} path against the working directory.
     if log is None:
-        return subprocess.run(command, check=False).returncode
+        return subprocess.run(command, cwd=root, check=False).returncode
     with log.open("a", encoding="utf-8") as out:
-        return subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=False).returncode
+        return subprocess.run(command, cwd=root, stdout=out, stderr=subprocess.STDOUT, check=False).returncode

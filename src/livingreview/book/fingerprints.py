@@ -52,9 +52,12 @@ def requirements_hash(root: Path) -> str:
     return _sha("".join(f"{name}:{file_hash(root / name)}\n" for name in REQUIREMENTS).encode())
 
 
-def _shared(root: Path) -> dict[str, str]:
+def shared_inputs(root: Path) -> dict[str, str]:
     """Inputs every notebook depends on: the package code and the pinned environment."""
     return {"package": package_hash(root), "requirements": requirements_hash(root)}
+
+
+_shared = shared_inputs
 
 
 def chapter_inputs(root: Path, entry: registry.Entry, shared: dict | None = None) -> dict[str, str]:

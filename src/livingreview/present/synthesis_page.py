@@ -8,6 +8,7 @@ from IPython.display import HTML, display
 from myst_nb import glue
 
 from livingreview.analysis import certainty
+from livingreview.analysis import memo
 from livingreview.present import charts
 from livingreview.present import render
 from livingreview.analysis import survival
@@ -67,7 +68,7 @@ class SynthesisPage:
         return charts.rmst_chart(self.records) or note("No curve to compute an RMST from.")
 
     def rmst_table(self) -> HTML:
-        frames = [survival.rmst_table(r) for r in self.primary]
+        frames = [memo.cached("rmst-table", (r,), lambda r=r: survival.rmst_table(r)) for r in self.primary]
         frames = [f for f in frames if not f.empty]
         if not frames:
             return HTML("")
