@@ -47,7 +47,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 SITE_PHASES = (  # Sphinx's log lines that start each phase of the site build
     ("reading", re.compile(r"^(updating environment|reading sources)")),
     ("resolving", re.compile(r"^(looking for now-outdated|pickling environment|checking consistency)")),
-    ("writing", re.compile(r"^(preparing documents|writing output)")),
+    ("writing", re.compile(r"^(preparing documents|writing output\.\.\. \[)")),
     ("finishing", re.compile(r"^(generating indices|copying static|dumping object inventory|build succeeded|build finished)")),
 )
 
