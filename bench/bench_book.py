@@ -46,9 +46,10 @@ COPIED = ("_config.yml", "intro.md", "references.md", "_static", "_templates", "
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 SITE_PHASES = (  # Sphinx's log lines that start each phase of the site build
     ("reading", re.compile(r"^(updating environment|reading sources)")),
-    ("resolving", re.compile(r"^(looking for now-outdated|pickling environment|checking consistency)")),
-    ("writing", re.compile(r"^(preparing documents|writing output\.\.\. \[)")),
-    ("finishing", re.compile(r"^(generating indices|copying static|dumping object inventory|build succeeded|build finished)")),
+    ("resolving", re.compile(r"^(looking for now-outdated|pickling environment|checking consistency|preparing documents)")),
+    ("copying", re.compile(r"^copying assets")),
+    ("writing", re.compile(r"^writing output\.\.\. \[")),
+    ("finishing", re.compile(r"^(generating indices|writing additional pages|dumping search index|build succeeded)")),
 )
 
 
@@ -108,8 +109,8 @@ def site(root: Path, log: Path) -> tuple[int, dict]:
     marks = {}
     with log.open("a", encoding="utf-8") as out, subprocess.Popen(
         [str(jb), "build", str(root), "-W", "-n", "--keep-going"], stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, cwd=root,
-    ) as proc:
+        stderr=subprocess.STDOUT, text=True, cwd=root, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    ) as proc:  # unbuffered: each line is timed when Sphinx prints it
         for line in proc.stdout:
             out.write(line)
             line = ANSI.sub("", line)
@@ -217,15 +218,20 @@ def profile(root: Path) -> dict:
 
     from livingreview.book import loading
 
+    from livingreview.book import cache
+
     formatter = InteractiveShell.instance().display_formatter
     figures = _kernel_costs(root)
-    started = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()):
-        page = loading.synthesis_page()
-    figures["synthesis_load_s"] = round(time.perf_counter() - started, 3)  # every record extracted
-    figures["synthesis_cells"] = _cells(page, [
-        "glue_numbers", "summary_table", "forest_chart", "within_study", "modality_curves",
-        "rmst_chart", "rmst_table", "certainty_table", "excluded", "plain_language"], formatter)
+    cells = ["glue_numbers", "summary_table", "forest_chart", "within_study", "modality_curves",
+             "rmst_chart", "rmst_table", "certainty_table", "excluded", "plain_language"]
+    for label, switch in (("uncached", "off"), ("warm", "on")):  # without the store, then from it
+        os.environ[cache.SWITCH] = switch
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):
+            page = loading.synthesis_page()
+        figures[f"synthesis_load_s_{label}"] = round(time.perf_counter() - started, 3)
+        figures[f"synthesis_cells_{label}"] = _cells(page, cells, formatter)
+    os.environ.pop(cache.SWITCH)
     newest = registry.load(root)[-1].id
     started = time.perf_counter()
     chapter = loading.chapter_page(newest)
