@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.11:
 #   make book   set up, re-execute the chapters whose inputs changed with papermill, build the site
+#               (SHARD=I/N: only shard I's share, no site: CI's matrix, then `make site`)
 #   make test   set up, run pytest and the import contracts, re-execute EVERY notebook with
 #               papermill into a scratch copy (fails if a committed one would change), strict
 #               nbval on every notebook, browser-test the site
@@ -9,6 +10,7 @@ BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 CHROMIUM := /usr/bin/chromium
 SRC ?=
+SHARD ?=
 ID ?=
 
 .PHONY: book site test setup chromium add remove bench demo clean
@@ -22,7 +24,7 @@ $(READY): requirements.txt constraints.txt pyproject.toml
 	touch $(READY)
 
 book: $(READY)
-	$(BIN)/python -m livingreview build $(if $(FORCE),--force,)
+	$(BIN)/python -m livingreview build $(if $(FORCE),--force,) $(if $(SHARD),--shard $(SHARD),)
 
 # The site from the committed notebooks, without executing anything.
 site: $(READY)

@@ -128,15 +128,6 @@ def test_records_name_their_source_relative_to_the_root_whatever_the_cwd(project
     assert seen[0] == seen[1] == seen[2] == [f"data/{e.file}" for e in entries]
 
 
-@pytest.fixture(scope="session")
-def executed(tmp_path_factory) -> Path:
-    """A two-study book, built (chapters executed): copy it before changing anything."""
-    root = make_project(tmp_path_factory.mktemp("executed") / "book", [seed("000"), seed("002")])
-    done = run(root, "build")
-    assert done.returncode == 0, done.stderr[-2000:]
-    return root
-
-
 def test_a_corrupt_notebook_leaves_out_only_its_page_and_fails_in_one_line(executed, tmp_path):
     root = tmp_path / "book"
     shutil.copytree(executed, root, ignore=shutil.ignore_patterns("_build"))

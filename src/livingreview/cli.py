@@ -189,6 +189,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     from livingreview.book import appraisals
 
     root, status = args.root, 0
+    shard = None
+    if args.shard is not None:
+        try:
+            shard = build.Shard.parse(args.shard)
+        except build.ShardError as err:
+            _fail(str(err))
+            return 2
+        if args.no_execute:
+            _fail(f"--shard {shard} executes notebooks: it cannot go with --no-execute")
+            return 2
     prepared = build.prepare(root)
     refused = appraisals.problems(root, [e.id for e in prepared.entries])
     for line in refused:  # a contradicting risk-of-bias judgement: nothing is built or written
@@ -205,16 +215,28 @@ def cmd_build(args: argparse.Namespace) -> int:
             _fail(refused[0])
     if refused:
         return 1
+    if args.require_fresh:
+        from livingreview.book import fingerprints
+
+        stale = [t.output.name for t in fingerprints.plan(root, prepared.entries)[0]]
+        if stale:
+            shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+            _fail(f"{len(stale)} notebook(s) stale against their inputs, site not built: {shown}")
+            return 1
     for entry_id, error in prepared.errors.items():
         _fail(f"{error} (chapter {entry_id} not rebuilt)")
         status = 1
     built = build.build_project(root, execute=not args.no_execute, force=args.force, jobs=args.jobs,
-                                prepared=prepared)
+                                prepared=prepared, shard=shard)
     for outcome in built.outcomes:
         if not outcome.ok:
             name = (registry.CHAPTERS / outcome.job.output.name).as_posix()
             _fail(f"{name}: {outcome.error}")
             status = 1
+    if shard is not None:  # the site is rendered once, by `build --no-execute`, after every shard
+        _fail(f"shard {shard}: executed notebooks listed in {shard.listing.as_posix()}; "
+              "render with `build --no-execute` once every shard is in")
+        return status
     left_out = build.unreadable_notebooks(root)
     for docname, reason in left_out.items():
         _fail(f"{docname}.ipynb: not a readable notebook ({reason}); its page is left out of the site")
@@ -366,6 +388,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-execute", action="store_true", help="build from the committed notebooks")
     p.add_argument("--force", action="store_true", help="re-execute every notebook, even up-to-date ones")
     p.add_argument("-j", "--jobs", type=int, default=None, help="notebooks at once (default: CPUs)")
+    p.add_argument("--shard", metavar="I/N", default=None,
+                   help="execute only shard I of N of the stale notebooks and build no site "
+                        "(CI's matrix; render afterwards with --no-execute)")
+    p.add_argument("--require-fresh", action="store_true",
+                   help="fail, building nothing, if a notebook is stale (CI's render after the shards)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("check-notebooks",

@@ -7,6 +7,8 @@ bibliography, the generated pages and the static assets are then written in ONE 
 """
 from __future__ import annotations
 
+import hashlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,6 +35,46 @@ STATIC = Path("_static")
 VEGA_BUNDLE = STATIC / "vega-bundle.js"
 FONTS = STATIC / "fonts"
 SITE_TOC = Path("_build") / "site-toc.yml"  # the toc the site is built from when a page is left out
+SHARDS = Path("_build") / "shards"  # each shard's list of the notebooks it executed (for CI artifacts)
+
+
+class ShardError(ValueError):
+    """A `--shard` value that is not I/N with 1 <= I <= N."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard `index` of `count` (1-based): the stale notebooks whose name hashes to it.
+
+    The share is a hash of the notebook's name, not its place in a list, so it does not move
+    when papers are added and a shard run after another in the same tree (whose notebooks
+    are then fresh) still takes exactly its own. Every notebook, the synthesis pages too,
+    depends only on the sources and registry a shard's checkout holds, never on another
+    notebook's output, so any shard may run any of them.
+    """
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Shard":
+        found = re.fullmatch(r"([0-9]{1,4})/([0-9]{1,4})", text.strip())
+        if not found or not 1 <= int(found[1]) <= int(found[2]):
+            raise ShardError(f"--shard {text!r}: expected I/N with 1 <= I <= N, such as 2/4")
+        return cls(int(found[1]), int(found[2]))
+
+    def owns(self, notebook: Path) -> bool:
+        """Whether the notebook named `notebook` (any folder: only the name counts) is this shard's."""
+        digest = hashlib.sha256(Path(notebook).name.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
+
+    @property
+    def listing(self) -> Path:
+        """Where this shard lists the notebooks it executed, relative to the root."""
+        return SHARDS / f"{self.index}-of-{self.count}.txt"
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
 
 
 @dataclass
@@ -102,10 +144,15 @@ def scratch_jobs(root: Path, prepared: Prepared, scratch: Path, only: set[Path] 
 
 def execute_stale(
     root: Path, prepared: Prepared, scratch: Path, *, force: bool = False, jobs: int | None = None,
-    report: Callable[[str], None] | None = None,
+    report: Callable[[str], None] | None = None, shard: Shard | None = None,
 ) -> list[Outcome]:
-    """Re-execute the notebooks whose inputs changed (all with `force`) into `scratch`, in parallel."""
+    """Re-execute the notebooks whose inputs changed (all with `force`) into `scratch`, in parallel.
+
+    With `shard`, only the stale notebooks that shard owns; the others are left as they are.
+    """
     to_run, reused = fingerprints.plan(root, prepared.entries, force=force)
+    if shard is not None:
+        to_run = [t for t in to_run if shard.owns(t.output)]
     stale = {t.output: t.fingerprint for t in to_run}
     work = scratch_jobs(root, prepared, scratch, set(stale))
     stamps = {job.output: stale[root / job.output.relative_to(scratch)] for job in work}
@@ -126,20 +173,35 @@ class Built:
     changed: int = 0
 
 
+def shard_listing(root: Path, outcomes: list[Outcome], scratch: Path) -> str:
+    """The notebooks that executed, one relative POSIX path a line, sorted (what CI uploads)."""
+    done = sorted((root / o.job.output.relative_to(scratch)).relative_to(root).as_posix()
+                  for o in outcomes if o.ok)
+    return "".join(f"{path}\n" for path in done)
+
+
 def build_project(
     root: Path, *, execute: bool = True, force: bool = False, jobs: int | None = None,
     report: Callable[[str], None] | None = None, prepared: Prepared | None = None,
+    shard: Shard | None = None,
 ) -> Built:
-    """Prepare, execute what is stale (unless `execute` is False), and commit it all at once."""
+    """Prepare, execute what is stale (unless `execute` is False), and commit it all at once.
+
+    With `shard`, only that shard's share of the stale notebooks runs, and the list of those
+    that executed is written to `shard.listing` in the same transaction.
+    """
     prepared = prepared or prepare(root)
     built = Built(prepared)
     with tempfile.TemporaryDirectory(prefix="livingreview-build-") as tmp:
         scratch = Path(tmp)
         if execute:
-            built.outcomes = execute_stale(root, prepared, scratch, force=force, jobs=jobs, report=report)
+            built.outcomes = execute_stale(root, prepared, scratch, force=force, jobs=jobs,
+                                           report=report, shard=shard)
         txn = Transaction(root, "build")
         stage_derived(txn, root, prepared)
         stage_outcomes(txn, root, scratch, built.outcomes)
+        if shard is not None:
+            txn.write(root / shard.listing, shard_listing(root, built.outcomes, scratch))
         built.changed = txn.commit()
     return built
 
@@ -189,7 +251,8 @@ def site(root: Path, log: Path | None = None, left_out: set[str] | frozenset = f
     command = [str(jb), "build", str(root), "-W", "-n", "--keep-going"]
     if left_out:
         command += ["--toc", str(_toc_without(root, set(left_out)))]
+    # In the project: MyST resolves a {download} path against the working directory.
     if log is None:
-        return subprocess.run(command, check=False).returncode
+        return subprocess.run(command, cwd=root, check=False).returncode
     with log.open("a", encoding="utf-8") as out:
-        return subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, check=False).returncode
+        return subprocess.run(command, cwd=root, stdout=out, stderr=subprocess.STDOUT, check=False).returncode

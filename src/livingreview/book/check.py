@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -53,6 +54,22 @@ def first_difference(committed: str, executed: str) -> str | None:
     return "the files differ in layout only (re-execute and commit)"
 
 
+def _from_scratch(run):
+    """`run()` with the results cache off in the kernels it starts: the check proves every
+    notebook from its inputs alone, never from a stored result."""
+    from livingreview.book import cache
+
+    saved = os.environ.get(cache.SWITCH)
+    os.environ[cache.SWITCH] = "off"
+    try:
+        return run()
+    finally:
+        if saved is None:
+            os.environ.pop(cache.SWITCH, None)
+        else:
+            os.environ[cache.SWITCH] = saved
+
+
 def check_notebooks(root: Path, jobs: int | None = None, report=None) -> list[str]:
     """One line per committed notebook that re-executing would change (or that fails to run)."""
     root = Path(root)
@@ -63,7 +80,7 @@ def check_notebooks(root: Path, jobs: int | None = None, report=None) -> list[st
         scratch = Path(tmp)
         work = build.scratch_jobs(root, prepared, scratch)
         fps = {job.output: stamps.get(root / job.output.relative_to(scratch)) for job in work}
-        outcomes = runner.run_jobs(work, jobs, fingerprints=fps, report=report)
+        outcomes = _from_scratch(lambda: runner.run_jobs(work, jobs, fingerprints=fps, report=report))
         for outcome in outcomes:
             committed = root / outcome.job.output.relative_to(scratch)
             name = committed.relative_to(root).as_posix()

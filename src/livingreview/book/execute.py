@@ -11,9 +11,10 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
-import papermill
+if TYPE_CHECKING:  # the kernels import this module (loading -> toc -> Job) and never execute
+    import nbformat
 
 VOLATILE_NOTEBOOK_KEYS = ("papermill", "widgets")
 VOLATILE_CELL_KEYS = ("papermill", "execution")
@@ -39,6 +40,7 @@ class Outcome:
     job: Job
     ok: bool
     error: str = ""
+    seconds: float = 0.0  # wall time of the job in its worker (read by the book benchmark)
 
 
 def normalise(nb: nbformat.NotebookNode, heading: str | None = None) -> nbformat.NotebookNode:
@@ -98,6 +100,9 @@ def run(job: Job, kernel=None) -> Outcome:
     `kernel` is an already started kernel manager to execute in (see
     `runner`); by default papermill starts and stops a fresh one.
     """
+    import nbformat  # here, not at the top: every notebook's kernel imports Job, not papermill
+    import papermill
+
     job.output.parent.mkdir(parents=True, exist_ok=True)
     job.workdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="livingreview-") as tmpdir:

@@ -57,7 +57,7 @@ def curves_hash(root: Path, study_id: str) -> str:
     return _sha("".join(f"{p.name}:{file_hash(p)}\n" for p in curves.study_files(root, study_id)).encode())
 
 
-def _shared(root: Path) -> dict[str, str]:
+def shared_inputs(root: Path) -> dict[str, str]:
     """Inputs every notebook depends on: the package code and the pinned environment."""
     return {"package": package_hash(root), "requirements": requirements_hash(root)}
 
@@ -77,7 +77,7 @@ def chapter_inputs(root: Path, entry: registry.Entry, shared: dict | None = None
         "curves": curves_hash(root, entry.id),
         "curation": file_hash(curation.path_for(root, entry.id)),
         "template": file_hash(root / CHAPTER_TEMPLATE),
-        **(shared or _shared(root)),
+        **(shared or shared_inputs(root)),
     }
 
 
@@ -100,7 +100,7 @@ def synthesis_inputs(
         "appraisals": _sha(appraisals.encode()),
         "curations": _sha(curations.encode()),
         "template": file_hash(root / template),
-        **(shared or _shared(root)),
+        **(shared or shared_inputs(root)),
     }
     if Path(template) == SYNTHESIS_TEMPLATE:
         inputs["curves"] = _sha("".join(f"{e.id}:{curves_hash(root, e.id)}\n" for e in entries).encode())
@@ -154,7 +154,7 @@ class Target:
 
 def targets(root: Path, entries: list[registry.Entry]) -> list[Target]:
     """Every notebook the book is built from, chapters in registry order, then synthesis pages."""
-    shared = _shared(root)
+    shared = shared_inputs(root)
     out = []
     for entry in entries:
         inputs = chapter_inputs(root, entry, shared)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from livingreview.analysis import rebuilt
-from livingreview.book import appraisals, curation, curves, registry, toc
+from livingreview.book import appraisals, cache, curation, curves, registry, toc
 from livingreview.extract.document import SourceError
 from livingreview.present import render
 from livingreview.present.chapter import ChapterPage
@@ -29,6 +29,7 @@ def chapter_page(source_id: str) -> ChapterPage:
     then curated by its reviewer's file (data/curation/<id>.yaml) when there is one."""
     render.enable()
     root = registry.project_root()
+    cache.install(root)
     entry = registry.find(registry.load(root), source_id)
     record = curation.curated_record(root, entry)
     appraisal = entry.appraisal_path(root)
@@ -42,6 +43,7 @@ def synthesis_page() -> SynthesisPage:
     and patient pages."""
     render.enable()
     root = registry.project_root()
+    cache.install(root)
     entries = registry.load(root)
     found = toc.records_for(root, entries)
     good = {i: r for i, r in found.items() if not isinstance(r, SourceError)}

@@ -14,6 +14,7 @@ fresh kernel, checks that it does.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import multiprocessing
 import os
 import sys
@@ -107,6 +108,7 @@ def _discard(cwd: Path) -> None:
 def _run_one(job: Job, fingerprint: str | None) -> Outcome:
     """Run one job; stamp its notebook on success; never raise (a crash is a failed Outcome)."""
     cwd = job.workdir
+    started = time.monotonic()
     try:
         cwd.mkdir(parents=True, exist_ok=True)  # papermill runs the notebook there
         outcome = execute.run(job, _kernel_for(cwd))
@@ -114,10 +116,10 @@ def _run_one(job: Job, fingerprint: str | None) -> Outcome:
             _discard(cwd)  # a failed notebook may leave the kernel in any state
         elif fingerprint:
             fingerprints.stamp_file(job.output, fingerprint)
-        return outcome
+        return dataclasses.replace(outcome, seconds=time.monotonic() - started)
     except Exception as err:  # a bug outside the notebook must not take the other jobs down
         _discard(cwd)
-        return Outcome(job, False, f"{type(err).__name__}: {err}")
+        return Outcome(job, False, f"{type(err).__name__}: {err}", time.monotonic() - started)
 
 
 def summary(outcomes: list[Outcome], reused: int, seconds: float) -> str:

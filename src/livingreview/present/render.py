@@ -17,6 +17,8 @@ from pathlib import Path
 import altair as alt
 import vl_convert
 
+from livingreview.analysis import memo
+
 #: The Vega-Lite release Altair writes specs for ("v6.4.1" -> "6.4").
 VEGALITE_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 RENDERER_NAME = "livingreview"
@@ -91,11 +93,16 @@ def chart_id(spec: dict) -> str:
     return "lr-chart-" + hashlib.sha256(_canonical_json(spec).encode()).hexdigest()[:16]
 
 
-def spec_svg(spec: dict) -> str:
-    """The chart drawn as SVG, for readers without JavaScript and for nbval."""
+def _draw_svg(spec: dict) -> str:
     register_fonts()
     svg = vl_convert.vegalite_to_svg(spec, vl_version=VEGALITE_VERSION, allowed_base_urls=[])
     return svg.strip()
+
+
+def spec_svg(spec: dict) -> str:
+    """The chart drawn as SVG, for readers without JavaScript and for nbval; a spec drawn before
+    (same spec, Vega-Lite and vl-convert versions) is not drawn again when a store is installed."""
+    return memo.cached("svg", (spec, VEGALITE_VERSION, vl_convert.__version__), lambda: _draw_svg(spec))
 
 
 def spec_html(spec: dict) -> str:

@@ -8,6 +8,7 @@ from IPython.display import HTML, display
 from myst_nb import glue
 
 from livingreview.analysis import evidence
+from livingreview.analysis import memo
 from livingreview.analysis import rebuilt as rebuilt_km
 from livingreview.analysis import risk_of_bias as rob
 from livingreview.present import appraisal as appraisal_html
@@ -148,7 +149,7 @@ class SynthesisPage:
         frames = []
         for r in self.primary:
             arms = self.rebuilt.get(r["id"], ())
-            fallback = survival.rmst_table(r)
+            fallback = memo.cached("rmst-table", (r,), lambda r=r: survival.rmst_table(r))
             done = rebuilt_km.digitised_keys(a for a in arms if a.matched)
             fallback = fallback[[(e, a) not in done for e, a in zip(fallback["endpoint"], fallback["arm"])]]
             own = rebuilt_km.preferred_rmst(r, arms)
