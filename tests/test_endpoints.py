@@ -528,7 +528,7 @@ A, B = TWO[0]["name"], TWO[1]["name"]
 AB = f"{A} vs {B}"
 
 
-def extract_sentence(sentence: str, arms: list[dict], title: str = "An invented trial") -> list[dict]:
+def extract_sentence(sentence: str, arms: list[dict], title: str = "An invented cancer trial") -> list[dict]:
     doc = doc_of(sentence, title)
     eps = extract_endpoints(doc, arms)
     assert_well_formed(doc, eps)
@@ -767,3 +767,52 @@ def test_to_x_from_y_gives_the_new_value_to_the_arm_named_as_subject_and_arm_nam
                          ("PFS", "median", "TACE", 5.2, (4.4, 6.0), None, None),
                          ("PFS", "HR", "TACE-ICI vs TACE", 0.52, None, None, "<.001")]
     assert_well_formed(doc_of(text), eps)
+
+
+def test_odds_and_risk_ratios_are_ratios_and_labelled_parts_inside_brackets_are_each_a_statement():
+    text = ("Results: Gains were seen for objective response rate (ORR) and disease control rate (DCR) "
+            "(ORR: 58.2 vs. 31.4%; odds ratio [OR] = 3.05, 95% CI 1.40–6.65, p = 0.004; "
+            "DCR: 88.0 vs. 70.5%; OR = 3.10, 95% CI 1.21–7.94, p = 0.018). "
+            "Response rates for velamab and placebo were 40 and 22%, respectively (RR 0.55, 95% CI 0.31–0.98; P=0.04).\n")
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    eps = extract_endpoints(doc_of(text, "Velamab in an invented cancer"), arms)
+    assert [(e["endpoint"], e["measure"], e["value"], tuple(e["ci"]) if e["ci"] else None) for e in eps] == [
+        ("ORR", "rate", 58.2, None), ("ORR", "rate", 31.4, None), ("ORR", "ratio", 3.05, (1.40, 6.65)),
+        ("DCR", "rate", 88.0, None), ("DCR", "rate", 70.5, None), ("DCR", "ratio", 3.10, (1.21, 7.94)),
+        ("ORR", "rate", 40, None), ("ORR", "rate", 22, None), ("ORR", "ratio", 0.55, (0.31, 0.98)),
+    ]
+    assert all(e["unit"] == "ratio" for e in eps if e["measure"] == "ratio")
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_a_rates_timing_is_not_a_value_and_time_to_treatment_failure_is_its_own_endpoint():
+    text = ("Results: The response rates after 12 weeks of therapy were 35% for velamab and 19% for placebo. "
+            "For velamab and placebo, respectively, median progression-free survival was 5.1 vs 3.0 months, "
+            "time to treatment failure was 4.2 vs 2.9 months, and overall survival was 11.6 vs 9.4 months.\n")
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    eps = extract_endpoints(doc_of(text, "Velamab in an invented cancer"), arms)
+    assert [(e["endpoint"], e["arm"], e["value"]) for e in eps] == [
+        ("ORR", "velamab", 35), ("ORR", "placebo", 19),
+        ("PFS", "velamab", 5.1), ("PFS", "placebo", 3.0), ("other:TTF", "velamab", 4.2), ("other:TTF", "placebo", 2.9),
+        ("OS", "velamab", 11.6), ("OS", "placebo", 9.4),
+    ]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_an_hr_after_adjustment_for_baseline_is_kept_and_a_patient_count_after_a_rate_is_no_value():
+    text = ("Results: After adjustment for baseline differences between the cohorts, velamab improved "
+            "progression-free survival versus placebo (HR = 0.41, 95% CI 0.27–0.62, p < 0.001; median PFS 8.8 vs. 4.1 months). "
+            "ORR was 31% (95% CI, 19%–45%) for 48 evaluable patients. "
+            "It identified a group of patients (15% of the total) with a 2 year survival rate of 33%.\n")
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    eps = extract_endpoints(doc_of(text), arms)
+    assert [(e["endpoint"], e["measure"], e["value"]) for e in eps] == [
+        ("PFS", "HR", 0.41), ("PFS", "median", 8.8), ("PFS", "median", 4.1), ("ORR", "rate", 31)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_a_response_rate_outside_a_tumour_study_is_no_objective_response():
+    survey = "Results: The response rate was 61% after two reminder letters and 48% after one.\n"
+    assert extract_endpoints(doc_of(survey, "Reminder letters and the return of a health questionnaire"), []) == []
+    tumour = "Results: The response rate was 61% by RECIST 1.1.\n"
+    assert [e["value"] for e in extract_endpoints(doc_of(tumour, "An invented drug for liver tumours"), [])] == [61]

@@ -43,7 +43,9 @@ _TPU = r"(?P<{}>years?|yrs?|months?|mos?|weeks?|wks?)\b"
 _ALTS = [
     rf"(?P<ci>{CI_RE.pattern})",
     rf"(?P<p>{P_RE.pattern})",
-    r"(?P<hr>\b(?:adjusted\s+)?(?:a?HRs?|hazard\s+ratios?)\b(?:\s*[(\[]\s*a?HR\s*[)\]])?"
+    # Hazard ratios; odds and risk ratios ("odds ratio [OR] = 5.31", "RR 0.57") read the same way.
+    r"(?P<hr>\b(?:adjusted\s+)?(?:a?HRs?|hazard\s+ratios?|odds\s+ratios?|risk\s+ratios?|relative\s+risks?|a?ORs?|RRs?)\b"
+    r"(?:\s*[(\[]\s*(?:a?HR|a?OR|RR)\s*[)\]])?"
     r"(?:\s+for\s+(?:the\s+)?(?P<hrfor>death|mortality|(?:disease\s+)?progression(?:\s+or\s+death)?|recurrence"
     rf"|OS|PFS|DFS|RFS|overall{_SP}+survival|(?:progression|disease|recurrence|relapse){_D}?\s?free{_SP}+survival))?"
     r"(?:\s*[:=,]|\s+(?:of|was|is|were))?)",
@@ -64,6 +66,7 @@ _ALTS = [
     rf"(?P<efs>event{_D}?\s?free\s+survival|\bEFS\b)",
     rf"(?P<css>(?:cancer|disease){_D}?\s?specific\s+survival|\bCSS\b|\bDSS\b)",
     r"(?P<ttp>times?\s+to\s+(?:tumou?r\s+)?progression|\bTTP\b)",
+    r"(?P<ttf>times?\s+to\s+treatment\s+failure|\bTTF\b)",
     r"(?P<dor>duration\s+of\s+(?:objective\s+)?response|\bresponse\s+duration|\bDoR\b|\bDOR\b)",
     r"(?P<surv>\bsurvival\b)",
     # "45% were alive at 2 years": a landmark overall survival rate.
@@ -92,7 +95,7 @@ _ALTS = [
     rf"(?P<fu>\bfollow{_D}?\s?ups?\b|\bfollowed\s+up\b)",
     r"(?P<range>\brange[sd]?\b|\bIQR\b|\binterquartile\b)",
     r"(?P<block>\bmost\s+(?:common(?:ly)?|frequent(?:ly)?)\b|\bincluding\b|\bincluded\b|\bsuch\s+as\b"
-    r"|\bmainly\b|\bpredominantly\b|\bvaried\b|\branging\b|\bbaseline\b)",
+    r"|\bmainly\b|\bpredominantly\b|\bvaried\b|\branging\b|(?<!for\s)(?<!for\sthe\s)\bbaseline\b)",
     # Other trials' or the literature's figures, protocol targets and sample-size assumptions:
     # nothing in a sentence that says so is this study's result.
     r"(?P<elsewhere>\bhistorical\b|\bpreviously\s+(?:reported|published)\b|\bliterature\b"
@@ -110,8 +113,8 @@ _ALTS = [
     rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
-    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
-    r"|\b(?:older|younger)\s+than\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
+    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\ba\s+(?:\w+\s+)?group\s+of\s+(?:patients|cases)\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
+    r"|\b(?:older|younger)\s+than\b|\b(?:or|and)\s+(?:younger|older)\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
     r"|\bper-?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
 ]
@@ -139,14 +142,14 @@ _TOKEN_RE_FOLDED = re.compile(fold_pattern(_TOKEN_RE.pattern))
 # Groups whose case must be respected (abbreviations); the regex above is
 # case-insensitive for the prose, so these are re-checked on the matched text.
 _CASED = {"pfs": "PFS", "mpfs": "mPFS", "os": "OS", "mos": "mOS", "dfs": "DFS", "rfs": "RFS",
-          "efs": "EFS", "ttp": "TTP", "nr": None, "lc": None}
+          "efs": "EFS", "ttp": "TTP", "ttf": "TTF", "nr": None, "lc": None}
 _EP_NAME = {"pfs": "PFS", "mpfs": "PFS", "os": "OS", "mos": "OS", "surv": "OS",
             "dfs": "other:DFS", "rfs": "other:RFS", "efs": "other:EFS", "css": "other:CSS",
-            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "pfree": "PFS", "death": "OS", "dcr": "DCR",
+            "ttp": "other:TTP", "ttf": "other:TTF", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "pfree": "PFS", "death": "OS", "dcr": "DCR",
             "lc": "local_control", "ts": "technical_success", "te": "technical_efficacy",
             "cab": "other:complete_ablation", "cr": "other:complete_response", "mc": "other:major_complications",
             "ae3": "AE_grade3plus", "aeany": "AE_any", "aelow": None}
-_TIME_TO_EVENT = {"PFS", "OS", "other:DFS", "other:RFS", "other:EFS", "other:CSS", "other:TTP", "other:DoR"}
+_TIME_TO_EVENT = {"PFS", "OS", "other:DFS", "other:RFS", "other:EFS", "other:CSS", "other:TTP", "other:TTF", "other:DoR"}
 
 
 def _time_to_event(name: str) -> bool:
@@ -215,7 +218,9 @@ _TO_BEFORE_RE = re.compile(r"\bto\s+$", re.IGNORECASE)
 _IN_BEFORE_RE = re.compile(r"\b(?:in|among)\s+(?:only\s+|just\s+)?$", re.IGNORECASE)  # "occurred in 5 patients"
 _FROM_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval", "blo", "bhi"))
-_HR_CASED_RE = re.compile(r"HR|[Hh]azard")
+_HR_CASED_RE = re.compile(r"HR|[Hh]azard|[Oo]dds|[Rr]isk|[Rr]elative|OR|RR")
+_COUNT_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+){1,2}(?:patients|cases|subjects|participants)\b", re.IGNORECASE)
+_ODDS_RE = re.compile(r"(?:adjusted\s+)?(?:odds|risk|relative|a?ORs?\b|RRs?\b)", re.IGNORECASE)
 _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
 _AE_LED_TO_RE = re.compile(r"(?:discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
                            r"|because|owing|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
@@ -229,6 +234,7 @@ _AE_PLAIN_BEFORE = frozenset(
     "emergent other new more fewer less similar higher lower rate rates incidence frequency number proportion "
     "percentage occurrence grade severe major acute late significant notable observed developed showed "
     "from to by were was as than between among at a an these those their its patients' 3 4 5 iii iv v "
+    "possibly probably definitely "
     "3-4 3/4 3-5 higher-grade high-grade".split())
 _IMMUNE_RE = re.compile(r"immune|irAE|imAE", re.IGNORECASE)
 _COMPLICATION_RE = re.compile(r"complication", re.IGNORECASE)
@@ -306,7 +312,10 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
             if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 70), ms):
                 exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
-            data = (_printed(text, m, "val"), _UNITS.get(unit, unit or None), exact)
+            unit = _UNITS.get(unit, unit or None)
+            if unit is None and _COUNT_AFTER_RE.match(text, me, se) and _DIGIT_ONLY_RE.fullmatch(text, ms, me):
+                unit = "patients"  # "for 52 PM01183-treated patients": a count of patients
+            data = (_printed(text, m, "val"), unit, exact)
         elif kind == "ae":
             kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
         if kind in _EP_NAME:
@@ -369,7 +378,7 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
         if k == "hr":
             j = i + 1
             if j < n and raw[j].kind == "val" and raw[j].data[1] in (None, "ratio"):
-                hr = [raw[j], t.data, None, None]
+                hr = [raw[j], t.data, None, None, "ratio" if _ODDS_RE.match(text, t.s) else "HR"]
                 j += 1
                 while j < n and raw[j].kind in ("ci", "p", "bci") and raw[j].depth >= t.depth:
                     if raw[j].kind == "bci" and (j != i + 2 or hr[2] is not None):
@@ -507,7 +516,7 @@ class _Ctx:
     """What one sentence's statements need to know about the document."""
 
     __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups", "floor",
-                 "sent_resp", "postfix", "prev_ep")
+                 "sent_resp", "postfix", "prev_ep", "onco")
 
     def other_trial(self) -> bool:
         """True when the sentence reports a named trial ("in IMbrave150") that is not this study."""
@@ -527,6 +536,7 @@ class _Ctx:
         self.sent_resp = False  # a top-level "respectively" makes every list of the sentence per group
         self.postfix = True  # values may be named after them ("35% vs 20% for ORR")
         self.prev_ep = None  # the time-to-event endpoint the sentence before ended on
+        self.onco = True  # the document is about tumours (a "response rate" is a tumour response)
 
 
 # ---------------------------------------------------- population or subgroup
@@ -674,6 +684,9 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             if st.has_values():
                 _close(ctx, st)
                 st = _Statement()
+            elif st.eps and not st.raw and _EP_COLON_RE.match(ctx.text, t.e, ctx.sent[1]):
+                # "for ORR and DCR (ORR: 64.3 vs 33.3%; ...; DCR: ...)": each labelled part is a statement
+                st = _Statement()
             skip = None
             prev = st.eps[-1] if st.eps else None
             # "progression-free survival (PFS)": one mention, not two.
@@ -741,7 +754,9 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             if st.start is not None and not skip:
                 st.groups.extend(phrases)
         elif k in ("val", "nr", "count", "ci", "p", "vs", "hr", "bci"):
-            if skip or st.resp_end:  # nothing after "respectively" belongs to the list
+            if st.resp_end and k == "hr" and st.raw and not skip and len(ctx.arms) > 1:
+                st.resp_end = None  # "43 and 24%, respectively (RR 0.56, 95% CI ...)": the list's ratio
+            if skip or st.resp_end:  # nothing else after "respectively" belongs to the list
                 continue
             if k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
                     and (not st.eps or t.depth == 0 and toks[i + 1].data[1] in ("alive", "pfree") and st.has_values()) \
@@ -811,6 +826,10 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
         return
     # "in the 45 Gy group", "2 cycles": numbers in other units name groups or doses, not results.
     st.raw = [t for t in st.raw if not (t.kind == "val" and t.data[1] in _OTHER_UNITS)]
+    if all(e.data[0] and not _time_to_event(e.data[0]) and e.data[0] != "local_control" for e in eps) \
+            and any(t.kind == "val" and t.data[1] == "%" for t in st.raw):
+        # "response rates after 14 weeks (...) were 30% and 17%": a time beside a rate is its timing
+        st.raw = [t for t in st.raw if not (t.kind == "val" and t.data[1] in ("months", "weeks", "days"))]
     items = _build_items(st.raw, ctx.text)
     if any(not it.count for it in items):
         items = [it for it in items if not it.count]  # "in 40 patients" beside a rate is its denominator
@@ -1111,8 +1130,8 @@ def _pair_arms(n_vals: int, mapped: list[str], arm_names: list[str], labs=None) 
 
 def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> None:
     name = ep.data[0]
-    if name is None:
-        return
+    if name is None or name == "ORR" and not ctx.onco and not _TUMOUR_RESPONSE_RE.search(ctx.text, max(0, ep.s - 15), ep.e):
+        return  # a survey's or a depression scale's "response rate" is no tumour response
     labels = labels or {}
     median = st.median or ep.data[1] in ("mpfs", "mos")
     bare_surv = ep.data[1] == "surv"
@@ -1190,16 +1209,16 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
                 add(tok, mu[0], mu[1], a, ci, it.p if it.hr is None else None,
                     tp if mu[0] == "rate" and landmark else None)
     if it.hr is not None and not ctx.prognostic:
-        tok, hrfor, ci, p = it.hr
+        tok, hrfor, ci, p, measure = it.hr
         if hrfor:
             name = _hr_endpoint(hrfor) or name
-        if not tok.data[2] or name is None:
-            return
+        if not tok.data[2] or name is None or measure == "ratio" and _time_to_event(name):
+            return  # a risk ratio of death is no survival comparison the record can hold
         # The direction of an HR is the arms' as the study names them; a pair known only from
         # printed labels gives the order of mention, not the direction, so it is left unnamed.
         pair = _pair_arms(2, mapped, arm_names) if len(arm_names) == 2 and arm != _NO_ARM else None
         vs = f"{pair[0]} vs {pair[1]}" if pair and None not in pair else None
-        add(tok, "HR", "ratio", vs, ci, p or (it.p if len(vals) != 1 else None))
+        add(tok, measure, "ratio", vs, ci, p or (it.p if len(vals) != 1 else None))
 
 
 def _hr_endpoint(hrfor: str) -> str | None:
@@ -1216,6 +1235,11 @@ def _hr_endpoint(hrfor: str) -> str | None:
     return None
 
 
+# Words of a document about tumours: only there is a "response rate" an objective (tumour) response.
+_ONCO_RE = re.compile(r"cancer|carcinom|tumou?r|neoplas|oncolog|malignan|metasta|lymphoma|leuka?emi|myeloma|sarcoma"
+                      r"|melanoma|gliom|blastoma|mesothelioma|RECIST|chemotherap|radiotherap|\bHCC\b|NSCLC", re.IGNORECASE)
+_TUMOUR_RESPONSE_RE = re.compile(r"ORR|objective|tumou?r|radiolog", re.IGNORECASE)
+_EP_COLON_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?:")
 _AND_NAME_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:and\b|&)\s*(?:the\s+)?[A-Za-z]", re.IGNORECASE)
 _POSTFIX_FOR_RE = re.compile(r"(?:%|months?|weeks?)\s+for\s+(?:the\s+)?$", re.IGNORECASE)
 _RATES_RE = re.compile(r"\brates?\b", re.IGNORECASE)
@@ -1386,6 +1410,7 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     else:
         ranges = [(bs, be, False) for bs, be in doc.body]
     prev_ep, prev_end = None, None  # the endpoint a sentence ended on, and where it ended
+    onco = bool(_ONCO_RE.search(text) or _ONCO_RE.search(title))
     skipping = False  # a label's state carries over the ranges that follow it ("ABSTRACT.METHODS:" alone)
     for bs, be, tables_only in ranges:
         for ss, se in split_sentences(text, bs, be):
@@ -1398,6 +1423,7 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
                     _PREFILTER_RE.search(text, ss, se) if low is None else _PREFILTER_RE_FOLDED.search(low, ss, se)):
                 continue
             ctx = _Ctx(text, arms, (ss, se), found, doc_words, low)
+            ctx.onco = onco
             if _CELL_SEP_RE.search(text, ss, se) and _table_row(ctx, low) or tables_only:
                 prev_ep = None
                 continue
