@@ -816,3 +816,19 @@ def test_a_response_rate_outside_a_tumour_study_is_no_objective_response():
     assert extract_endpoints(doc_of(survey, "Reminder letters and the return of a health questionnaire"), []) == []
     tumour = "Results: The response rate was 61% by RECIST 1.1.\n"
     assert [e["value"] for e in extract_endpoints(doc_of(tumour, "An invented drug for liver tumours"), [])] == [61]
+
+
+def test_three_bracketed_rates_go_to_the_groups_printed_before_them_and_a_toxicity_list_is_not_arms():
+    text = ("Results: The frequency of patients with drug-related adverse events was higher with standard "
+            "chemotherapy (58%) than with 20 mg/kg velamab (41%) and 5 mg/kg velamab (22%). "
+            "Grade 3 adverse events in the velamab arms were anaemia (3.1%), neutropenia (2.4%) and rash (6.0%).\n")
+    arms = [{"name": n, "n": None} for n in ("5 mg/kg velamab", "20 mg/kg velamab", "standard chemotherapy")]
+    eps = extract_endpoints(doc_of(text, "Velamab for recurrent glioma"), arms)
+    assert [(e["endpoint"], e["arm"], e["value"]) for e in eps] == [
+        ("AE_any", "standard chemotherapy", 58), ("AE_any", "20 mg/kg velamab", 41), ("AE_any", "5 mg/kg velamab", 22)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_a_value_seen_in_patients_of_an_age_or_younger_is_a_subgroups():
+    text = "Results: Of the 9 complete responses, 7 (77.8%) were seen in patients 60 years of age or younger.\n"
+    assert extract_endpoints(doc_of(text, "An invented cancer trial"), [{"name": "A", "n": None}, {"name": "B", "n": None}]) == []

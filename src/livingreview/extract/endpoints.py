@@ -86,7 +86,7 @@ _ALTS = [
     r"(?P<nr>\bnot\s+(?:yet\s+)?(?:been\s+)?reached\b|\bNR\b|\bnot\s+estimable\b|\bNE\b)",
     rf"(?P<count>(?<![\w.·\-\u2011]){NUM}\s*(?:/|of\s)\s*\d+\b(?:\s+(?:patients|cases|subjects|participants))?)",
     rf"(?<![\w.·\-\u2011])(?P<val>{NUM})(?:{_SP}?(?P<unit>%|percent\b|months?\b|mos?\b|times\b|{_D}?fold\b|years?\b|yrs?\b"
-    r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|patients\b|cases\b|subjects\b|participants\b"
+    r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|[μµ]M\b|nM\b|[μµ]g\b|mcg\b|kg\b|patients\b|cases\b|subjects\b|participants\b"
     r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
     r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
     r"(?P<resp>\brespectively\b)",
@@ -212,7 +212,7 @@ _UNITS = {"%": "%", "percent": "%", "month": "months", "months": "months", "mo":
 # Units a median or mean time keeps as printed (contract v2: never converted).
 _TIME_UNITS = frozenset(("months", "weeks", "days", "years"))
 _COUNT_UNITS = {"patients", "cases", "subjects", "participants"}
-_OTHER_UNITS = frozenset(("gy", "cm", "mm", "ml", "mg", "lesions", "tumors", "tumours", "nodules", "sessions",
+_OTHER_UNITS = frozenset(("gy", "cm", "mm", "ml", "mg", "μm", "µm", "nm", "μg", "µg", "mcg", "kg", "lesions", "tumors", "tumours", "nodules", "sessions",
                           "cycles"))
 _TO_BEFORE_RE = re.compile(r"\bto\s+$", re.IGNORECASE)
 _IN_BEFORE_RE = re.compile(r"\b(?:in|among)\s+(?:only\s+|just\s+)?$", re.IGNORECASE)  # "occurred in 5 patients"
@@ -403,7 +403,7 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
             if k == "count" or (k == "val" and t.data[1] in _COUNT_UNITS) or (
                     k == "val" and t.data[1] is None and i + 1 < n and raw[i + 1].kind == "val"
                     and raw[i + 1].depth == base + 1 and raw[i + 1].data[1] == "%"
-                    and "." not in t.data[0]):
+                    and "." not in t.data[0] and _OPEN_GAP_RE.fullmatch(text, t.e, raw[i + 1].s)):
                 # "12 patients (19%)", "12/62 (19.4%)": the percentage is the value.
                 if i + 1 < n and raw[i + 1].kind == "val" and raw[i + 1].depth == base + 1 \
                         and raw[i + 1].data[1] == "%":
@@ -732,6 +732,9 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                     ctx.floor = comma + 1
         elif k == "sub" and _study_population(ctx, t):
             continue  # the study's own population, not a subgroup
+        elif k == "sub" and i + 1 < n and toks[i + 1].kind == "ep" and toks[i + 1].data[1] in ("ae3", "aeany") \
+                and ctx.text[t.s:t.e].lower().endswith("with") and _NO_PUNCT_RE.fullmatch(ctx.text, t.e, toks[i + 1].s):
+            continue  # "the frequency of patients with related adverse events": the endpoint's own count
         elif k == "sub":
             st = _Statement()  # dropped, not closed
             skip = "hard"
@@ -915,10 +918,52 @@ _SUBGROUP_LABEL_RE = re.compile(r"\b(?:positive|negative|older|younger|aged|elde
                                 r"|\b(?:high|low)\b(?![-\s]dose)", re.IGNORECASE)
 
 
+def _labels_before(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
+    """ "higher with A (64%) than with B (43%) and C (27%)": the group each bracketed value
+    follows, by the value's start; only when every value of the list (two or more) has one."""
+    text, out = ctx.text, {}
+    vals = [t for t in raw if t.kind == "val" and (t.data[1] == "%" or t.data[1] in _TIME_UNITS)]
+    if len(vals) < 2:
+        return out
+    floor = max([ctx.sent[0]] + [e.e for e in ctx.sent_eps if e.e <= vals[0].s])
+    names = [a["name"] for a in ctx.arms]
+    for t in vals:
+        m = _OPEN_BEFORE_RE.search(text, max(floor, t.s - 3), t.s)
+        if not m or t.depth == 0 or not _CLOSE_AFTER_RE.match(text, t.e):
+            return {}
+        lo = max(floor, m.start() - 60)
+        seps = list(_SEP_BEFORE_RE.finditer(text, lo, m.start()))
+        if not seps:
+            return {}
+        lab = text[seps[-1].end():m.start()].strip()
+        lab = lab[_LABEL_LEAD_RE.match(lab).end():].strip()
+        if not lab or _NOT_LABEL_RE.search(lab) or _DIGIT_ONLY_RE.fullmatch(lab) or any(
+                e.s < m.start() and e.e > seps[-1].end() for e in ctx.sent_eps):
+            return {}
+        # a group the study has ("the A arm", "80 mg X"), never a toxicity's name ("anemia (3.4%)")
+        if not (_GROUP_WORD_RE.search(lab) or _resolve_label(lab, names, len(vals)) in names) \
+                or _LABEL_TAIL_RE.search(lab):
+            return {}
+        out[t.s] = lab
+        floor = t.e
+    return out
+
+
+_GROUP_WORD_RE = re.compile(r"\b(?:arms?|groups?|cohorts?)\b", re.IGNORECASE)
+_LABEL_TAIL_RE = re.compile(r"[\d/(\[]$|\b(?:was|were|is|are)\b", re.IGNORECASE)
+_OPEN_BEFORE_RE = re.compile(r"[(\[]\s*$")
+_CLOSE_AFTER_RE = re.compile(r"\s*(?:[,;]\s*(?:95\s*%|p\b|P\b)[^()\[\]]*)?[)\]]")
+_SEP_BEFORE_RE = re.compile(r"\b(?:with|for|in|among|on|receiving|after|than|and|or|vs\.?|versus)\s+|,\s*", re.IGNORECASE)
+
+
 def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
-    """The group label printed right after each value of a statement, by the value's start."""
+    """The group label printed right after each value of a statement, by the value's start
+    (or, for a list of bracketed values, right before each)."""
     out = {}
     text = ctx.text
+    before = _labels_before(ctx, raw)
+    if before:
+        return before
     for idx, t in enumerate(raw):
         if t.kind not in ("val", "nr", "count"):
             continue
@@ -1239,6 +1284,7 @@ def _hr_endpoint(hrfor: str) -> str | None:
 _ONCO_RE = re.compile(r"cancer|carcinom|tumou?r|neoplas|oncolog|malignan|metasta|lymphoma|leuka?emi|myeloma|sarcoma"
                       r"|melanoma|gliom|blastoma|mesothelioma|RECIST|chemotherap|radiotherap|\bHCC\b|NSCLC", re.IGNORECASE)
 _TUMOUR_RESPONSE_RE = re.compile(r"ORR|objective|tumou?r|radiolog", re.IGNORECASE)
+_NO_PUNCT_RE = re.compile(r"[^,;:()\[\]]{0,40}")
 _EP_COLON_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?:")
 _AND_NAME_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:and\b|&)\s*(?:the\s+)?[A-Za-z]", re.IGNORECASE)
 _POSTFIX_FOR_RE = re.compile(r"(?:%|months?|weeks?)\s+for\s+(?:the\s+)?$", re.IGNORECASE)
