@@ -832,3 +832,55 @@ def test_three_bracketed_rates_go_to_the_groups_printed_before_them_and_a_toxici
 def test_a_value_seen_in_patients_of_an_age_or_younger_is_a_subgroups():
     text = "Results: Of the 9 complete responses, 7 (77.8%) were seen in patients 60 years of age or younger.\n"
     assert extract_endpoints(doc_of(text, "An invented cancer trial"), [{"name": "A", "n": None}, {"name": "B", "n": None}]) == []
+
+
+def test_a_respectively_list_repeated_for_a_second_group_gives_each_group_its_values():
+    text = ("Results: Median time to progression and overall survival in the velamab arm (5.2 and 10.4 months, "
+            "respectively) were similar to those in the placebo arm (4.9 and 9.1 months, respectively).\n")
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    eps = extract_endpoints(doc_of(text, "Velamab in an invented cancer"), arms)
+    assert [(e["endpoint"], e["arm"], e["value"]) for e in eps] == [
+        ("other:TTP", "velamab", 5.2), ("OS", "velamab", 10.4), ("other:TTP", "placebo", 4.9), ("OS", "placebo", 9.1)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_counts_before_an_adverse_event_mention_and_responders_among_those_who_received_each_treatment():
+    text = ("Results: Overall, 28 patients (58%) experienced some episode of toxicity in arm A and 33 patients (69%) "
+            "in arm B, usually grade 1–2. The number of responders was 19 (70%) among those who received a single "
+            "dose and 15 (52%) among those who received two doses (p = 0.2).\n")
+    arms = [{"name": "arm A", "n": None}, {"name": "arm B", "n": None}]
+    eps = extract_endpoints(doc_of(text, "Velamab in an invented cancer"), arms)
+    assert [(e["endpoint"], e["arm"], e["value"]) for e in eps] == [
+        ("AE_any", "arm A", 58), ("AE_any", "arm B", 69), ("ORR", "single dose", 70), ("ORR", "two doses", 52)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_the_whole_populations_value_is_kept_and_the_subgroups_after_it_left_out():
+    text = ("Results: Median PFS for all velamab-treated patients was 4.4 months (95% CI, 2.9–5.8 months), and "
+            "6.1 months (95% CI, 3.0–7.2 months) for patients with platinum-sensitive disease.\n")
+    eps = extract_endpoints(doc_of(text, "Velamab in an invented cancer"), [{"name": "velamab", "n": None}])
+    assert rows(eps) == [("PFS", "median", "velamab", 4.4, (2.9, 5.8), None, None)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_each_endpoints_value_then_the_other_groups_values_respectively():
+    text = ("Results: The velamab group achieved an ORR of 40% and a median PFS of 7.5 months, compared with "
+            "20% and 4.1 months, respectively, in the placebo group.\n")
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    eps = extract_endpoints(doc_of(text, "Velamab in an invented cancer"), arms)
+    assert [(e["endpoint"], e["measure"], e["arm"], e["value"]) for e in eps] == [
+        ("ORR", "rate", "velamab", 40), ("ORR", "rate", "placebo", 20),
+        ("PFS", "median", "velamab", 7.5), ("PFS", "median", "placebo", 4.1)]
+    assert_well_formed(doc_of(text), eps)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The proportion of patients with an adverse event of bradycardia was 1.1% for velamab and 0.8% for placebo.",
+    "There was no difference in TTF between tumours with and without the invented marker (median 4.1 versus 4.6 months).",
+    "The percentage of patients with adverse events was higher in black patients (12.1% and 9.5% for velamab and placebo).",
+    "Discontinuations as a result of AEs were more frequent with velamab (7.1%) than with placebo (1.4%).",
+    "There was no difference in the risk of death between velamab and placebo [RR = 0.71 (95% CI 0.35 to 1.40)].",
+])
+def test_named_toxicities_marker_and_ethnic_subgroups_discontinuations_and_risk_ratios_of_death_give_nothing(sentence):
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    assert extract_sentence("Results: " + sentence + "\n", arms) == []

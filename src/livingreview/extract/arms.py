@@ -385,7 +385,7 @@ _SPLIT_N_RE = re.compile(
     rf"(?:to|in)\s+(?:the\s+)?(?P<g>{_PHRASE})(?=\s+(?:as|for|at|in|were|was|and|who|group|arm)\b|\s*[,;.()]|$)",
     re.IGNORECASE)
 # "(SB-RFA, n = 36)": a group's label and size in brackets.
-_LABEL_N_RE = re.compile(r"\((?P<g>[^\W\d][^(),;=%]{0,24}?),\s*[nN]\s*=\s*(?P<n>\d+)\s*\)")
+_LABEL_N_RE = re.compile(r"\((?P<g>[^\W\d][^(),;=%]{0,24}?)[,;]\s*[nN]\s*=\s*(?P<n>\d+)\s*\)")
 # "125 patients (63 TE and 62 TEL patients)"
 _PAIR_IN_BRACKETS_RE = re.compile(
     r"\((?P<n1>\d+)\s+(?P<g1>[^\W\d][\w+/-]{0,15})(?:\s+patients)?(?:,|\s+and|\s+vs\.?|\s+versus)\s+"

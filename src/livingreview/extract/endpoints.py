@@ -75,7 +75,8 @@ _ALTS = [
     rf"(?P<pfree>\b(?:were|was|remained|are|still|being)\s+(?:alive\s+and\s+)?progression{_D}?\s?free\b(?!{_SP}+survival))",
     r"(?P<death>\b(?:risk|hazard)\s+of\s+(?:death|dying)\b)",
     r"(?P<cr>\bcomplete\s+(?:tumou?r\s+)?respon(?:se|ses)(?:\s+rates?)?)",
-    r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+|clinical\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
+    r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+|clinical\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?"
+    r"|\b(?:number|proportion|percentage)\s+of\s+(?:objective\s+)?responders\b)",
     r"(?P<dcr>\bdisease\s+control(?:\s+rates?)?|\bDCR\b)",
     r"(?P<lc>\b(?:local|in-field)\s+(?:tumou?r\s+)?control(?:\s+rates?)?|\bLCR?\b)",
     r"(?P<ts>\btechnical(?:ly)?\s+success(?:ful)?(?:\s+rates?)?)",
@@ -114,7 +115,7 @@ _ALTS = [
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
     r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\ba\s+(?:\w+\s+)?group\s+of\s+(?:patients|cases)\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
-    r"|\b(?:older|younger)\s+than\b|\b(?:or|and)\s+(?:younger|older)\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
+    r"|\b(?:older|younger)\s+than\b|\btumou?rs\s+(?:with|without)\b|\b(?:black|white|asian|hispanic|caucasian|african)\s+patients\b|\b(?:or|and)\s+(?:younger|older)\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
     r"|\bper-?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
 ]
@@ -219,14 +220,17 @@ _IN_BEFORE_RE = re.compile(r"\b(?:in|among)\s+(?:only\s+|just\s+)?$", re.IGNOREC
 _FROM_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval", "blo", "bhi"))
 _HR_CASED_RE = re.compile(r"HR|[Hh]azard|[Oo]dds|[Rr]isk|[Rr]elative|OR|RR")
+_GRADE_BEFORE_RE = re.compile(rf"\bgrades?\s*(?:[1-5]\s*(?:{_D}|/|\bor\b|\band\b|\bto\b)\s*)?$", re.IGNORECASE)
 _COUNT_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+){1,2}(?:patients|cases|subjects|participants)\b", re.IGNORECASE)
+_RATIO_ENDPOINTS = frozenset(("ORR", "DCR", "other:complete_response", "local_control"))
 _ODDS_RE = re.compile(r"(?:adjusted\s+)?(?:odds|risk|relative|a?ORs?\b|RRs?\b)", re.IGNORECASE)
 _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
 _AE_LED_TO_RE = re.compile(r"(?:discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
-                           r"|because|owing|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
+                           r"|because|owing|result|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
                            re.IGNORECASE)
 _AE_LEADING_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:leading|that\s+led|which\s+led|resulting|requiring)\s",
                             re.IGNORECASE)
+_AE_OF_RE = re.compile(r"\s+of\s+(?!(?:any|all|grade|severity|the\s+(?:study|trial)|patients|special)\b)[a-z]", re.IGNORECASE)
 _AE_WORD_BEFORE_RE = re.compile(r"([A-Za-z][\w-]*)\s+$")
 # Words that may stand before an adverse-event mention without naming a particular toxicity.
 _AE_PLAIN_BEFORE = frozenset(
@@ -313,6 +317,8 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
             if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 70), ms):
                 exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
             unit = _UNITS.get(unit, unit or None)
+            if unit is None and _GRADE_BEFORE_RE.search(text, max(ss, ms - 14), ms):
+                continue  # "usually grade 1-2": a toxicity grade, not a value
             if unit is None and _COUNT_AFTER_RE.match(text, me, se) and _DIGIT_ONLY_RE.fullmatch(text, ms, me):
                 unit = "patients"  # "for 52 PM01183-treated patients": a count of patients
             data = (_printed(text, m, "val"), unit, exact)
@@ -333,6 +339,8 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 w = _AE_WORD_BEFORE_RE.search(text, max(ss, ms - 30), ms)
                 if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms) or _AE_LEADING_RE.match(text, me, se):
                     name = None  # "discontinuation due to adverse events": another endpoint
+                elif _AE_OF_RE.match(text, me, se):
+                    name = None  # "an adverse event of bradycardia": a named toxicity
                 elif w and w.group(1).lower() == "serious":
                     name = "other:serious_AE"
                 elif w and w.group(1).lower() not in _AE_PLAIN_BEFORE:
@@ -496,9 +504,10 @@ def _inherit_units(items: list[_Item]) -> None:
 
 # ------------------------------------------------------------- statements
 class _Statement:
-    __slots__ = ("start", "eps", "tps", "median", "mean", "raw", "resp_end", "groups")
+    __slots__ = ("start", "eps", "tps", "median", "mean", "raw", "resp_end", "groups", "local")
 
     def __init__(self):
+        self.local = False  # the groups it names are its own (one of several per-group lists)
         self.start = None
         self.eps, self.tps, self.raw, self.groups = [], [], [], []
         self.median = self.mean = False
@@ -655,7 +664,13 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
     if any(t.kind == "elsewhere" for t in toks) or ctx.other_trial():
         return
     ctx.sent_resp = any(t.kind == "resp" and t.depth == 0 for t in toks)
-    toks = _alive_after_landmark(toks)
+    # "21 (78%) among those who received A and 20 (65%) among those who received B": groups by
+    # treatment, compared; not subgroups
+    treated = [i for i, t in enumerate(toks) if t.kind == "sub" and ctx.text[t.s:t.e].lower().endswith("who")
+               and _POP_TREAT_RE.match(ctx.text, t.e + 1)]
+    treated = set(treated) if len(treated) >= 2 else ()
+    toks = _ae_after_counts(_alive_after_landmark(toks), ctx.text)
+    toks = _each_then_respectively(ctx, toks)
     st = _Statement()
     skip = None
     n = len(toks)
@@ -730,11 +745,16 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 comma = ctx.text.find(",", t.e, ctx.sent[1])
                 if comma > 0:
                     ctx.floor = comma + 1
+        elif k == "sub" and i in treated:
+            continue
         elif k == "sub" and _study_population(ctx, t):
             continue  # the study's own population, not a subgroup
         elif k == "sub" and i + 1 < n and toks[i + 1].kind == "ep" and toks[i + 1].data[1] in ("ae3", "aeany") \
                 and ctx.text[t.s:t.e].lower().endswith("with") and _NO_PUNCT_RE.fullmatch(ctx.text, t.e, toks[i + 1].s):
             continue  # "the frequency of patients with related adverse events": the endpoint's own count
+        elif k == "sub" and st.eps and st.has_values() and not skip and _whole_then_subgroup(ctx, st, t):
+            st = _Statement()  # the whole population's value closed, the subgroup's dropped
+            skip = "hard"
         elif k == "sub":
             st = _Statement()  # dropped, not closed
             skip = "hard"
@@ -754,6 +774,15 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 st.resp_end = t.e
         elif k == "group":
             phrases = _group_phrases(ctx.text, t, ctx.sent)
+            if st.resp_end and st.eps and st.groups and not skip and _values_follow(toks, i):
+                # "EP1 and EP2 in the A arm (a1 and a2, respectively) were similar to those in the
+                # B arm (b1 and b2, respectively)": the same endpoints again, for another group
+                st.local = True
+                _close(ctx, st)
+                nxt = _Statement()
+                nxt.eps, nxt.median, nxt.mean, nxt.tps, nxt.local = list(st.eps), st.median, st.mean, list(st.tps), True
+                nxt.start = t.s
+                st = nxt
             if st.start is not None and not skip:
                 st.groups.extend(phrases)
         elif k in ("val", "nr", "count", "ci", "p", "vs", "hr", "bci"):
@@ -809,6 +838,102 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         _close(ctx, st)
 
 
+_HAD_AE_RE = re.compile(r"\s*[)\]]?\s*(?:patients\s+)?(?:experienced|had|developed|reported|suffered|presented)\s+"
+                        r"(?:(?:some|any|at\s+least\s+one|an?)\s+)?(?:(?:episodes?|form|kind|type)\s+of\s+)?", re.IGNORECASE)
+
+
+def _ae_after_counts(toks: list[_Tok], text: str) -> list[_Tok]:
+    """ "31 patients (65%) experienced some toxicity in arm A and 32 (70%) in arm B": the adverse-event
+    mention, printed after its first count, is moved before it so the counts become its values."""
+    for i, t in enumerate(toks):
+        if t.kind == "ep" and t.data[1] in ("ae3", "aeany") and i >= 2:
+            a, b = toks[i - 2], toks[i - 1]
+            if a.kind == "val" and b.kind == "val" and b.data[1] == "%" and b.depth == a.depth + 1 \
+                    and (a.data[1] is None or a.data[1] in _COUNT_UNITS) \
+                    and not any(x.kind in ("ep", "val", "count") for x in toks[:i - 2]) \
+                    and _HAD_AE_RE.fullmatch(text, b.e, t.s):
+                return toks[:i - 2] + [t, a, b] + toks[i + 1:]
+            return toks
+    return toks
+
+
+_WHOLE_RE = re.compile(r"\b(?:all|overall|entire|whole|intention-to-treat|ITT)\b", re.IGNORECASE)
+_AND_CUT_RE = re.compile(r",?\s+and\s+")
+
+
+def _whole_then_subgroup(ctx: _Ctx, st: _Statement, sub: _Tok) -> bool:
+    """ "Median PFS for all treated patients was 4.0 months (...), and 5.0 months (...) for patients
+    with X": the value stated for the whole population is closed as the statement, the one after the
+    last "and" is the subgroup's. True when the statement was closed so."""
+    vals = [r for r in st.raw if r.kind in ("val", "nr")]
+    if len(vals) < 2 or not _WHOLE_RE.search(ctx.text, st.start, vals[0].s):
+        return False
+    cuts = list(_AND_CUT_RE.finditer(ctx.text, vals[0].e, sub.s))
+    if not cuts:
+        return False
+    pos = cuts[-1].start()
+    st.raw = [r for r in st.raw if r.e <= pos]
+    _close(ctx, st)
+    return True
+
+
+_PAIR_VALUE_KINDS = frozenset(("val", "nr", "count", "ci", "p", "hr", "bci"))
+
+
+def _each_then_respectively(ctx: _Ctx, toks: list[_Tok]) -> list[_Tok]:
+    """ "the A group reached an mOS of 19.7 months and an mPFS of 6.6 months, compared with 10.5 and
+    3.7 months, respectively, in the B group": each endpoint's own value, then the other group's
+    values in the same order. Each endpoint's pair is closed as an "a vs b" statement; the tokens
+    left are returned."""
+    v = next((i for i, t in enumerate(toks) if t.kind == "vs"), None)
+    if v is None or v < 4:
+        return toks
+    r = next((i for i in range(v + 1, len(toks)) if toks[i].kind == "resp"), None)
+    if r is None:
+        return toks
+    after = [t for t in toks[v + 1:r] if t.kind in _PAIR_VALUE_KINDS]
+    if len(after) < 2 or any(t.kind != "val" for t in after):
+        return toks
+    k = len(after)
+    head = [(i, t) for i, t in enumerate(toks[:v]) if t.kind in _PAIR_VALUE_KINDS or t.kind in ("ep", "semi", "sub", "block", "elsewhere", "fu")]
+    pairs = head[-2 * k:]
+    if len(pairs) != 2 * k or len(head) != 2 * k and head[-2 * k - 1][1].kind not in ("ep",) and head[-2 * k - 1][1].kind != "semi":
+        return toks
+    if not all(pairs[2 * j][1].kind == "ep" and pairs[2 * j + 1][1].kind == "val" for j in range(k)):
+        return toks
+    eps = [pairs[2 * j][1] for j in range(k)]
+    if len({e.data[0] for e in eps}) != k or any(e.data[0] is None for e in eps):
+        return toks
+    unit = after[-1].data[1]
+    after = [t if t.data[1] is not None or unit is None else _Tok(t.kind, t.s, t.e, t.depth, (t.data[0], unit, t.data[2]))
+             for t in after]  # "10.5 and 3.7 months": the unit printed after the list
+    vs = toks[v]
+    groups = [ph for t in toks if t.kind == "group" for ph in _group_phrases(ctx.text, t, ctx.sent)]
+    first = pairs[0][0]
+    for j in range(k):
+        ep_i = pairs[2 * j][0]
+        st = _Statement()
+        st.eps = [eps[j]]
+        st.start = eps[j].s
+        st.median = any(t.kind == "median" for t in toks[(pairs[2 * j - 1][0] if j else 0):ep_i])
+        st.raw = [pairs[2 * j + 1][1], vs, after[j]]
+        st.groups = list(groups)
+        st.resp_end = toks[r].e
+        _close(ctx, st)
+    ctx.sent_eps.extend(eps)
+    return toks[:first] + toks[r + 1:]
+
+
+def _values_follow(toks: list[_Tok], i: int) -> bool:
+    """True when a value comes after token i before the next endpoint or top-level ";"."""
+    for t in toks[i + 1:]:
+        if t.kind == "val":
+            return True
+        if t.kind == "ep" or t.kind == "semi" and t.depth == 0:
+            return False
+    return False
+
+
 def _alive_after_landmark(toks: list[_Tok]) -> list[_Tok]:
     """ "at 24 months 75% of A and 69% of B were alive": the "alive" mention, read after its
     values, is moved right after the landmark so the values become its statement's."""
@@ -844,8 +969,8 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     # Arms named in the sentence as printed ("TACE plus ICI compared with TACE
     # alone") count as mentions too, at the place they are named.
     low = ctx.text[ctx.sent[0]:ctx.sent[1]].lower()
-    named = _named_arms(low, arm_names, ctx.sent[0]) if len(arm_names) > 1 else []
-    mapped = _mapped_arms(st.groups + named + ctx.pop_groups, arm_names)
+    named = _named_arms(low, arm_names, ctx.sent[0]) if len(arm_names) > 1 and not st.local else []
+    mapped = _mapped_arms(st.groups + named + ([] if st.local else ctx.pop_groups), arm_names)
     labels = _value_labels(ctx, st.raw)
     names = {ctx.text[e.s:e.e].lower() for e in eps}
     labels = {k: v for k, v in labels.items() if v.lower() not in names}  # "20.5% for ORR" names no group
@@ -899,7 +1024,7 @@ def _named_arms(low: str, arm_names: list[str], base: int) -> list[tuple[int, st
 _LABEL_RE = re.compile(
     r"[\s,]*(?:[(\[]\s*(?P<par>[^()\[\]]{1,40}?)\s*[)\]]"
     r"|(?:for|in|with|among|on|using|receiving|of)\s+(?P<ph>[^,;:()\[\]]{1,60}?))"
-    r"(?=\s*[,;:(\[]|\s+(?:and|vs|versus|compared|to|than|while|whereas|was|were|had|has|showed|achieved"
+    r"(?=\s*[,;:(\[]|\s+(?:and|vs|versus|compared|to|than|while|whereas|was|were|had|has|showed|achieved|reported|developed"
     r"|experienced|remained|corresponding|respectively)\b|\s*\.?$)",
     re.IGNORECASE)
 _LABEL_LEAD_RE = re.compile(r"^(?:(?:the|all|both)\s+)?(?:(?:patients|subjects|participants|cases|those|women|men)\s+"
@@ -976,6 +1101,8 @@ def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
         if not m:
             # "46% (95% CI, 29.5-57.7%) for arm A": the label follows the value's bracket.
             after = _skip_bracket(text, t.e, ctx.sent[1])
+            if after == t.e and t.depth > 0 and (close := _CLOSE_RE.match(text, t.e, ctx.sent[1])):
+                after = close.end()  # "21 (78%) among those who received A": the label after the bracket
             if after == t.e:
                 continue
             nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "hr")
@@ -986,13 +1113,20 @@ def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
         lab = m["par"] if m["par"] is not None else m["ph"]
         if _BOTH_RE.match(lab):
             continue  # "8 months for both groups": one value for all, no one group's
-        lab = lab[_LABEL_LEAD_RE.match(lab).end():].strip()
+        lead = _LABEL_LEAD_RE.match(lab)
+        lab = lab[lead.end():].strip()
+        if _TREATED_LEAD_RE.search(lead.group()):
+            lab = _ARTICLE_START_RE.sub("", lab)  # "those who received a single fraction"
         if lab and not _NOT_LABEL_RE.search(lab) and not _DIGIT_ONLY_RE.fullmatch(lab):
             out[t.s] = lab
     return out
 
 
 _ARM_LETTER_RE = re.compile(r"\b(?:arm|group|cohort)\s+\w+|\b\d+\s*Gy\b", re.IGNORECASE)
+_TREATED_LEAD_RE = re.compile(r"(?:received|receiving|given|treated\s+with|assigned\s+to|allocated\s+to|randomi[sz]ed\s+to)\s+$",
+                              re.IGNORECASE)
+_ARTICLE_START_RE = re.compile(r"^(?:a|an)\s+", re.IGNORECASE)
+_CLOSE_RE = re.compile(r"\s*[)\]]")
 _BRACKET_START_RE = re.compile(r"\s*[(\[]")
 
 
@@ -1257,8 +1391,8 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
         tok, hrfor, ci, p, measure = it.hr
         if hrfor:
             name = _hr_endpoint(hrfor) or name
-        if not tok.data[2] or name is None or measure == "ratio" and _time_to_event(name):
-            return  # a risk ratio of death is no survival comparison the record can hold
+        if not tok.data[2] or name is None or measure == "ratio" and name not in _RATIO_ENDPOINTS:
+            return  # odds/risk ratios of response; a risk ratio of death is no survival comparison
         # The direction of an HR is the arms' as the study names them; a pair known only from
         # printed labels gives the order of mention, not the direction, so it is left unnamed.
         pair = _pair_arms(2, mapped, arm_names) if len(arm_names) == 2 and arm != _NO_ARM else None
