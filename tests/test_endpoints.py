@@ -884,3 +884,11 @@ def test_each_endpoints_value_then_the_other_groups_values_respectively():
 def test_named_toxicities_marker_and_ethnic_subgroups_discontinuations_and_risk_ratios_of_death_give_nothing(sentence):
     arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
     assert extract_sentence("Results: " + sentence + "\n", arms) == []
+
+
+def test_an_arm_associated_with_longer_survival_than_another_gives_its_hr_but_a_covariate_does_not():
+    arms = [{"name": "resection", "n": None}, {"name": "TACE", "n": None}]
+    text = ("Results: Resection was associated with longer OS than TACE (HR 1.64; 95% CI: 1.12 to 2.40; p = 0.01). "
+            "Tumour size above 5 cm was associated with worse OS (HR 2.10; 95% CI: 1.30 to 3.39).\n")
+    eps = extract_sentence(text, arms)
+    assert [(e["endpoint"], e["measure"], e["value"]) for e in eps] == [("OS", "HR", 1.64)]

@@ -171,6 +171,10 @@ _INEXACT_RE = re.compile(r"(?:<|>|≤|≥|⩽|⩾|~|≈|\bless\s+than|\bmore\s+t
                          re.IGNORECASE)
 _PROGNOSTIC_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multivariate|multivariable"
                             r"|univariate|associated\s+with|correlated", re.IGNORECASE)
+_ARM_ASSOCIATED_RE = re.compile(r"\bassociated\s+with\s+(?:a\s+)?(?:significantly\s+)?(?:longer|shorter|better|worse|improved"
+                                r"|prolonged|superior|inferior)\b[^;]{0,60}?\bthan\b", re.IGNORECASE)
+_PROGNOSTIC_OTHER_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multivariate|multivariable|univariate|correlated",
+                                  re.IGNORECASE)
 # An HR of another analysis (adjusted, sensitivity, per-protocol): not the main comparison's.
 _OTHER_ANALYSIS_RE = re.compile(r"\b(?:adjust\w*|sensitivity|per[-\s]?protocol|multivariat\w*|stratif\w*|covariat\w*)", re.IGNORECASE)
 # Between a rate and the landmark that follows it: "90.7% at 5 years", "45%, at 2 years".
@@ -538,6 +542,11 @@ class _Ctx:
         self.text, self.arms, self.sent, self.out = text, arms, sent, out
         self.prognostic = bool(_PROGNOSTIC_RE.search(text, sent[0], sent[1]) if low is None
                                else _PROGNOSTIC_RE_FOLDED.search(low, sent[0], sent[1]))
+        if self.prognostic and len(arms) > 1 and _ARM_ASSOCIATED_RE.search(text, sent[0], sent[1]) \
+                and not _PROGNOSTIC_OTHER_RE.search(text, sent[0], sent[1]):
+            # "SR was associated with longer OS than TACE+RFA (HR 1.78)": two arms compared, no covariate
+            names = [a["name"] for a in arms]
+            self.prognostic = len(_named_arms(text[sent[0]:sent[1]].lower(), names, 0)) < 2
         self.sent_eps: list[_Tok] = []
         self.doc_words = doc_words  # words that describe the whole study population
         self.pop_groups: list[tuple[int, str]] = []  # the arm a study-population phrase names
