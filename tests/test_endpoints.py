@@ -892,3 +892,16 @@ def test_an_arm_associated_with_longer_survival_than_another_gives_its_hr_but_a_
             "Tumour size above 5 cm was associated with worse OS (HR 2.10; 95% CI: 1.30 to 3.39).\n")
     eps = extract_sentence(text, arms)
     assert [(e["endpoint"], e["measure"], e["value"]) for e in eps] == [("OS", "HR", 1.64)]
+
+
+def test_an_unlabelled_second_ci_in_a_lancet_style_pair_and_a_hazard_ratio_of_progression():
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    text = ("Results: 402 patients died; median overall survival did not differ between groups (velamab, 5·1 months, "
+            "95% CI 4·2–6·0, vs placebo, 4·8 months, 4·0–5·5; unadjusted hazard ratio [HR] 0·91, 95% CI 0·78–1·06, p=0·23). "
+            "The hazard ratio of disease progression for velamab patients was 0.72 (95% CI: 0.55–0.94) compared to placebo patients.\n")
+    assert rows(extract_sentence(text, arms)) == [
+        ("OS", "median", "velamab", 5.1, (4.2, 6.0), None, None),
+        ("OS", "median", "placebo", 4.8, (4.0, 5.5), None, None),
+        ("OS", "HR", "velamab vs placebo", 0.91, (0.78, 1.06), None, "=0.23"),
+        ("PFS", "HR", "velamab vs placebo", 0.72, (0.55, 0.94), None, None),
+    ]

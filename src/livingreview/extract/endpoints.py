@@ -46,7 +46,7 @@ _ALTS = [
     # Hazard ratios; odds and risk ratios ("odds ratio [OR] = 5.31", "RR 0.57") read the same way.
     r"(?P<hr>\b(?:adjusted\s+)?(?:a?HRs?|hazard\s+ratios?|odds\s+ratios?|risk\s+ratios?|relative\s+risks?|a?ORs?|RRs?)\b"
     r"(?:\s*[(\[]\s*(?:a?HR|a?OR|RR)\s*[)\]])?"
-    r"(?:\s+for\s+(?:the\s+)?(?P<hrfor>death|mortality|(?:disease\s+)?progression(?:\s+or\s+death)?|recurrence"
+    r"(?:\s+(?:for|of)\s+(?:the\s+)?(?P<hrfor>death|mortality|(?:disease\s+|cancer\s+|tumou?r\s+)?progression(?:\s+or\s+death)?|recurrence"
     rf"|OS|PFS|DFS|RFS|overall{_SP}+survival|(?:progression|disease|recurrence|relapse){_D}?\s?free{_SP}+survival))?"
     r"(?:\s*[:=,]|\s+(?:of|was|is|were))?)",
     # "1-, 2- and 3-year", "12-month", "3 year OS": one or more landmark timepoints.
@@ -90,7 +90,7 @@ _ALTS = [
     r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|[μµ]M\b|nM\b|[μµ]g\b|mcg\b|kg\b|patients\b|cases\b|subjects\b|participants\b"
     r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
     r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
-    r"(?P<resp>\brespectively\b)",
+    r"(?P<resp>\b(?:respectively|correspondingly)\b)",
     r"(?P<median>\bmedians?\b)",
     r"(?P<mean>\bmean\b|\baverage\b)",
     rf"(?P<fu>\bfollow{_D}?\s?ups?\b|\bfollowed\s+up\b)",
@@ -225,6 +225,8 @@ _FROM_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval", "blo", "bhi"))
 _HR_CASED_RE = re.compile(r"HR|[Hh]azard|[Oo]dds|[Rr]isk|[Rr]elative|OR|RR")
 _GRADE_BEFORE_RE = re.compile(rf"\bgrades?\s*(?:[1-5]\s*(?:{_D}|/|\bor\b|\band\b|\bto\b)\s*)?$", re.IGNORECASE)
+_COMMA_GAP_RE = re.compile(r"\s*,\s*")
+_DASH_GAP_RE = re.compile(rf"\s*{_D}\s*")
 _COUNT_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+){1,2}(?:patients|cases|subjects|participants)\b", re.IGNORECASE)
 _RATIO_ENDPOINTS = frozenset(("ORR", "DCR", "other:complete_response", "local_control"))
 _ODDS_RE = re.compile(r"(?:adjusted\s+)?(?:odds|risk|relative|a?ORs?\b|RRs?\b)", re.IGNORECASE)
@@ -478,6 +480,15 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
                     it.vals.append([r, None])
                     it.end = r.e
                     inner = False
+                elif r.kind == "val" and r.data[1] is None and j + 1 < n and raw[j + 1].kind == "val" \
+                        and it.vals[-1][0].kind == "val" and it.vals[-1][1] is None \
+                        and raw[j + 1].data[1] in (None, it.vals[-1][0].data[1]) \
+                        and any(v[1] for v in it.vals[:-1]) and _COMMA_GAP_RE.fullmatch(text, it.end, r.s) \
+                        and _DASH_GAP_RE.fullmatch(text, r.e, raw[j + 1].s):
+                    # "(A, 3.7 months, 95% CI 3.2-4.2, vs B, 3.6 months, 3.2-3.9)": the CI printed unlabelled
+                    it.vals[-1][1] = (r.data[0], raw[j + 1].data[0])
+                    it.end = raw[j + 1].e
+                    j += 1
                 elif r.kind in ("val", "nr", "count", "bci") and r.depth > base or r.kind == "bci":
                     inner = inner or r.kind != "bci"  # ranges, counts, sub-results in brackets are not values
                 else:
@@ -1414,7 +1425,8 @@ def _hr_endpoint(hrfor: str) -> str | None:
     h = hrfor.lower()
     if h in ("death", "mortality", "os") or h.startswith("overall"):
         return "OS"
-    if h in ("pfs",) or h.startswith("progression") or h.startswith("disease progression"):
+    if h in ("pfs",) or h.startswith(("progression", "disease progression", "cancer progression", "tumor progression",
+                                      "tumour progression")):
         return "PFS"
     if h in ("dfs",) or h.startswith("disease"):
         return "other:DFS"
