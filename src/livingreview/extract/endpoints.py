@@ -282,6 +282,8 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
     toks: list[_Tok] = []
     depth, pos = 0, ss
     matches = _TOKEN_RE.finditer(text, ss, se) if low is None else _TOKEN_RE_FOLDED.finditer(low, ss, se)
+    part = (low or text)[ss:se] if low is not None else text[ss:se].lower()
+    counted = "patients" in part or "cases" in part or "subjects" in part or "participants" in part
     for m in matches:
         ms, me = m.span()
         if ms > pos:
@@ -323,9 +325,9 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
             if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 70), ms):
                 exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
             unit = _UNITS.get(unit, unit or None)
-            if unit is None and _GRADE_BEFORE_RE.search(text, max(ss, ms - 14), ms):
+            if unit is None and "rade" in text[max(ss, ms - 14):ms] and _GRADE_BEFORE_RE.search(text, max(ss, ms - 14), ms):
                 continue  # "usually grade 1-2": a toxicity grade, not a value
-            if unit is None and _COUNT_AFTER_RE.match(text, me, se) and _DIGIT_ONLY_RE.fullmatch(text, ms, me):
+            if unit is None and counted and _COUNT_AFTER_RE.match(text, me, se) and _DIGIT_ONLY_RE.fullmatch(text, ms, me):
                 unit = "patients"  # "for 52 PM01183-treated patients": a count of patients
             data = (_printed(text, m, "val"), unit, exact)
         elif kind == "ae":
@@ -1436,8 +1438,9 @@ def _hr_endpoint(hrfor: str) -> str | None:
 
 
 # Words of a document about tumours: only there is a "response rate" an objective (tumour) response.
-_ONCO_RE = re.compile(r"cancer|carcinom|tumou?r|neoplas|oncolog|malignan|metasta|lymphoma|leuka?emi|myeloma|sarcoma"
-                      r"|melanoma|gliom|blastoma|mesothelioma|RECIST|chemotherap|radiotherap|\bHCC\b|NSCLC", re.IGNORECASE)
+_ONCO_WORDS = ("cancer", "carcinom", "tumor", "tumour", "neoplas", "oncolog", "malignan", "metasta", "lymphoma", "leukemi",
+               "leukaemi", "myeloma", "sarcoma", "melanoma", "gliom", "blastoma", "mesothelioma", "recist", "chemotherap",
+               "radiotherap", "hcc", "nsclc")  # substring tests on lower-cased text: cheap on long documents
 _TUMOUR_RESPONSE_RE = re.compile(r"ORR|objective|tumou?r|radiolog", re.IGNORECASE)
 _NO_PUNCT_RE = re.compile(r"[^,;:()\[\]]{0,40}")
 _EP_COLON_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?:")
@@ -1611,7 +1614,8 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     else:
         ranges = [(bs, be, False) for bs, be in doc.body]
     prev_ep, prev_end = None, None  # the endpoint a sentence ended on, and where it ended
-    onco = bool(_ONCO_RE.search(text) or _ONCO_RE.search(title))
+    lowered = low if low is not None else text.lower()
+    onco = any(w in lowered for w in _ONCO_WORDS) or any(w in title.lower() for w in _ONCO_WORDS)
     skipping = False  # a label's state carries over the ranges that follow it ("ABSTRACT.METHODS:" alone)
     for bs, be, tables_only in ranges:
         for ss, se in split_sentences(text, bs, be):
