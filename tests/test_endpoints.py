@@ -905,3 +905,11 @@ def test_an_unlabelled_second_ci_in_a_lancet_style_pair_and_a_hazard_ratio_of_pr
         ("OS", "HR", "velamab vs placebo", 0.91, (0.78, 1.06), None, "=0.23"),
         ("PFS", "HR", "velamab vs placebo", 0.72, (0.55, 0.94), None, None),
     ]
+
+
+def test_a_landmark_rate_in_brackets_after_each_median_is_an_aside_and_the_medians_are_kept():
+    arms = [{"name": "velamab", "n": None}, {"name": "observation", "n": None}]
+    text = ("Results: Median overall survival was 71 months for the velamab arm (80.1% at 3 years) and 66 months for "
+            "the observation arm (78.4% at 3 years) (p=0.52, log rank test).\n")
+    assert [(e["endpoint"], e["measure"], e["arm"], e["value"]) for e in extract_sentence(text, arms)] == [
+        ("OS", "median", "velamab", 71), ("OS", "median", "observation", 66)]

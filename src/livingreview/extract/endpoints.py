@@ -736,6 +736,8 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         elif k == "tpl":
             if skip == "hard":
                 continue
+            if st.has_values() and t.depth > min(r.depth for r in st.raw if r.kind in ("val", "nr", "count")):
+                continue  # "87 months for arm A (82.0% at 3 years)": a bracketed aside, not the statement's landmark
             if st.has_values() and st.eps and not st.tps and st.raw and st.raw[-1].kind == "val" \
                     and not skip and _TP_AFTER_RE.fullmatch(ctx.text, st.raw[-1].e, t.s):
                 # "Local control was 100%, 94.8% and 90.7% at 1, 2 and 5 years": the landmarks follow.
