@@ -177,3 +177,16 @@ def test_groups_each_named_by_its_own_assignment_are_arms():
     text = ("Safety of drug Z\n\nAmong those randomized to receive drug Z, 23 had pancreatitis, against 12 randomized "
             "to receive placebo [0.2%].")
     assert [a["name"] for a in extract_arms(doc_of(text, "Safety of drug Z"), None)] == ["drug Z", "placebo"]
+
+
+def test_one_arm_per_dose_of_a_dose_finding_randomisation():
+    text = ("Results: In this invented dose-finding trial, 120 patients with recurrent glioma were randomly assigned "
+            "to receive velamab at doses of 5 or 20 mg/kg or standard chemotherapy.\n")
+    arms = extract_arms(doc_of(text, "Velamab for recurrent glioma"), 120)
+    assert [a["name"] for a in arms] == ["5 mg/kg velamab", "20 mg/kg velamab", "standard chemotherapy"]
+
+
+def test_groups_sized_inside_their_abbreviations_brackets():
+    text = ("Methods: We reviewed the records of 140 patients with HCC treated with lenvatinib plus a PD-1 inhibitor, "
+            "either combined with TACE (TACE-L-P; n = 61) or without TACE (L-P; n = 79).\n")
+    assert extract_arms(doc_of(text), 140) == [{"name": "TACE-L-P", "n": 61}, {"name": "L-P", "n": 79}]

@@ -528,7 +528,7 @@ A, B = TWO[0]["name"], TWO[1]["name"]
 AB = f"{A} vs {B}"
 
 
-def extract_sentence(sentence: str, arms: list[dict], title: str = "An invented trial") -> list[dict]:
+def extract_sentence(sentence: str, arms: list[dict], title: str = "An invented cancer trial") -> list[dict]:
     doc = doc_of(sentence, title)
     eps = extract_endpoints(doc, arms)
     assert_well_formed(doc, eps)
@@ -767,3 +767,149 @@ def test_to_x_from_y_gives_the_new_value_to_the_arm_named_as_subject_and_arm_nam
                          ("PFS", "median", "TACE", 5.2, (4.4, 6.0), None, None),
                          ("PFS", "HR", "TACE-ICI vs TACE", 0.52, None, None, "<.001")]
     assert_well_formed(doc_of(text), eps)
+
+
+def test_odds_and_risk_ratios_are_ratios_and_labelled_parts_inside_brackets_are_each_a_statement():
+    text = ("Results: Gains were seen for objective response rate (ORR) and disease control rate (DCR) "
+            "(ORR: 58.2 vs. 31.4%; odds ratio [OR] = 3.05, 95% CI 1.40–6.65, p = 0.004; "
+            "DCR: 88.0 vs. 70.5%; OR = 3.10, 95% CI 1.21–7.94, p = 0.018). "
+            "Response rates for velamab and placebo were 40 and 22%, respectively (RR 0.55, 95% CI 0.31–0.98; P=0.04).\n")
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    eps = extract_endpoints(doc_of(text, "Velamab in an invented cancer"), arms)
+    assert [(e["endpoint"], e["measure"], e["value"], tuple(e["ci"]) if e["ci"] else None) for e in eps] == [
+        ("ORR", "rate", 58.2, None), ("ORR", "rate", 31.4, None), ("ORR", "ratio", 3.05, (1.40, 6.65)),
+        ("DCR", "rate", 88.0, None), ("DCR", "rate", 70.5, None), ("DCR", "ratio", 3.10, (1.21, 7.94)),
+        ("ORR", "rate", 40, None), ("ORR", "rate", 22, None), ("ORR", "ratio", 0.55, (0.31, 0.98)),
+    ]
+    assert all(e["unit"] == "ratio" for e in eps if e["measure"] == "ratio")
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_a_rates_timing_is_not_a_value_and_time_to_treatment_failure_is_its_own_endpoint():
+    text = ("Results: The response rates after 12 weeks of therapy were 35% for velamab and 19% for placebo. "
+            "For velamab and placebo, respectively, median progression-free survival was 5.1 vs 3.0 months, "
+            "time to treatment failure was 4.2 vs 2.9 months, and overall survival was 11.6 vs 9.4 months.\n")
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    eps = extract_endpoints(doc_of(text, "Velamab in an invented cancer"), arms)
+    assert [(e["endpoint"], e["arm"], e["value"]) for e in eps] == [
+        ("ORR", "velamab", 35), ("ORR", "placebo", 19),
+        ("PFS", "velamab", 5.1), ("PFS", "placebo", 3.0), ("other:TTF", "velamab", 4.2), ("other:TTF", "placebo", 2.9),
+        ("OS", "velamab", 11.6), ("OS", "placebo", 9.4),
+    ]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_an_hr_after_adjustment_for_baseline_is_kept_and_a_patient_count_after_a_rate_is_no_value():
+    text = ("Results: After adjustment for baseline differences between the cohorts, velamab improved "
+            "progression-free survival versus placebo (HR = 0.41, 95% CI 0.27–0.62, p < 0.001; median PFS 8.8 vs. 4.1 months). "
+            "ORR was 31% (95% CI, 19%–45%) for 48 evaluable patients. "
+            "It identified a group of patients (15% of the total) with a 2 year survival rate of 33%.\n")
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    eps = extract_endpoints(doc_of(text), arms)
+    assert [(e["endpoint"], e["measure"], e["value"]) for e in eps] == [
+        ("PFS", "HR", 0.41), ("PFS", "median", 8.8), ("PFS", "median", 4.1), ("ORR", "rate", 31)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_a_response_rate_outside_a_tumour_study_is_no_objective_response():
+    survey = "Results: The response rate was 61% after two reminder letters and 48% after one.\n"
+    assert extract_endpoints(doc_of(survey, "Reminder letters and the return of a health questionnaire"), []) == []
+    tumour = "Results: The response rate was 61% by RECIST 1.1.\n"
+    assert [e["value"] for e in extract_endpoints(doc_of(tumour, "An invented drug for liver tumours"), [])] == [61]
+
+
+def test_three_bracketed_rates_go_to_the_groups_printed_before_them_and_a_toxicity_list_is_not_arms():
+    text = ("Results: The frequency of patients with drug-related adverse events was higher with standard "
+            "chemotherapy (58%) than with 20 mg/kg velamab (41%) and 5 mg/kg velamab (22%). "
+            "Grade 3 adverse events in the velamab arms were anaemia (3.1%), neutropenia (2.4%) and rash (6.0%).\n")
+    arms = [{"name": n, "n": None} for n in ("5 mg/kg velamab", "20 mg/kg velamab", "standard chemotherapy")]
+    eps = extract_endpoints(doc_of(text, "Velamab for recurrent glioma"), arms)
+    assert [(e["endpoint"], e["arm"], e["value"]) for e in eps] == [
+        ("AE_any", "standard chemotherapy", 58), ("AE_any", "20 mg/kg velamab", 41), ("AE_any", "5 mg/kg velamab", 22)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_a_value_seen_in_patients_of_an_age_or_younger_is_a_subgroups():
+    text = "Results: Of the 9 complete responses, 7 (77.8%) were seen in patients 60 years of age or younger.\n"
+    assert extract_endpoints(doc_of(text, "An invented cancer trial"), [{"name": "A", "n": None}, {"name": "B", "n": None}]) == []
+
+
+def test_a_respectively_list_repeated_for_a_second_group_gives_each_group_its_values():
+    text = ("Results: Median time to progression and overall survival in the velamab arm (5.2 and 10.4 months, "
+            "respectively) were similar to those in the placebo arm (4.9 and 9.1 months, respectively).\n")
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    eps = extract_endpoints(doc_of(text, "Velamab in an invented cancer"), arms)
+    assert [(e["endpoint"], e["arm"], e["value"]) for e in eps] == [
+        ("other:TTP", "velamab", 5.2), ("OS", "velamab", 10.4), ("other:TTP", "placebo", 4.9), ("OS", "placebo", 9.1)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_counts_before_an_adverse_event_mention_and_responders_among_those_who_received_each_treatment():
+    text = ("Results: Overall, 28 patients (58%) experienced some episode of toxicity in arm A and 33 patients (69%) "
+            "in arm B, usually grade 1–2. The number of responders was 19 (70%) among those who received a single "
+            "dose and 15 (52%) among those who received two doses (p = 0.2).\n")
+    arms = [{"name": "arm A", "n": None}, {"name": "arm B", "n": None}]
+    eps = extract_endpoints(doc_of(text, "Velamab in an invented cancer"), arms)
+    assert [(e["endpoint"], e["arm"], e["value"]) for e in eps] == [
+        ("AE_any", "arm A", 58), ("AE_any", "arm B", 69), ("ORR", "single dose", 70), ("ORR", "two doses", 52)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_the_whole_populations_value_is_kept_and_the_subgroups_after_it_left_out():
+    text = ("Results: Median PFS for all velamab-treated patients was 4.4 months (95% CI, 2.9–5.8 months), and "
+            "6.1 months (95% CI, 3.0–7.2 months) for patients with platinum-sensitive disease.\n")
+    eps = extract_endpoints(doc_of(text, "Velamab in an invented cancer"), [{"name": "velamab", "n": None}])
+    assert rows(eps) == [("PFS", "median", "velamab", 4.4, (2.9, 5.8), None, None)]
+    assert_well_formed(doc_of(text), eps)
+
+
+def test_each_endpoints_value_then_the_other_groups_values_respectively():
+    text = ("Results: The velamab group achieved an ORR of 40% and a median PFS of 7.5 months, compared with "
+            "20% and 4.1 months, respectively, in the placebo group.\n")
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    eps = extract_endpoints(doc_of(text, "Velamab in an invented cancer"), arms)
+    assert [(e["endpoint"], e["measure"], e["arm"], e["value"]) for e in eps] == [
+        ("ORR", "rate", "velamab", 40), ("ORR", "rate", "placebo", 20),
+        ("PFS", "median", "velamab", 7.5), ("PFS", "median", "placebo", 4.1)]
+    assert_well_formed(doc_of(text), eps)
+
+
+@pytest.mark.parametrize("sentence", [
+    "The proportion of patients with an adverse event of bradycardia was 1.1% for velamab and 0.8% for placebo.",
+    "There was no difference in TTF between tumours with and without the invented marker (median 4.1 versus 4.6 months).",
+    "The percentage of patients with adverse events was higher in black patients (12.1% and 9.5% for velamab and placebo).",
+    "Discontinuations as a result of AEs were more frequent with velamab (7.1%) than with placebo (1.4%).",
+    "There was no difference in the risk of death between velamab and placebo [RR = 0.71 (95% CI 0.35 to 1.40)].",
+])
+def test_named_toxicities_marker_and_ethnic_subgroups_discontinuations_and_risk_ratios_of_death_give_nothing(sentence):
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    assert extract_sentence("Results: " + sentence + "\n", arms) == []
+
+
+def test_an_arm_associated_with_longer_survival_than_another_gives_its_hr_but_a_covariate_does_not():
+    arms = [{"name": "resection", "n": None}, {"name": "TACE", "n": None}]
+    text = ("Results: Resection was associated with longer OS than TACE (HR 1.64; 95% CI: 1.12 to 2.40; p = 0.01). "
+            "Tumour size above 5 cm was associated with worse OS (HR 2.10; 95% CI: 1.30 to 3.39).\n")
+    eps = extract_sentence(text, arms)
+    assert [(e["endpoint"], e["measure"], e["value"]) for e in eps] == [("OS", "HR", 1.64)]
+
+
+def test_an_unlabelled_second_ci_in_a_lancet_style_pair_and_a_hazard_ratio_of_progression():
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    text = ("Results: 402 patients died; median overall survival did not differ between groups (velamab, 5·1 months, "
+            "95% CI 4·2–6·0, vs placebo, 4·8 months, 4·0–5·5; unadjusted hazard ratio [HR] 0·91, 95% CI 0·78–1·06, p=0·23). "
+            "The hazard ratio of disease progression for velamab patients was 0.72 (95% CI: 0.55–0.94) compared to placebo patients.\n")
+    assert rows(extract_sentence(text, arms)) == [
+        ("OS", "median", "velamab", 5.1, (4.2, 6.0), None, None),
+        ("OS", "median", "placebo", 4.8, (4.0, 5.5), None, None),
+        ("OS", "HR", "velamab vs placebo", 0.91, (0.78, 1.06), None, "=0.23"),
+        ("PFS", "HR", "velamab vs placebo", 0.72, (0.55, 0.94), None, None),
+    ]
+
+
+def test_a_landmark_rate_in_brackets_after_each_median_is_an_aside_and_the_medians_are_kept():
+    arms = [{"name": "velamab", "n": None}, {"name": "observation", "n": None}]
+    text = ("Results: Median overall survival was 71 months for the velamab arm (80.1% at 3 years) and 66 months for "
+            "the observation arm (78.4% at 3 years) (p=0.52, log rank test).\n")
+    assert [(e["endpoint"], e["measure"], e["arm"], e["value"]) for e in extract_sentence(text, arms)] == [
+        ("OS", "median", "velamab", 71), ("OS", "median", "observation", 66)]

@@ -255,6 +255,8 @@ def test_a_registry_analysis_is_retrospective_with_its_identified_total():
     ("For patients who cannot take an anti-VEGF drug, patients received durvalumab.", [], ["ICI"]),
     ("Of the 410 patients, 204 were naive to chemotherapy and received drug A.", [], []),
     ("Curative resection became possible after downstaging in 5 patients treated with TACE.", ["TACE"], []),
+    ("Four patients (9.5%) in the TACE group were downstaged enough to undergo curative resection.", ["TACE"], []),
+    ("Two patients treated with SBRT subsequently underwent resection.", ["radiotherapy"], []),
     ("Patients received atezolizumab plus bevacizumab after TACE.", ["TACE"], ["ICI", "anti-VEGF"]),
 ])
 def test_study_therapies_leave_out_what_was_not_given(sentence, local, systemic):

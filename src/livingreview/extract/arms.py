@@ -349,7 +349,20 @@ def _alternatives(sent: str, pos: int) -> list[tuple[str, int | None, int]]:
         elif not words or len(words) > 10:
             return []
         out.append((name, int(size["n"] or size["m"]) if size else None, a))
+    # "trabedersen at doses of 10 or 80 μM": one arm per dose, each named "<dose> <unit> <drug>"
+    k = 0
+    while k + 1 < len(out):
+        first, second = _AT_DOSES_RE.match(out[k][0]), _DOSE_ONLY_RE.match(out[k + 1][0])
+        if first and second:
+            u, drug = second["u"], first["drug"]
+            out[k:k + 2] = [(f"{first['d']} {u} {drug}", out[k][1], out[k][2]),
+                            (f"{second['d']} {u} {drug}", out[k + 1][1], out[k + 1][2])]
+        k += 1
     return out if len(out) >= 2 else []
+
+
+_AT_DOSES_RE = re.compile(r"(?i)^(?P<drug>.+?)\s+at\s+(?:(?:two|2)\s+)?(?:doses?|concentrations?)\s+of\s+(?P<d>\d+(?:\.\d+)?)$")
+_DOSE_ONLY_RE = re.compile(r"^(?P<d>\d+(?:\.\d+)?)\s*(?P<u>[μµ]M|mM|nM|mg(?:/kg|/m2)?|[μµ]g(?:/kg)?|Gy|g)$")
 
 
 _ONE_GROUP_RE = re.compile(
@@ -372,7 +385,7 @@ _SPLIT_N_RE = re.compile(
     rf"(?:to|in)\s+(?:the\s+)?(?P<g>{_PHRASE})(?=\s+(?:as|for|at|in|were|was|and|who|group|arm)\b|\s*[,;.()]|$)",
     re.IGNORECASE)
 # "(SB-RFA, n = 36)": a group's label and size in brackets.
-_LABEL_N_RE = re.compile(r"\((?P<g>[^\W\d][^(),;=%]{0,24}?),\s*[nN]\s*=\s*(?P<n>\d+)\s*\)")
+_LABEL_N_RE = re.compile(r"\((?P<g>[^\W\d][^(),;=%]{0,24}?)[,;]\s*[nN]\s*=\s*(?P<n>\d+)\s*\)")
 # "125 patients (63 TE and 62 TEL patients)"
 _PAIR_IN_BRACKETS_RE = re.compile(
     r"\((?P<n1>\d+)\s+(?P<g1>[^\W\d][\w+/-]{0,15})(?:\s+patients)?(?:,|\s+and|\s+vs\.?|\s+versus)\s+"

@@ -43,8 +43,10 @@ _TPU = r"(?P<{}>years?|yrs?|months?|mos?|weeks?|wks?)\b"
 _ALTS = [
     rf"(?P<ci>{CI_RE.pattern})",
     rf"(?P<p>{P_RE.pattern})",
-    r"(?P<hr>\b(?:adjusted\s+)?(?:a?HRs?|hazard\s+ratios?)\b(?:\s*[(\[]\s*a?HR\s*[)\]])?"
-    r"(?:\s+for\s+(?:the\s+)?(?P<hrfor>death|mortality|(?:disease\s+)?progression(?:\s+or\s+death)?|recurrence"
+    # Hazard ratios; odds and risk ratios ("odds ratio [OR] = 5.31", "RR 0.57") read the same way.
+    r"(?P<hr>\b(?:adjusted\s+)?(?:a?HRs?|hazard\s+ratios?|odds\s+ratios?|risk\s+ratios?|relative\s+risks?|a?ORs?|RRs?)\b"
+    r"(?:\s*[(\[]\s*(?:a?HR|a?OR|RR)\s*[)\]])?"
+    r"(?:\s+(?:for|of)\s+(?:the\s+)?(?P<hrfor>death|mortality|(?:disease\s+|cancer\s+|tumou?r\s+)?progression(?:\s+or\s+death)?|recurrence"
     rf"|OS|PFS|DFS|RFS|overall{_SP}+survival|(?:progression|disease|recurrence|relapse){_D}?\s?free{_SP}+survival))?"
     r"(?:\s*[:=,]|\s+(?:of|was|is|were))?)",
     # "1-, 2- and 3-year", "12-month", "3 year OS": one or more landmark timepoints.
@@ -64,6 +66,7 @@ _ALTS = [
     rf"(?P<efs>event{_D}?\s?free\s+survival|\bEFS\b)",
     rf"(?P<css>(?:cancer|disease){_D}?\s?specific\s+survival|\bCSS\b|\bDSS\b)",
     r"(?P<ttp>times?\s+to\s+(?:tumou?r\s+)?progression|\bTTP\b)",
+    r"(?P<ttf>times?\s+to\s+treatment\s+failure|\bTTF\b)",
     r"(?P<dor>duration\s+of\s+(?:objective\s+)?response|\bresponse\s+duration|\bDoR\b|\bDOR\b)",
     r"(?P<surv>\bsurvival\b)",
     # "45% were alive at 2 years": a landmark overall survival rate.
@@ -72,7 +75,8 @@ _ALTS = [
     rf"(?P<pfree>\b(?:were|was|remained|are|still|being)\s+(?:alive\s+and\s+)?progression{_D}?\s?free\b(?!{_SP}+survival))",
     r"(?P<death>\b(?:risk|hazard)\s+of\s+(?:death|dying)\b)",
     r"(?P<cr>\bcomplete\s+(?:tumou?r\s+)?respon(?:se|ses)(?:\s+rates?)?)",
-    r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+|clinical\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?)",
+    r"(?P<orr>\b(?:objective|overall)\s+(?:tumou?r\s+|clinical\s+)?response(?:\s+rates?)?|\bORR\b|\bresponse\s+rates?"
+    r"|\b(?:number|proportion|percentage)\s+of\s+(?:objective\s+)?responders\b)",
     r"(?P<dcr>\bdisease\s+control(?:\s+rates?)?|\bDCR\b)",
     r"(?P<lc>\b(?:local|in-field)\s+(?:tumou?r\s+)?control(?:\s+rates?)?|\bLCR?\b)",
     r"(?P<ts>\btechnical(?:ly)?\s+success(?:ful)?(?:\s+rates?)?)",
@@ -83,16 +87,16 @@ _ALTS = [
     r"(?P<nr>\bnot\s+(?:yet\s+)?(?:been\s+)?reached\b|\bNR\b|\bnot\s+estimable\b|\bNE\b)",
     rf"(?P<count>(?<![\w.·\-\u2011]){NUM}\s*(?:/|of\s)\s*\d+\b(?:\s+(?:patients|cases|subjects|participants))?)",
     rf"(?<![\w.·\-\u2011])(?P<val>{NUM})(?:{_SP}?(?P<unit>%|percent\b|months?\b|mos?\b|times\b|{_D}?fold\b|years?\b|yrs?\b"
-    r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|patients\b|cases\b|subjects\b|participants\b"
+    r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|[μµ]M\b|nM\b|[μµ]g\b|mcg\b|kg\b|patients\b|cases\b|subjects\b|participants\b"
     r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
     r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
-    r"(?P<resp>\brespectively\b)",
+    r"(?P<resp>\b(?:respectively|correspondingly)\b)",
     r"(?P<median>\bmedians?\b)",
     r"(?P<mean>\bmean\b|\baverage\b)",
     rf"(?P<fu>\bfollow{_D}?\s?ups?\b|\bfollowed\s+up\b)",
     r"(?P<range>\brange[sd]?\b|\bIQR\b|\binterquartile\b)",
     r"(?P<block>\bmost\s+(?:common(?:ly)?|frequent(?:ly)?)\b|\bincluding\b|\bincluded\b|\bsuch\s+as\b"
-    r"|\bmainly\b|\bpredominantly\b|\bvaried\b|\branging\b|\bbaseline\b)",
+    r"|\bmainly\b|\bpredominantly\b|\bvaried\b|\branging\b|(?<!for\s)(?<!for\sthe\s)\bbaseline\b)",
     # Other trials' or the literature's figures, protocol targets and sample-size assumptions:
     # nothing in a sentence that says so is this study's result.
     r"(?P<elsewhere>\bhistorical\b|\bpreviously\s+(?:reported|published)\b|\bliterature\b"
@@ -110,8 +114,8 @@ _ALTS = [
     rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
-    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
-    r"|\b(?:older|younger)\s+than\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
+    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\ba\s+(?:\w+\s+)?group\s+of\s+(?:patients|cases)\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
+    r"|\b(?:older|younger)\s+than\b|\btumou?rs\s+(?:with|without)\b|\b(?:black|white|asian|hispanic|caucasian|african)\s+patients\b|\b(?:or|and)\s+(?:younger|older)\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
     r"|\bper-?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
 ]
@@ -139,14 +143,14 @@ _TOKEN_RE_FOLDED = re.compile(fold_pattern(_TOKEN_RE.pattern))
 # Groups whose case must be respected (abbreviations); the regex above is
 # case-insensitive for the prose, so these are re-checked on the matched text.
 _CASED = {"pfs": "PFS", "mpfs": "mPFS", "os": "OS", "mos": "mOS", "dfs": "DFS", "rfs": "RFS",
-          "efs": "EFS", "ttp": "TTP", "nr": None, "lc": None}
+          "efs": "EFS", "ttp": "TTP", "ttf": "TTF", "nr": None, "lc": None}
 _EP_NAME = {"pfs": "PFS", "mpfs": "PFS", "os": "OS", "mos": "OS", "surv": "OS",
             "dfs": "other:DFS", "rfs": "other:RFS", "efs": "other:EFS", "css": "other:CSS",
-            "ttp": "other:TTP", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "pfree": "PFS", "death": "OS", "dcr": "DCR",
+            "ttp": "other:TTP", "ttf": "other:TTF", "dor": "other:DoR", "orr": "ORR", "alive": "OS", "pfree": "PFS", "death": "OS", "dcr": "DCR",
             "lc": "local_control", "ts": "technical_success", "te": "technical_efficacy",
             "cab": "other:complete_ablation", "cr": "other:complete_response", "mc": "other:major_complications",
             "ae3": "AE_grade3plus", "aeany": "AE_any", "aelow": None}
-_TIME_TO_EVENT = {"PFS", "OS", "other:DFS", "other:RFS", "other:EFS", "other:CSS", "other:TTP", "other:DoR"}
+_TIME_TO_EVENT = {"PFS", "OS", "other:DFS", "other:RFS", "other:EFS", "other:CSS", "other:TTP", "other:TTF", "other:DoR"}
 
 
 def _time_to_event(name: str) -> bool:
@@ -167,6 +171,10 @@ _INEXACT_RE = re.compile(r"(?:<|>|≤|≥|⩽|⩾|~|≈|\bless\s+than|\bmore\s+t
                          re.IGNORECASE)
 _PROGNOSTIC_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multivariate|multivariable"
                             r"|univariate|associated\s+with|correlated", re.IGNORECASE)
+_ARM_ASSOCIATED_RE = re.compile(r"\bassociated\s+with\s+(?:a\s+)?(?:significantly\s+)?(?:longer|shorter|better|worse|improved"
+                                r"|prolonged|superior|inferior)\b[^;]{0,60}?\bthan\b", re.IGNORECASE)
+_PROGNOSTIC_OTHER_RE = re.compile(r"independent|prognostic|risk\s+factor|predict|multivariate|multivariable|univariate|correlated",
+                                  re.IGNORECASE)
 # An HR of another analysis (adjusted, sensitivity, per-protocol): not the main comparison's.
 _OTHER_ANALYSIS_RE = re.compile(r"\b(?:adjust\w*|sensitivity|per[-\s]?protocol|multivariat\w*|stratif\w*|covariat\w*)", re.IGNORECASE)
 # Between a rate and the landmark that follows it: "90.7% at 5 years", "45%, at 2 years".
@@ -209,19 +217,26 @@ _UNITS = {"%": "%", "percent": "%", "month": "months", "months": "months", "mo":
 # Units a median or mean time keeps as printed (contract v2: never converted).
 _TIME_UNITS = frozenset(("months", "weeks", "days", "years"))
 _COUNT_UNITS = {"patients", "cases", "subjects", "participants"}
-_OTHER_UNITS = frozenset(("gy", "cm", "mm", "ml", "mg", "lesions", "tumors", "tumours", "nodules", "sessions",
+_OTHER_UNITS = frozenset(("gy", "cm", "mm", "ml", "mg", "μm", "µm", "nm", "μg", "µg", "mcg", "kg", "lesions", "tumors", "tumours", "nodules", "sessions",
                           "cycles"))
 _TO_BEFORE_RE = re.compile(r"\bto\s+$", re.IGNORECASE)
 _IN_BEFORE_RE = re.compile(r"\b(?:in|among)\s+(?:only\s+|just\s+)?$", re.IGNORECASE)  # "occurred in 5 patients"
 _FROM_RE = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _INNER = frozenset(("hrfor", "tplu", "unit", "lo", "hi", "pcmp", "pval", "blo", "bhi"))
-_HR_CASED_RE = re.compile(r"HR|[Hh]azard")
+_HR_CASED_RE = re.compile(r"HR|[Hh]azard|[Oo]dds|[Rr]isk|[Rr]elative|OR|RR")
+_GRADE_BEFORE_RE = re.compile(rf"\bgrades?\s*(?:[1-5]\s*(?:{_D}|/|\bor\b|\band\b|\bto\b)\s*)?$", re.IGNORECASE)
+_COMMA_GAP_RE = re.compile(r"\s*,\s*")
+_DASH_GAP_RE = re.compile(rf"\s*{_D}\s*")
+_COUNT_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+){1,2}(?:patients|cases|subjects|participants)\b", re.IGNORECASE)
+_RATIO_ENDPOINTS = frozenset(("ORR", "DCR", "other:complete_response", "local_control"))
+_ODDS_RE = re.compile(r"(?:adjusted\s+)?(?:odds|risk|relative|a?ORs?\b|RRs?\b)", re.IGNORECASE)
 _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
 _AE_LED_TO_RE = re.compile(r"(?:discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
-                           r"|because|owing|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
+                           r"|because|owing|result|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
                            re.IGNORECASE)
 _AE_LEADING_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:leading|that\s+led|which\s+led|resulting|requiring)\s",
                             re.IGNORECASE)
+_AE_OF_RE = re.compile(r"\s+of\s+(?!(?:any|all|grade|severity|the\s+(?:study|trial)|patients|special)\b)[a-z]", re.IGNORECASE)
 _AE_WORD_BEFORE_RE = re.compile(r"([A-Za-z][\w-]*)\s+$")
 # Words that may stand before an adverse-event mention without naming a particular toxicity.
 _AE_PLAIN_BEFORE = frozenset(
@@ -229,6 +244,7 @@ _AE_PLAIN_BEFORE = frozenset(
     "emergent other new more fewer less similar higher lower rate rates incidence frequency number proportion "
     "percentage occurrence grade severe major acute late significant notable observed developed showed "
     "from to by were was as than between among at a an these those their its patients' 3 4 5 iii iv v "
+    "possibly probably definitely "
     "3-4 3/4 3-5 higher-grade high-grade".split())
 _IMMUNE_RE = re.compile(r"immune|irAE|imAE", re.IGNORECASE)
 _COMPLICATION_RE = re.compile(r"complication", re.IGNORECASE)
@@ -266,6 +282,8 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
     toks: list[_Tok] = []
     depth, pos = 0, ss
     matches = _TOKEN_RE.finditer(text, ss, se) if low is None else _TOKEN_RE_FOLDED.finditer(low, ss, se)
+    part = (low or text)[ss:se] if low is not None else text[ss:se].lower()
+    counted = "patients" in part or "cases" in part or "subjects" in part or "participants" in part
     for m in matches:
         ms, me = m.span()
         if ms > pos:
@@ -306,7 +324,12 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
             if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 70), ms):
                 exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
-            data = (_printed(text, m, "val"), _UNITS.get(unit, unit or None), exact)
+            unit = _UNITS.get(unit, unit or None)
+            if unit is None and "rade" in text[max(ss, ms - 14):ms] and _GRADE_BEFORE_RE.search(text, max(ss, ms - 14), ms):
+                continue  # "usually grade 1-2": a toxicity grade, not a value
+            if unit is None and counted and _COUNT_AFTER_RE.match(text, me, se) and _DIGIT_ONLY_RE.fullmatch(text, ms, me):
+                unit = "patients"  # "for 52 PM01183-treated patients": a count of patients
+            data = (_printed(text, m, "val"), unit, exact)
         elif kind == "ae":
             kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
         if kind in _EP_NAME:
@@ -324,6 +347,8 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 w = _AE_WORD_BEFORE_RE.search(text, max(ss, ms - 30), ms)
                 if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms) or _AE_LEADING_RE.match(text, me, se):
                     name = None  # "discontinuation due to adverse events": another endpoint
+                elif _AE_OF_RE.match(text, me, se):
+                    name = None  # "an adverse event of bradycardia": a named toxicity
                 elif w and w.group(1).lower() == "serious":
                     name = "other:serious_AE"
                 elif w and w.group(1).lower() not in _AE_PLAIN_BEFORE:
@@ -369,7 +394,7 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
         if k == "hr":
             j = i + 1
             if j < n and raw[j].kind == "val" and raw[j].data[1] in (None, "ratio"):
-                hr = [raw[j], t.data, None, None]
+                hr = [raw[j], t.data, None, None, "ratio" if _ODDS_RE.match(text, t.s) else "HR"]
                 j += 1
                 while j < n and raw[j].kind in ("ci", "p", "bci") and raw[j].depth >= t.depth:
                     if raw[j].kind == "bci" and (j != i + 2 or hr[2] is not None):
@@ -394,7 +419,7 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
             if k == "count" or (k == "val" and t.data[1] in _COUNT_UNITS) or (
                     k == "val" and t.data[1] is None and i + 1 < n and raw[i + 1].kind == "val"
                     and raw[i + 1].depth == base + 1 and raw[i + 1].data[1] == "%"
-                    and "." not in t.data[0]):
+                    and "." not in t.data[0] and _OPEN_GAP_RE.fullmatch(text, t.e, raw[i + 1].s)):
                 # "12 patients (19%)", "12/62 (19.4%)": the percentage is the value.
                 if i + 1 < n and raw[i + 1].kind == "val" and raw[i + 1].depth == base + 1 \
                         and raw[i + 1].data[1] == "%":
@@ -457,6 +482,15 @@ def _build_items(raw: list[_Tok], text: str = "") -> list[_Item]:
                     it.vals.append([r, None])
                     it.end = r.e
                     inner = False
+                elif r.kind == "val" and r.data[1] is None and j + 1 < n and raw[j + 1].kind == "val" \
+                        and it.vals[-1][0].kind == "val" and it.vals[-1][1] is None \
+                        and raw[j + 1].data[1] in (None, it.vals[-1][0].data[1]) \
+                        and any(v[1] for v in it.vals[:-1]) and _COMMA_GAP_RE.fullmatch(text, it.end, r.s) \
+                        and _DASH_GAP_RE.fullmatch(text, r.e, raw[j + 1].s):
+                    # "(A, 3.7 months, 95% CI 3.2-4.2, vs B, 3.6 months, 3.2-3.9)": the CI printed unlabelled
+                    it.vals[-1][1] = (r.data[0], raw[j + 1].data[0])
+                    it.end = raw[j + 1].e
+                    j += 1
                 elif r.kind in ("val", "nr", "count", "bci") and r.depth > base or r.kind == "bci":
                     inner = inner or r.kind != "bci"  # ranges, counts, sub-results in brackets are not values
                 else:
@@ -487,9 +521,10 @@ def _inherit_units(items: list[_Item]) -> None:
 
 # ------------------------------------------------------------- statements
 class _Statement:
-    __slots__ = ("start", "eps", "tps", "median", "mean", "raw", "resp_end", "groups")
+    __slots__ = ("start", "eps", "tps", "median", "mean", "raw", "resp_end", "groups", "local")
 
     def __init__(self):
+        self.local = False  # the groups it names are its own (one of several per-group lists)
         self.start = None
         self.eps, self.tps, self.raw, self.groups = [], [], [], []
         self.median = self.mean = False
@@ -507,7 +542,7 @@ class _Ctx:
     """What one sentence's statements need to know about the document."""
 
     __slots__ = ("text", "arms", "sent", "prognostic", "sent_eps", "out", "doc_words", "pop_groups", "floor",
-                 "sent_resp", "postfix", "prev_ep")
+                 "sent_resp", "postfix", "prev_ep", "onco")
 
     def other_trial(self) -> bool:
         """True when the sentence reports a named trial ("in IMbrave150") that is not this study."""
@@ -520,6 +555,11 @@ class _Ctx:
         self.text, self.arms, self.sent, self.out = text, arms, sent, out
         self.prognostic = bool(_PROGNOSTIC_RE.search(text, sent[0], sent[1]) if low is None
                                else _PROGNOSTIC_RE_FOLDED.search(low, sent[0], sent[1]))
+        if self.prognostic and len(arms) > 1 and _ARM_ASSOCIATED_RE.search(text, sent[0], sent[1]) \
+                and not _PROGNOSTIC_OTHER_RE.search(text, sent[0], sent[1]):
+            # "SR was associated with longer OS than TACE+RFA (HR 1.78)": two arms compared, no covariate
+            names = [a["name"] for a in arms]
+            self.prognostic = len(_named_arms(text[sent[0]:sent[1]].lower(), names, 0)) < 2
         self.sent_eps: list[_Tok] = []
         self.doc_words = doc_words  # words that describe the whole study population
         self.pop_groups: list[tuple[int, str]] = []  # the arm a study-population phrase names
@@ -527,6 +567,7 @@ class _Ctx:
         self.sent_resp = False  # a top-level "respectively" makes every list of the sentence per group
         self.postfix = True  # values may be named after them ("35% vs 20% for ORR")
         self.prev_ep = None  # the time-to-event endpoint the sentence before ended on
+        self.onco = True  # the document is about tumours (a "response rate" is a tumour response)
 
 
 # ---------------------------------------------------- population or subgroup
@@ -645,7 +686,13 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
     if any(t.kind == "elsewhere" for t in toks) or ctx.other_trial():
         return
     ctx.sent_resp = any(t.kind == "resp" and t.depth == 0 for t in toks)
-    toks = _alive_after_landmark(toks)
+    # "21 (78%) among those who received A and 20 (65%) among those who received B": groups by
+    # treatment, compared; not subgroups
+    treated = [i for i, t in enumerate(toks) if t.kind == "sub" and ctx.text[t.s:t.e].lower().endswith("who")
+               and _POP_TREAT_RE.match(ctx.text, t.e + 1)]
+    treated = set(treated) if len(treated) >= 2 else ()
+    toks = _ae_after_counts(_alive_after_landmark(toks), ctx.text)
+    toks = _each_then_respectively(ctx, toks)
     st = _Statement()
     skip = None
     n = len(toks)
@@ -674,6 +721,9 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             if st.has_values():
                 _close(ctx, st)
                 st = _Statement()
+            elif st.eps and not st.raw and _EP_COLON_RE.match(ctx.text, t.e, ctx.sent[1]):
+                # "for ORR and DCR (ORR: 64.3 vs 33.3%; ...; DCR: ...)": each labelled part is a statement
+                st = _Statement()
             skip = None
             prev = st.eps[-1] if st.eps else None
             # "progression-free survival (PFS)": one mention, not two.
@@ -686,6 +736,8 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         elif k == "tpl":
             if skip == "hard":
                 continue
+            if st.has_values() and t.depth > min(r.depth for r in st.raw if r.kind in ("val", "nr", "count")):
+                continue  # "87 months for arm A (82.0% at 3 years)": a bracketed aside, not the statement's landmark
             if st.has_values() and st.eps and not st.tps and st.raw and st.raw[-1].kind == "val" \
                     and not skip and _TP_AFTER_RE.fullmatch(ctx.text, st.raw[-1].e, t.s):
                 # "Local control was 100%, 94.8% and 90.7% at 1, 2 and 5 years": the landmarks follow.
@@ -717,8 +769,16 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 comma = ctx.text.find(",", t.e, ctx.sent[1])
                 if comma > 0:
                     ctx.floor = comma + 1
+        elif k == "sub" and i in treated:
+            continue
         elif k == "sub" and _study_population(ctx, t):
             continue  # the study's own population, not a subgroup
+        elif k == "sub" and i + 1 < n and toks[i + 1].kind == "ep" and toks[i + 1].data[1] in ("ae3", "aeany") \
+                and ctx.text[t.s:t.e].lower().endswith("with") and _NO_PUNCT_RE.fullmatch(ctx.text, t.e, toks[i + 1].s):
+            continue  # "the frequency of patients with related adverse events": the endpoint's own count
+        elif k == "sub" and st.eps and st.has_values() and not skip and _whole_then_subgroup(ctx, st, t):
+            st = _Statement()  # the whole population's value closed, the subgroup's dropped
+            skip = "hard"
         elif k == "sub":
             st = _Statement()  # dropped, not closed
             skip = "hard"
@@ -738,10 +798,21 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 st.resp_end = t.e
         elif k == "group":
             phrases = _group_phrases(ctx.text, t, ctx.sent)
+            if st.resp_end and st.eps and st.groups and not skip and _values_follow(toks, i):
+                # "EP1 and EP2 in the A arm (a1 and a2, respectively) were similar to those in the
+                # B arm (b1 and b2, respectively)": the same endpoints again, for another group
+                st.local = True
+                _close(ctx, st)
+                nxt = _Statement()
+                nxt.eps, nxt.median, nxt.mean, nxt.tps, nxt.local = list(st.eps), st.median, st.mean, list(st.tps), True
+                nxt.start = t.s
+                st = nxt
             if st.start is not None and not skip:
                 st.groups.extend(phrases)
         elif k in ("val", "nr", "count", "ci", "p", "vs", "hr", "bci"):
-            if skip or st.resp_end:  # nothing after "respectively" belongs to the list
+            if st.resp_end and k == "hr" and st.raw and not skip and len(ctx.arms) > 1:
+                st.resp_end = None  # "43 and 24%, respectively (RR 0.56, 95% CI ...)": the list's ratio
+            if skip or st.resp_end:  # nothing else after "respectively" belongs to the list
                 continue
             if k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
                     and (not st.eps or t.depth == 0 and toks[i + 1].data[1] in ("alive", "pfree") and st.has_values()) \
@@ -791,6 +862,102 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         _close(ctx, st)
 
 
+_HAD_AE_RE = re.compile(r"\s*[)\]]?\s*(?:patients\s+)?(?:experienced|had|developed|reported|suffered|presented)\s+"
+                        r"(?:(?:some|any|at\s+least\s+one|an?)\s+)?(?:(?:episodes?|form|kind|type)\s+of\s+)?", re.IGNORECASE)
+
+
+def _ae_after_counts(toks: list[_Tok], text: str) -> list[_Tok]:
+    """ "31 patients (65%) experienced some toxicity in arm A and 32 (70%) in arm B": the adverse-event
+    mention, printed after its first count, is moved before it so the counts become its values."""
+    for i, t in enumerate(toks):
+        if t.kind == "ep" and t.data[1] in ("ae3", "aeany") and i >= 2:
+            a, b = toks[i - 2], toks[i - 1]
+            if a.kind == "val" and b.kind == "val" and b.data[1] == "%" and b.depth == a.depth + 1 \
+                    and (a.data[1] is None or a.data[1] in _COUNT_UNITS) \
+                    and not any(x.kind in ("ep", "val", "count") for x in toks[:i - 2]) \
+                    and _HAD_AE_RE.fullmatch(text, b.e, t.s):
+                return toks[:i - 2] + [t, a, b] + toks[i + 1:]
+            return toks
+    return toks
+
+
+_WHOLE_RE = re.compile(r"\b(?:all|overall|entire|whole|intention-to-treat|ITT)\b", re.IGNORECASE)
+_AND_CUT_RE = re.compile(r",?\s+and\s+")
+
+
+def _whole_then_subgroup(ctx: _Ctx, st: _Statement, sub: _Tok) -> bool:
+    """ "Median PFS for all treated patients was 4.0 months (...), and 5.0 months (...) for patients
+    with X": the value stated for the whole population is closed as the statement, the one after the
+    last "and" is the subgroup's. True when the statement was closed so."""
+    vals = [r for r in st.raw if r.kind in ("val", "nr")]
+    if len(vals) < 2 or not _WHOLE_RE.search(ctx.text, st.start, vals[0].s):
+        return False
+    cuts = list(_AND_CUT_RE.finditer(ctx.text, vals[0].e, sub.s))
+    if not cuts:
+        return False
+    pos = cuts[-1].start()
+    st.raw = [r for r in st.raw if r.e <= pos]
+    _close(ctx, st)
+    return True
+
+
+_PAIR_VALUE_KINDS = frozenset(("val", "nr", "count", "ci", "p", "hr", "bci"))
+
+
+def _each_then_respectively(ctx: _Ctx, toks: list[_Tok]) -> list[_Tok]:
+    """ "the A group reached an mOS of 19.7 months and an mPFS of 6.6 months, compared with 10.5 and
+    3.7 months, respectively, in the B group": each endpoint's own value, then the other group's
+    values in the same order. Each endpoint's pair is closed as an "a vs b" statement; the tokens
+    left are returned."""
+    v = next((i for i, t in enumerate(toks) if t.kind == "vs"), None)
+    if v is None or v < 4:
+        return toks
+    r = next((i for i in range(v + 1, len(toks)) if toks[i].kind == "resp"), None)
+    if r is None:
+        return toks
+    after = [t for t in toks[v + 1:r] if t.kind in _PAIR_VALUE_KINDS]
+    if len(after) < 2 or any(t.kind != "val" for t in after):
+        return toks
+    k = len(after)
+    head = [(i, t) for i, t in enumerate(toks[:v]) if t.kind in _PAIR_VALUE_KINDS or t.kind in ("ep", "semi", "sub", "block", "elsewhere", "fu")]
+    pairs = head[-2 * k:]
+    if len(pairs) != 2 * k or len(head) != 2 * k and head[-2 * k - 1][1].kind not in ("ep",) and head[-2 * k - 1][1].kind != "semi":
+        return toks
+    if not all(pairs[2 * j][1].kind == "ep" and pairs[2 * j + 1][1].kind == "val" for j in range(k)):
+        return toks
+    eps = [pairs[2 * j][1] for j in range(k)]
+    if len({e.data[0] for e in eps}) != k or any(e.data[0] is None for e in eps):
+        return toks
+    unit = after[-1].data[1]
+    after = [t if t.data[1] is not None or unit is None else _Tok(t.kind, t.s, t.e, t.depth, (t.data[0], unit, t.data[2]))
+             for t in after]  # "10.5 and 3.7 months": the unit printed after the list
+    vs = toks[v]
+    groups = [ph for t in toks if t.kind == "group" for ph in _group_phrases(ctx.text, t, ctx.sent)]
+    first = pairs[0][0]
+    for j in range(k):
+        ep_i = pairs[2 * j][0]
+        st = _Statement()
+        st.eps = [eps[j]]
+        st.start = eps[j].s
+        st.median = any(t.kind == "median" for t in toks[(pairs[2 * j - 1][0] if j else 0):ep_i])
+        st.raw = [pairs[2 * j + 1][1], vs, after[j]]
+        st.groups = list(groups)
+        st.resp_end = toks[r].e
+        _close(ctx, st)
+    ctx.sent_eps.extend(eps)
+    return toks[:first] + toks[r + 1:]
+
+
+def _values_follow(toks: list[_Tok], i: int) -> bool:
+    """True when a value comes after token i before the next endpoint or top-level ";"."""
+    for t in toks[i + 1:]:
+        if t.kind == "val":
+            return True
+        if t.kind == "ep" or t.kind == "semi" and t.depth == 0:
+            return False
+    return False
+
+
 def _alive_after_landmark(toks: list[_Tok]) -> list[_Tok]:
     """ "at 24 months 75% of A and 69% of B were alive": the "alive" mention, read after its
     values, is moved right after the landmark so the values become its statement's."""
@@ -811,6 +978,10 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
         return
     # "in the 45 Gy group", "2 cycles": numbers in other units name groups or doses, not results.
     st.raw = [t for t in st.raw if not (t.kind == "val" and t.data[1] in _OTHER_UNITS)]
+    if all(e.data[0] and not _time_to_event(e.data[0]) and e.data[0] != "local_control" for e in eps) \
+            and any(t.kind == "val" and t.data[1] == "%" for t in st.raw):
+        # "response rates after 14 weeks (...) were 30% and 17%": a time beside a rate is its timing
+        st.raw = [t for t in st.raw if not (t.kind == "val" and t.data[1] in ("months", "weeks", "days"))]
     items = _build_items(st.raw, ctx.text)
     if any(not it.count for it in items):
         items = [it for it in items if not it.count]  # "in 40 patients" beside a rate is its denominator
@@ -822,8 +993,8 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     # Arms named in the sentence as printed ("TACE plus ICI compared with TACE
     # alone") count as mentions too, at the place they are named.
     low = ctx.text[ctx.sent[0]:ctx.sent[1]].lower()
-    named = _named_arms(low, arm_names, ctx.sent[0]) if len(arm_names) > 1 else []
-    mapped = _mapped_arms(st.groups + named + ctx.pop_groups, arm_names)
+    named = _named_arms(low, arm_names, ctx.sent[0]) if len(arm_names) > 1 and not st.local else []
+    mapped = _mapped_arms(st.groups + named + ([] if st.local else ctx.pop_groups), arm_names)
     labels = _value_labels(ctx, st.raw)
     names = {ctx.text[e.s:e.e].lower() for e in eps}
     labels = {k: v for k, v in labels.items() if v.lower() not in names}  # "20.5% for ORR" names no group
@@ -877,7 +1048,7 @@ def _named_arms(low: str, arm_names: list[str], base: int) -> list[tuple[int, st
 _LABEL_RE = re.compile(
     r"[\s,]*(?:[(\[]\s*(?P<par>[^()\[\]]{1,40}?)\s*[)\]]"
     r"|(?:for|in|with|among|on|using|receiving|of)\s+(?P<ph>[^,;:()\[\]]{1,60}?))"
-    r"(?=\s*[,;:(\[]|\s+(?:and|vs|versus|compared|to|than|while|whereas|was|were|had|has|showed|achieved"
+    r"(?=\s*[,;:(\[]|\s+(?:and|vs|versus|compared|to|than|while|whereas|was|were|had|has|showed|achieved|reported|developed"
     r"|experienced|remained|corresponding|respectively)\b|\s*\.?$)",
     re.IGNORECASE)
 _LABEL_LEAD_RE = re.compile(r"^(?:(?:the|all|both)\s+)?(?:(?:patients|subjects|participants|cases|those|women|men)\s+"
@@ -896,10 +1067,52 @@ _SUBGROUP_LABEL_RE = re.compile(r"\b(?:positive|negative|older|younger|aged|elde
                                 r"|\b(?:high|low)\b(?![-\s]dose)", re.IGNORECASE)
 
 
+def _labels_before(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
+    """ "higher with A (64%) than with B (43%) and C (27%)": the group each bracketed value
+    follows, by the value's start; only when every value of the list (two or more) has one."""
+    text, out = ctx.text, {}
+    vals = [t for t in raw if t.kind == "val" and (t.data[1] == "%" or t.data[1] in _TIME_UNITS)]
+    if len(vals) < 2:
+        return out
+    floor = max([ctx.sent[0]] + [e.e for e in ctx.sent_eps if e.e <= vals[0].s])
+    names = [a["name"] for a in ctx.arms]
+    for t in vals:
+        m = _OPEN_BEFORE_RE.search(text, max(floor, t.s - 3), t.s)
+        if not m or t.depth == 0 or not _CLOSE_AFTER_RE.match(text, t.e):
+            return {}
+        lo = max(floor, m.start() - 60)
+        seps = list(_SEP_BEFORE_RE.finditer(text, lo, m.start()))
+        if not seps:
+            return {}
+        lab = text[seps[-1].end():m.start()].strip()
+        lab = lab[_LABEL_LEAD_RE.match(lab).end():].strip()
+        if not lab or _NOT_LABEL_RE.search(lab) or _DIGIT_ONLY_RE.fullmatch(lab) or any(
+                e.s < m.start() and e.e > seps[-1].end() for e in ctx.sent_eps):
+            return {}
+        # a group the study has ("the A arm", "80 mg X"), never a toxicity's name ("anemia (3.4%)")
+        if not (_GROUP_WORD_RE.search(lab) or _resolve_label(lab, names, len(vals)) in names) \
+                or _LABEL_TAIL_RE.search(lab):
+            return {}
+        out[t.s] = lab
+        floor = t.e
+    return out
+
+
+_GROUP_WORD_RE = re.compile(r"\b(?:arms?|groups?|cohorts?)\b", re.IGNORECASE)
+_LABEL_TAIL_RE = re.compile(r"[\d/(\[]$|\b(?:was|were|is|are)\b", re.IGNORECASE)
+_OPEN_BEFORE_RE = re.compile(r"[(\[]\s*$")
+_CLOSE_AFTER_RE = re.compile(r"\s*(?:[,;]\s*(?:95\s*%|p\b|P\b)[^()\[\]]*)?[)\]]")
+_SEP_BEFORE_RE = re.compile(r"\b(?:with|for|in|among|on|receiving|after|than|and|or|vs\.?|versus)\s+|,\s*", re.IGNORECASE)
+
+
 def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
-    """The group label printed right after each value of a statement, by the value's start."""
+    """The group label printed right after each value of a statement, by the value's start
+    (or, for a list of bracketed values, right before each)."""
     out = {}
     text = ctx.text
+    before = _labels_before(ctx, raw)
+    if before:
+        return before
     for idx, t in enumerate(raw):
         if t.kind not in ("val", "nr", "count"):
             continue
@@ -912,6 +1125,8 @@ def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
         if not m:
             # "46% (95% CI, 29.5-57.7%) for arm A": the label follows the value's bracket.
             after = _skip_bracket(text, t.e, ctx.sent[1])
+            if after == t.e and t.depth > 0 and (close := _CLOSE_RE.match(text, t.e, ctx.sent[1])):
+                after = close.end()  # "21 (78%) among those who received A": the label after the bracket
             if after == t.e:
                 continue
             nxt = next((r.s for r in raw[idx + 1:] if r.kind in ("val", "nr", "count", "vs", "hr")
@@ -922,13 +1137,20 @@ def _value_labels(ctx: _Ctx, raw: list[_Tok]) -> dict[int, str]:
         lab = m["par"] if m["par"] is not None else m["ph"]
         if _BOTH_RE.match(lab):
             continue  # "8 months for both groups": one value for all, no one group's
-        lab = lab[_LABEL_LEAD_RE.match(lab).end():].strip()
+        lead = _LABEL_LEAD_RE.match(lab)
+        lab = lab[lead.end():].strip()
+        if _TREATED_LEAD_RE.search(lead.group()):
+            lab = _ARTICLE_START_RE.sub("", lab)  # "those who received a single fraction"
         if lab and not _NOT_LABEL_RE.search(lab) and not _DIGIT_ONLY_RE.fullmatch(lab):
             out[t.s] = lab
     return out
 
 
 _ARM_LETTER_RE = re.compile(r"\b(?:arm|group|cohort)\s+\w+|\b\d+\s*Gy\b", re.IGNORECASE)
+_TREATED_LEAD_RE = re.compile(r"(?:received|receiving|given|treated\s+with|assigned\s+to|allocated\s+to|randomi[sz]ed\s+to)\s+$",
+                              re.IGNORECASE)
+_ARTICLE_START_RE = re.compile(r"^(?:a|an)\s+", re.IGNORECASE)
+_CLOSE_RE = re.compile(r"\s*[)\]]")
 _BRACKET_START_RE = re.compile(r"\s*[(\[]")
 
 
@@ -1111,8 +1333,8 @@ def _pair_arms(n_vals: int, mapped: list[str], arm_names: list[str], labs=None) 
 
 def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> None:
     name = ep.data[0]
-    if name is None:
-        return
+    if name is None or name == "ORR" and not ctx.onco and not _TUMOUR_RESPONSE_RE.search(ctx.text, max(0, ep.s - 15), ep.e):
+        return  # a survey's or a depression scale's "response rate" is no tumour response
     labels = labels or {}
     median = st.median or ep.data[1] in ("mpfs", "mos")
     bare_surv = ep.data[1] == "surv"
@@ -1190,16 +1412,16 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
                 add(tok, mu[0], mu[1], a, ci, it.p if it.hr is None else None,
                     tp if mu[0] == "rate" and landmark else None)
     if it.hr is not None and not ctx.prognostic:
-        tok, hrfor, ci, p = it.hr
+        tok, hrfor, ci, p, measure = it.hr
         if hrfor:
             name = _hr_endpoint(hrfor) or name
-        if not tok.data[2] or name is None:
-            return
+        if not tok.data[2] or name is None or measure == "ratio" and name not in _RATIO_ENDPOINTS:
+            return  # odds/risk ratios of response; a risk ratio of death is no survival comparison
         # The direction of an HR is the arms' as the study names them; a pair known only from
         # printed labels gives the order of mention, not the direction, so it is left unnamed.
         pair = _pair_arms(2, mapped, arm_names) if len(arm_names) == 2 and arm != _NO_ARM else None
         vs = f"{pair[0]} vs {pair[1]}" if pair and None not in pair else None
-        add(tok, "HR", "ratio", vs, ci, p or (it.p if len(vals) != 1 else None))
+        add(tok, measure, "ratio", vs, ci, p or (it.p if len(vals) != 1 else None))
 
 
 def _hr_endpoint(hrfor: str) -> str | None:
@@ -1207,7 +1429,8 @@ def _hr_endpoint(hrfor: str) -> str | None:
     h = hrfor.lower()
     if h in ("death", "mortality", "os") or h.startswith("overall"):
         return "OS"
-    if h in ("pfs",) or h.startswith("progression") or h.startswith("disease progression"):
+    if h in ("pfs",) or h.startswith(("progression", "disease progression", "cancer progression", "tumor progression",
+                                      "tumour progression")):
         return "PFS"
     if h in ("dfs",) or h.startswith("disease"):
         return "other:DFS"
@@ -1216,6 +1439,13 @@ def _hr_endpoint(hrfor: str) -> str | None:
     return None
 
 
+# Words of a document about tumours: only there is a "response rate" an objective (tumour) response.
+_ONCO_WORDS = ("cancer", "carcinom", "tumor", "tumour", "neoplas", "oncolog", "malignan", "metasta", "lymphoma", "leukemi",
+               "leukaemi", "myeloma", "sarcoma", "melanoma", "gliom", "blastoma", "mesothelioma", "recist", "chemotherap",
+               "radiotherap", "hcc", "nsclc")  # substring tests on lower-cased text: cheap on long documents
+_TUMOUR_RESPONSE_RE = re.compile(r"ORR|objective|tumou?r|radiolog", re.IGNORECASE)
+_NO_PUNCT_RE = re.compile(r"[^,;:()\[\]]{0,40}")
+_EP_COLON_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?:")
 _AND_NAME_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:and\b|&)\s*(?:the\s+)?[A-Za-z]", re.IGNORECASE)
 _POSTFIX_FOR_RE = re.compile(r"(?:%|months?|weeks?)\s+for\s+(?:the\s+)?$", re.IGNORECASE)
 _RATES_RE = re.compile(r"\brates?\b", re.IGNORECASE)
@@ -1386,6 +1616,8 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     else:
         ranges = [(bs, be, False) for bs, be in doc.body]
     prev_ep, prev_end = None, None  # the endpoint a sentence ended on, and where it ended
+    lowered = low if low is not None else text.lower()
+    onco = any(w in lowered for w in _ONCO_WORDS) or any(w in title.lower() for w in _ONCO_WORDS)
     skipping = False  # a label's state carries over the ranges that follow it ("ABSTRACT.METHODS:" alone)
     for bs, be, tables_only in ranges:
         for ss, se in split_sentences(text, bs, be):
@@ -1398,6 +1630,7 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
                     _PREFILTER_RE.search(text, ss, se) if low is None else _PREFILTER_RE_FOLDED.search(low, ss, se)):
                 continue
             ctx = _Ctx(text, arms, (ss, se), found, doc_words, low)
+            ctx.onco = onco
             if _CELL_SEP_RE.search(text, ss, se) and _table_row(ctx, low) or tables_only:
                 prev_ep = None
                 continue

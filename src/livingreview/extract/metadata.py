@@ -301,6 +301,11 @@ _STUDY_CUE = CuedTest(r"(?i)\b(?:this|we|our|patients?|participants|group|arm|co
 _STANDARD = CuedTest(r"(?i)\bstandard\b", ("standard",))
 
 
+_SURGERY_AS_OUTCOME = re.compile(r"(?i)\bdown-?stag\w*|\bconver(?:sion|ted)\s+(?:to|therapy|surgery|resection)"
+                                 r"|\bsalvage\s+(?:surgery|resection|hepatectomy|transplant\w*)|\bbridg\w*\s+to\b"
+                                 r"|\bwent\s+on\s+to\b|\bsubsequent(?:ly)?\s+(?:underwent\s+)?(?:surgery|resection|hepatectomy|transplant\w*)")
+
+
 def study_therapies(title: str, sentences: list[str], primary: bool) -> tuple[list[str], list[str]]:
     """Therapies the study itself used: the title's, plus those in abstract sentences about
     this study's patients (not sentences about earlier, others' or standard treatments).
@@ -315,6 +320,8 @@ def study_therapies(title: str, sentences: list[str], primary: bool) -> tuple[li
                 continue
             s_local, s_sys = find_therapies(s)
             for o, l in s_local:
+                if l == "surgery" and _SURGERY_AS_OUTCOME.search(s):
+                    continue  # "downstaged enough to undergo curative resection": an outcome, not the study's treatment
                 local.setdefault(l, (k, o))
             for o, l in s_sys:
                 systemic.setdefault(l, (k, o))
