@@ -49,6 +49,7 @@ Rules (one set, used everywhere):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from livingreview.extract.numbers import folded
@@ -232,12 +233,14 @@ def lowered(text: str) -> str | None:
 class _Class:
     """The terms of one label as one regex (a named group per term) and their cues."""
 
-    __slots__ = ("label", "terms", "rx", "cues")
+    __slots__ = ("label", "terms", "rx", "cues", "cue_rx")
 
     def __init__(self, label: str, terms: list[Term]):
         self.label, self.terms = label, terms
         self.rx = re.compile("|".join(f"(?P<t{i}>{t.pattern})" for i, t in enumerate(terms)), re.IGNORECASE)
         self.cues = tuple(dict.fromkeys(c for t in terms for c in t.cues))
+        # Any of the cues, as literals on lower-cased text: where a match may lie.
+        self.cue_rx = re.compile("|".join(re.escape(c) for c in self.cues))
 
     def name(self, m: re.Match) -> str:
         term = self.terms[int(m.lastgroup[1:])]
@@ -270,23 +273,66 @@ class Mention:
         return f"Mention({self.start}, {self.end}, {self.label!r}, {self.name!r}, {self.not_given})"
 
 
+#: Characters no term pattern can match (none is written in a pattern, and none is a word or
+#: space character): a match never crosses one, so a long text is searched stretch by stretch
+#: between them, and only in the stretches that hold a cue of the class.
+STOPS = '.,;:%="'
+_STOP_RE = re.compile("[" + re.escape(STOPS) + "]")
+#: From this length on a text is searched by stretches; shorter ones whole (both give the same).
+_STRETCHED = 400
+
+
+def _stretches(cue_rx: re.Pattern, low: str, stops: list[int]) -> list[tuple[int, int]]:
+    """The stretches between stop characters (offsets in `stops`) that hold a match of `cue_rx`
+    in `low`, in order. A cue holds no stop, so each match lies in one stretch."""
+    out = []
+    m = cue_rx.search(low)
+    while m:
+        i = bisect_right(stops, m.start())
+        start = stops[i - 1] + 1 if i else 0
+        end = stops[i] if i < len(stops) else len(low)
+        out.append((start, end))
+        m = cue_rx.search(low, end)
+    return out
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each of the (sorted, disjoint) spans replaced by as many spaces."""
+    parts, pos = [], 0
+    for start, end in spans:
+        parts.append(text[pos:start])
+        parts.append(" " * (end - start))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 @lru_cache(maxsize=8192)
 def mentions(text: str) -> tuple[Mention, ...]:
     """Every therapy term in `text`, in masking order (local then systemic, each class's
     matches blanked before the next class is searched), then sorted by offset."""
     low = lowered(text)
+    # None: the whole text is searched, for every class with a cue in it.
+    stops = None if low is None or len(text) < _STRETCHED else [m.start() for m in _STOP_RE.finditer(text)]
     original, found = text, []
     for group in _LOCAL:
         if not has_cue(group.cues, original, low):
             continue
-        for m in group.rx.finditer(text):
-            found.append(Mention(m.start(), m.end(), group.label, group.name(m), not_given(original, m.start(), m.end())))
-            text = text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+        spans = []
+        for start, end in ([(0, len(text))] if stops is None else _stretches(group.cue_rx, low, stops)):
+            for m in group.rx.finditer(text, start, end):
+                found.append(Mention(m.start(), m.end(), group.label, group.name(m),
+                                     not_given(original, m.start(), m.end())))
+                spans.append((m.start(), m.end()))
+        if spans:
+            text = _blanked(text, spans)
     for group in _SYSTEMIC:
         if not has_cue(group.cues, original, low):
             continue
-        for m in group.rx.finditer(text):
-            found.append(Mention(m.start(), m.end(), group.label, group.name(m), not_given(original, m.start(), m.end())))
+        for start, end in ([(0, len(text))] if stops is None else _stretches(group.cue_rx, low, stops)):
+            for m in group.rx.finditer(text, start, end):
+                found.append(Mention(m.start(), m.end(), group.label, group.name(m),
+                                     not_given(original, m.start(), m.end())))
     if low is None or "chemorad" in low:
         for m in _CHEMORADIATION.finditer(original):
             found.append(Mention(m.start(), m.end(), "chemotherapy", "chemotherapy",
