@@ -80,6 +80,7 @@ def test_no_term_can_match_across_a_stop_character():
         source = re.sub(r"\(\?(?:[:!=]|<[!=]|P<\w+>|[a-zA-Z-]+:)|\{\d*,?\d*\}", "(", term.pattern)
         assert not any(c in source for c in V.STOPS), term.name
         assert "[^" not in source and not re.search(r"\\[WSDB]", source), term.name
+        assert not any(c in cue for cue in term.cues for c in V.STOPS), term.name  # a cue lies in one stretch
     text = "a TACE; RFA, and SBRT. then sorafenib: " * 20
     assert [x.name for x in V.mentions(text)][:4] == ["TACE", "RFA", "SBRT", "sorafenib"]
 

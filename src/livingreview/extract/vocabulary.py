@@ -233,14 +233,12 @@ def lowered(text: str) -> str | None:
 class _Class:
     """The terms of one label as one regex (a named group per term) and their cues."""
 
-    __slots__ = ("label", "terms", "rx", "cues", "cue_rx")
+    __slots__ = ("label", "terms", "rx", "cues")
 
     def __init__(self, label: str, terms: list[Term]):
         self.label, self.terms = label, terms
         self.rx = re.compile("|".join(f"(?P<t{i}>{t.pattern})" for i, t in enumerate(terms)), re.IGNORECASE)
         self.cues = tuple(dict.fromkeys(c for t in terms for c in t.cues))
-        # Any of the cues, as literals on lower-cased text: where a match may lie.
-        self.cue_rx = re.compile("|".join(re.escape(c) for c in self.cues))
 
     def name(self, m: re.Match) -> str:
         term = self.terms[int(m.lastgroup[1:])]
@@ -282,18 +280,20 @@ _STOP_RE = re.compile("[" + re.escape(STOPS) + "]")
 _STRETCHED = 400
 
 
-def _stretches(cue_rx: re.Pattern, low: str, stops: list[int]) -> list[tuple[int, int]]:
-    """The stretches between stop characters (offsets in `stops`) that hold a match of `cue_rx`
-    in `low`, in order. A cue holds no stop, so each match lies in one stretch."""
-    out = []
-    m = cue_rx.search(low)
-    while m:
-        i = bisect_right(stops, m.start())
-        start = stops[i - 1] + 1 if i else 0
-        end = stops[i] if i < len(stops) else len(low)
-        out.append((start, end))
-        m = cue_rx.search(low, end)
-    return out
+def _stretches(cues: tuple[str, ...], low: str, stops: list[int]) -> list[tuple[int, int]]:
+    """The stretches between stop characters (offsets in `stops`) where `low` holds one of
+    `cues`, in order. A cue holds no stop, so each of its occurrences lies in one stretch."""
+    found = set()
+    last = len(stops)
+    for cue in cues:  # str.find per cue: far faster than one regex of all the cues
+        i = low.find(cue)
+        while i >= 0:
+            k = bisect_right(stops, i)
+            found.add(k)
+            if k == last:
+                break
+            i = low.find(cue, stops[k])
+    return [(stops[k - 1] + 1 if k else 0, stops[k] if k < last else len(low)) for k in sorted(found)]
 
 
 def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
@@ -319,7 +319,7 @@ def mentions(text: str) -> tuple[Mention, ...]:
         if not has_cue(group.cues, original, low):
             continue
         spans = []
-        for start, end in ([(0, len(text))] if stops is None else _stretches(group.cue_rx, low, stops)):
+        for start, end in ([(0, len(text))] if stops is None else _stretches(group.cues, low, stops)):
             for m in group.rx.finditer(text, start, end):
                 found.append(Mention(m.start(), m.end(), group.label, group.name(m),
                                      not_given(original, m.start(), m.end())))
@@ -329,7 +329,7 @@ def mentions(text: str) -> tuple[Mention, ...]:
     for group in _SYSTEMIC:
         if not has_cue(group.cues, original, low):
             continue
-        for start, end in ([(0, len(text))] if stops is None else _stretches(group.cue_rx, low, stops)):
+        for start, end in ([(0, len(text))] if stops is None else _stretches(group.cues, low, stops)):
             for m in group.rx.finditer(text, start, end):
                 found.append(Mention(m.start(), m.end(), group.label, group.name(m),
                                      not_given(original, m.start(), m.end())))
