@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
     documents = synthetic.documents(args.docs, args.seed)
-    for name, _, text in documents[:20]:  # warm up: regex compilation, schema validators
+    # Warm up (regex compilation, the schema validators' one-time build) even with --docs 0:
+    # throughput is per document, not the process's start-up.
+    for name, _, text in (documents or synthetic.documents(5, args.seed))[:20]:
         try:
             build_record(decode_text(text, name))
         except SourceError:
@@ -205,22 +207,24 @@ def bench_corpus(folder: Path, limit: int, say=print) -> dict:
 
 
 def bench_medline(n: int, seed: int, repeat: int, say=print) -> dict:
-    """One MEDLINE export of `n` records: decode_bytes of the file, build_record of each entry
-    (fastest of `repeat` passes of each stage, in CPU time: other work on the cores adds none)."""
-    raw = synthetic.medline_export(n, seed).encode("utf-8")
-    read_s = whole_s = float("inf")
-    for _ in range(repeat):
+    """One MEDLINE export of `n` records: decode_bytes of the file, build_record of each entry,
+    in CPU time (other work on the cores adds none). Each of the `repeat` passes reads a fresh
+    export (seed, seed + 1, ...), so no cache holds its texts; the fastest pass is reported."""
+    best = None
+    for k in range(repeat):
+        raw = synthetic.medline_export(n, seed + k).encode("utf-8")
         started = time.process_time()
         docs = decode_bytes(raw, "bench_export.nbib")
-        read_s = min(read_s, time.process_time() - started)
-        started = time.process_time()
+        read_s = time.process_time() - started
         records = [build_record(doc) for doc in docs]
-        whole_s = min(whole_s, time.process_time() - started)
-    whole_s += read_s
+        whole_s = time.process_time() - started
+        if best is None or whole_s < best[2]:
+            best = (raw, read_s, whole_s, docs, records)
+    raw, read_s, whole_s, docs, records = best
     say(f"\nMEDLINE export, {len(raw) / 1e6:.1f} MB, {len(docs)} records "
-          f"({sum(len(r['endpoints']) for r in records) / len(records):.1f} endpoints each): "
-          f"read {len(docs) / read_s:,.0f} docs/s, read + records {len(docs) / whole_s:,.0f} docs/s, "
-          f"{len(raw) / 1e6 / whole_s:.2f} MB/s")
+        f"({sum(len(r['endpoints']) for r in records) / len(records):.1f} endpoints each): "
+        f"read {len(docs) / read_s:,.0f} docs/s, read + records {len(docs) / whole_s:,.0f} docs/s, "
+        f"{len(raw) / 1e6 / whole_s:.2f} MB/s (fastest of {repeat} fresh exports, CPU time)")
     return {"records": len(docs), "mb": round(len(raw) / 1e6, 3), "read_docs_per_s": round(len(docs) / read_s, 1),
             "docs_per_s": round(len(docs) / whole_s, 1), "mb_per_s": round(len(raw) / 1e6 / whole_s, 3)}
 
