@@ -47,21 +47,42 @@ def test_every_design_match_holds_one_of_its_cues(label, rx, cues):
             assert any(c in m.group().lower() for c in cues), (label, m.group())
 
 
-def test_cue_skipping_never_changes_what_is_found():
-    # The same search with every class's regex run regardless of its cues.
+def _as_tuples(found):
+    return [(x.start, x.end, x.label, x.name, x.not_given) for x in found]
+
+
+def test_cue_skipping_never_changes_what_is_found(monkeypatch):
+    # The same search with every class's regex run over the whole text regardless of its cues
+    # (no cue test, no stretch-by-stretch search of long texts).
     for text in corpus():
-        got = V.find_therapies(text)
+        got = _as_tuples(V.mentions(text))
         cues = [(c, c.cues) for c in V._LOCAL + V._SYSTEMIC]
         try:
             for c, _ in cues:
                 c.cues = None
+            monkeypatch.setattr(V, "_STRETCHED", float("inf"))
             V.mentions.cache_clear()
-            plain = V.find_therapies(text)
+            plain = _as_tuples(V.mentions(text))
         finally:
             for c, saved in cues:
                 c.cues = saved
+            monkeypatch.undo()
             V.mentions.cache_clear()
         assert got == plain, text[:120]
+
+
+def test_no_term_can_match_across_a_stop_character():
+    # Long texts are searched between stop characters: none may be a word or space character,
+    # nor be written in (or reachable by a wildcard or negated class of) any term's pattern.
+    assert not re.search(r"[\w\s]", V.STOPS)
+    for term in TERMS:
+        # Group syntax and counted repeats ("(?:", "(?<!", "{1,2}") are not characters matched.
+        source = re.sub(r"\(\?(?:[:!=]|<[!=]|P<\w+>|[a-zA-Z-]+:)|\{\d*,?\d*\}", "(", term.pattern)
+        assert not any(c in source for c in V.STOPS), term.name
+        assert "[^" not in source and not re.search(r"\\[WSDB]", source), term.name
+        assert not any(c in cue for cue in term.cues for c in V.STOPS), term.name  # a cue lies in one stretch
+    text = "a TACE; RFA, and SBRT. then sorafenib: " * 20
+    assert [x.name for x in V.mentions(text)][:4] == ["TACE", "RFA", "SBRT", "sorafenib"]
 
 
 @pytest.mark.parametrize("text, local, systemic", [

@@ -51,13 +51,19 @@ def _fast_validator():
     return None if _uses_format(schema) else fastjsonschema.compile(schema)
 
 
+_LEAVES = (str, int, float, bool, type(None))
+
+
 def _has_tuple(value) -> bool:
     # fastjsonschema takes a tuple for a JSON array; jsonschema, like the contract, does not.
     if isinstance(value, dict):
-        return any(_has_tuple(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_tuple(v) for v in value)
-    return isinstance(value, tuple)
+        value = value.values()
+    elif not isinstance(value, list):
+        return isinstance(value, tuple)
+    for v in value:  # a plain loop, with the common leaves (strings, numbers, None) passed over
+        if type(v) not in _LEAVES and _has_tuple(v):
+            return True
+    return False
 
 
 def schema_valid_fast(record: dict) -> bool:

@@ -49,6 +49,7 @@ Rules (one set, used everywhere):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 
 from livingreview.extract.numbers import folded
@@ -60,18 +61,24 @@ class Term:
     """One way of naming a therapy: its contract label, its name (None: the matched word
     itself, lower-cased, through ALIASES), its pattern, and cues every match contains."""
 
-    __slots__ = ("label", "name", "pattern", "cues")
+    __slots__ = ("label", "name", "pattern", "cues", "words", "stem", "stem_cues")
 
     def __init__(self, label: str, name: str | None, pattern: str, cues: tuple[str, ...]):
         self.label, self.name, self.pattern, self.cues = label, name, pattern, cues
+        self.words, self.stem, self.stem_cues = None, "", ()  # set for a word list (_words)
 
 
 def _words(label: str, words: str, stem: str = "", stem_cues: tuple[str, ...] = ()) -> Term:
     """A term for a list of drug names, and optionally a name stem with the literal pieces
     (`stem_cues`) one of which every match of the stem holds; each drug is its own name."""
     names = words.split()
-    alternatives = names + ([stem] if stem else [])
-    return Term(label, None, r"\b(?:" + "|".join(alternatives) + r")\b", tuple(names) + stem_cues)
+    term = Term(label, None, _word_pattern(names, stem), tuple(names) + stem_cues)
+    term.words, term.stem, term.stem_cues = tuple(names), stem, stem_cues
+    return term
+
+
+def _word_pattern(names: list[str], stem: str) -> str:
+    return r"\b(?:" + "|".join(names + ([stem] if stem else [])) + r")\b"
 
 
 # Brand names and other aliases -> the drug's name (arms are keyed by the drug).
@@ -232,12 +239,34 @@ def lowered(text: str) -> str | None:
 class _Class:
     """The terms of one label as one regex (a named group per term) and their cues."""
 
-    __slots__ = ("label", "terms", "rx", "cues")
+    __slots__ = ("label", "terms", "rx", "cues", "_narrowed")
 
     def __init__(self, label: str, terms: list[Term]):
         self.label, self.terms = label, terms
         self.rx = re.compile("|".join(f"(?P<t{i}>{t.pattern})" for i, t in enumerate(terms)), re.IGNORECASE)
         self.cues = tuple(dict.fromkeys(c for t in terms for c in t.cues))
+        self._narrowed: dict[frozenset, re.Pattern] = {}
+
+    def narrowed(self, cues: frozenset) -> re.Pattern:
+        """The class regex with only the alternatives that can match where `cues` are the class's
+        cues present: a term none of whose cues is there cannot match, nor can a drug name of a
+        word list that is not there. The same groups (t0, t1, ...) in the same order, so it finds
+        what `rx` finds in such a stretch."""
+        rx = self._narrowed.get(cues)
+        if rx is None:
+            parts = []
+            for i, t in enumerate(self.terms):
+                if t.words is not None:
+                    names = [w for w in t.words if w in cues]
+                    stem = t.stem if any(c in cues for c in t.stem_cues) else ""
+                    if names or stem:
+                        parts.append(f"(?P<t{i}>{_word_pattern(names, stem)})")
+                elif any(c in cues for c in t.cues):
+                    parts.append(f"(?P<t{i}>{t.pattern})")
+            rx = re.compile("|".join(parts) or r"(?!)", re.IGNORECASE)
+            if len(self._narrowed) < 4096:
+                self._narrowed[cues] = rx
+        return rx
 
     def name(self, m: re.Match) -> str:
         term = self.terms[int(m.lastgroup[1:])]
@@ -270,23 +299,76 @@ class Mention:
         return f"Mention({self.start}, {self.end}, {self.label!r}, {self.name!r}, {self.not_given})"
 
 
+#: Characters no term pattern can match (none is written in a pattern, and none is a word or
+#: space character): a match never crosses one, so a long text is searched stretch by stretch
+#: between them, and only in the stretches that hold a cue of the class.
+STOPS = '.,;:%="'
+_STOP_RE = re.compile("[" + re.escape(STOPS) + "]")
+#: From this length on a text is searched by stretches (both ways give the same; stretches are
+#: faster even for one sentence).
+_STRETCHED = 0
+
+
+def _stretches(cues: tuple[str, ...], low: str, stops: list[int]) -> list[tuple[int, int, frozenset]]:
+    """The stretches between stop characters (offsets in `stops`) where `low` holds one of
+    `cues`, in order, each with the cues it holds. A cue holds no stop, so each of its
+    occurrences lies in one stretch."""
+    found: dict[int, set] = {}
+    last = len(stops)
+    for cue in cues:  # str.find per cue: far faster than one regex of all the cues
+        i = low.find(cue)
+        while i >= 0:
+            k = bisect_right(stops, i)
+            found.setdefault(k, set()).add(cue)
+            if k == last:
+                break
+            i = low.find(cue, stops[k])
+    return [(stops[k - 1] + 1 if k else 0, stops[k] if k < last else len(low), frozenset(found[k]))
+            for k in sorted(found)]
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each of the (sorted, disjoint) spans replaced by as many spaces."""
+    parts, pos = [], 0
+    for start, end in spans:
+        parts.append(text[pos:start])
+        parts.append(" " * (end - start))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _places(group: _Class, text: str, low: str | None, stops: list[int] | None):
+    """Where `group`'s terms are to be searched, as (start, end, regex): the stretches holding
+    one of its cues, each with the class regex narrowed to the terms those cues allow; or (no
+    stops, or no cues known) the whole text with the full regex, if it holds a cue."""
+    if stops is not None and group.cues is not None:
+        return [(start, end, group.narrowed(cues)) for start, end, cues in _stretches(group.cues, low, stops)]
+    return ((0, len(text), group.rx),) if has_cue(group.cues, text, low) else ()
+
+
 @lru_cache(maxsize=8192)
 def mentions(text: str) -> tuple[Mention, ...]:
     """Every therapy term in `text`, in masking order (local then systemic, each class's
     matches blanked before the next class is searched), then sorted by offset."""
     low = lowered(text)
+    # None: each class is searched over the whole text, if it holds one of the class's cues.
+    stops = None if low is None or len(text) < _STRETCHED else [m.start() for m in _STOP_RE.finditer(text)]
     original, found = text, []
     for group in _LOCAL:
-        if not has_cue(group.cues, original, low):
-            continue
-        for m in group.rx.finditer(text):
-            found.append(Mention(m.start(), m.end(), group.label, group.name(m), not_given(original, m.start(), m.end())))
-            text = text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+        spans = []
+        for start, end, rx in _places(group, original, low, stops):
+            for m in rx.finditer(text, start, end):
+                found.append(Mention(m.start(), m.end(), group.label, group.name(m),
+                                     not_given(original, m.start(), m.end())))
+                spans.append((m.start(), m.end()))
+        if spans:
+            text = _blanked(text, spans)
     for group in _SYSTEMIC:
-        if not has_cue(group.cues, original, low):
-            continue
-        for m in group.rx.finditer(text):
-            found.append(Mention(m.start(), m.end(), group.label, group.name(m), not_given(original, m.start(), m.end())))
+        for start, end, rx in _places(group, original, low, stops):
+            for m in rx.finditer(text, start, end):
+                found.append(Mention(m.start(), m.end(), group.label, group.name(m),
+                                     not_given(original, m.start(), m.end())))
     if low is None or "chemorad" in low:
         for m in _CHEMORADIATION.finditer(original):
             found.append(Mention(m.start(), m.end(), "chemotherapy", "chemotherapy",

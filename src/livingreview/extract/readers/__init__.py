@@ -185,6 +185,13 @@ _JOURNAL_MARKERS = tuple(re.compile(p) for p in (
     r"\bAltmetric\b", r"Rights and permissions", r"Reprints and permissions", r"About this article",
     r"Check for updates", r"(?m)^Open Access\s*$", r"(?m)^Received:?\s.*\d{4}", r"(?m)^Accepted:?\s.*\d{4}",
 ))
+# Words one of which every match of the marker at the same place holds: a marker is searched
+# for only where one is in the text.
+_STATS_WORDS = ("Views", "Citations", "Downloads", "Accesses")
+_MARKER_CUES = (("Download PDF",), ("Download citation",), ("Cite this article",), ("Article metrics",),
+                _STATS_WORDS, _STATS_WORDS, ("Altmetric",), ("Rights and permissions",),
+                ("Reprints and permissions",), ("About this article",), ("Check for updates",), ("Open Access",),
+                ("Received",), ("Accepted",))
 _HTML_DOCTYPE = re.compile(r"(?i)<!doctype html|<html[\s>]")
 _MARKDOWN_START = re.compile(r"\s*# \S")
 _MARKDOWN_LABELS = re.compile(r"(?m)^(?:\*\*Authors?:\*\*|## (?:Abstract|TL;DR|Summary))")
@@ -230,7 +237,8 @@ def detect_format(text: str) -> str:
         return "catalogue_record"
     if _NCBI_STRONG.search(text) or len(set(_NCBI_WEAK.findall(text))) >= 2:
         return "pubmed_page"
-    if sum(1 for _ in islice((p for p in _JOURNAL_MARKERS if p.search(text)), 2)) >= 2:
+    markers = (p for p, cues in zip(_JOURNAL_MARKERS, _MARKER_CUES) if any(c in text for c in cues) and p.search(text))
+    if sum(1 for _ in islice(markers, 2)) >= 2:
         return "journal_page"
     return "plain_text"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from livingreview.extract.sentences import trimmed
 from livingreview.extract.readers.sections import is_bare_heading
 
 
@@ -52,17 +51,20 @@ def clean_inline(text: str) -> str:
 
 # ------------------------------------------------------------- line machinery
 
-_LINE_RE = re.compile(r"[^\n]+")
 
 
 def line_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of each non-blank line in text[start:end], trimmed of outer whitespace."""
     end = len(text) if end is None else end
     spans = []
-    for m in _LINE_RE.finditer(text, start, end):
-        span = trimmed(text, m.start(), m.end())
-        if span:
-            spans.append(span)
+    pos = start  # split and strip (str.strip drops what str.isspace calls space, as `trimmed` does)
+    for line in text[start:end].split("\n"):
+        n = len(line)
+        if n:
+            rest = line.lstrip()
+            if rest:
+                spans.append((pos + n - len(rest), pos + len(line.rstrip())))
+        pos += n + 1
     return spans
 
 

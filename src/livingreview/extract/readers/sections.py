@@ -155,7 +155,8 @@ def find_sections(text: str, body: tuple | list) -> tuple[Section, ...]:
     heads = [h for h in find_headings(text, title_e) if h[0] >= title_e]
     for k, (pos, heading, role) in enumerate(heads):
         stop = heads[k + 1][0] if k + 1 < len(heads) else len(text)
-        stop = len(text[:stop].rstrip())
+        while stop > 0 and text[stop - 1].isspace():  # = len(text[:stop].rstrip()), without the copy
+            stop -= 1
         if stop > pos:
             sections.append(Section(heading, role, pos, stop))
     return tuple(sections)
