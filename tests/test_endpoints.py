@@ -913,3 +913,13 @@ def test_a_landmark_rate_in_brackets_after_each_median_is_an_aside_and_the_media
             "the observation arm (78.4% at 3 years) (p=0.52, log rank test).\n")
     assert [(e["endpoint"], e["measure"], e["arm"], e["value"]) for e in extract_sentence(text, arms)] == [
         ("OS", "median", "velamab", 71), ("OS", "median", "observation", 66)]
+
+
+def test_a_value_followed_by_longer_or_higher_is_a_difference_not_the_arms_value():
+    doc = doc_of("Results: Median OS was 8 months longer in group A. The ORR was 20% higher in group A. "
+                 "Median PFS was 9.2 months in group A and 5.1 months in group B.")
+    arms = [{"name": "group A", "n": 46}, {"name": "group B", "n": 44}]
+    eps = extract_endpoints(doc, arms)
+    assert_well_formed(doc, eps)
+    assert [(e["endpoint"], e["measure"], e["arm"], e["value"]) for e in eps] == [
+        ("PFS", "median", "group A", 9.2), ("PFS", "median", "group B", 5.1)]

@@ -203,6 +203,9 @@ _PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|tech
                            r"|complicat|ablation|\b[DRE]FS\b|TTP|DoR|progression|HR\b|hazard", re.IGNORECASE)
 _DIFFERENCE_RE = re.compile(r"\b(?:difference|increase|gain|reduction|decrease|improvement)\s+(?:in|of)\b[^;%]{0,50}?"
                             r"\b(?:was|were|of|by|is)\s*$", re.IGNORECASE)
+# "OS was 8 months longer in group A", "an ORR 20% higher than": the value is a difference.
+_DIFFERENCE_AFTER_RE = re.compile(r"\s+(?:longer|shorter|more|less|greater|fewer|higher|lower|better|worse)\b",
+                                  re.IGNORECASE)
 _CI_WORD_AFTER_RE = re.compile(r"\s*(?:CIs?\b|confidence|credible)", re.IGNORECASE)  # "(overlapping 95% CIs)"
 _VERSION_RE = re.compile(r"(?:RECIST|CTCAE|NCI-CTC|version|\bv\.?|WHO)\s*$", re.IGNORECASE)
 _INEXACT_RE_FOLDED = re.compile(fold_pattern(_INEXACT_RE.pattern))
@@ -324,6 +327,8 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
             if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 70), ms):
                 exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
+            if exact and _DIFFERENCE_AFTER_RE.match(text, me, se):
+                exact = False  # "median OS was 8 months longer in group A": a difference too
             unit = _UNITS.get(unit, unit or None)
             if unit is None and "rade" in text[max(ss, ms - 14):ms] and _GRADE_BEFORE_RE.search(text, max(ss, ms - 14), ms):
                 continue  # "usually grade 1-2": a toxicity grade, not a value
