@@ -244,3 +244,23 @@ def test_a_chart_without_any_ci_has_no_ci_layer():
         ep["ci"] = None
     marks = [v["mark"]["type"] for v in _views(Ch.median_chart(rec).to_dict())]
     assert marks == ["point"]
+
+
+def test_a_study_without_os_or_pfs_numbers_gets_no_survival_charts_and_breaks_no_others():
+    """A single-arm series reporting only a recurrence-free rate and a time to recurrence (invented)."""
+    from livingreview.analysis import rebuilt
+    from livingreview.extract.readers import decode_text
+    from livingreview.extract.record import build_record
+
+    text = ("Radiofrequency ablation plus camrelizumab for hepatocellular carcinoma: a single-arm study\n\n"
+            "Methods: Forty patients with hepatocellular carcinoma received radiofrequency ablation "
+            "followed by camrelizumab.\nResults: One-year recurrence-free survival was 71.5%.")
+    record = build_record(decode_text(text, "invented.txt"))
+    assert record["endpoints"] and not any(e["endpoint"] in ("OS", "PFS") for e in record["endpoints"])
+    drawn = dict(Ch.charts_for(record, ()))
+    assert "survival" not in drawn and "rmst" not in drawn and "landmarks" in drawn
+    assert list(rebuilt.preferred_rmst(record, ()).columns) and rebuilt.preferred_rmst(record, ()).empty
+    assert rebuilt.preferred_curves(record, (), [0, 12]).empty
+    # beside a study that has survival numbers, the synthesis charts draw that study alone
+    assert Ch.rmst_chart([record, liao()]) is not None
+    assert Ch.modality_curves_chart([record, liao()]) is not None

@@ -233,7 +233,7 @@ def preferred_curves(record: dict, arms: Sequence[RebuiltArm], grid: Sequence[fl
     done = digitised_keys(arms)
     best = survival.preferred_models(survival.fit_models(record))[["study", "endpoint", "arm", "model"]]
     fallback = survival.reconstruct(record, grid=grid).merge(best, on=["study", "endpoint", "arm", "model"])
-    fallback = fallback[[(e, a) not in done for e, a in zip(fallback["endpoint"], fallback["arm"])]]
+    fallback = fallback.loc[[(e, a) not in done for e, a in zip(fallback["endpoint"], fallback["arm"])]]
     frames = [fallback]
     for a in arms:
         if not a.matched:
@@ -242,6 +242,9 @@ def preferred_curves(record: dict, arms: Sequence[RebuiltArm], grid: Sequence[fl
         frames.append(pd.DataFrame({"study": record.get("id"), "endpoint": a.endpoint, "arm": a.arm,
                                     "model": REBUILT_MODEL, "time_months": t, "survival": s,
                                     "quote": _median_quote(record, a), "source": REBUILT_SOURCE}))
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=survival.CURVE_COLUMNS)
     return pd.concat(frames, ignore_index=True)[survival.CURVE_COLUMNS]
 
 
@@ -258,7 +261,7 @@ def preferred_rmst(record: dict, arms: Sequence[RebuiltArm],
     done = digitised_keys(arms)
     best = survival.preferred_models(survival.fit_models(record))[["study", "endpoint", "arm", "model"]]
     fallback = survival.rmst_table(record, horizons).merge(best, on=["study", "endpoint", "arm", "model"])
-    fallback = fallback[[(e, a) not in done for e, a in zip(fallback["endpoint"], fallback["arm"])]]
+    fallback = fallback.loc[[(e, a) not in done for e, a in zip(fallback["endpoint"], fallback["arm"])]]
     rows = []
     for a in arms:
         if not a.matched:
@@ -270,7 +273,9 @@ def preferred_rmst(record: dict, arms: Sequence[RebuiltArm],
                 rows.append((record.get("id"), a.endpoint, a.arm, REBUILT_MODEL, tau, _round(value),
                              _median_quote(record, a), REBUILT_SOURCE))
     rebuilt = pd.DataFrame(rows, columns=survival.RMST_COLUMNS)
-    return pd.concat([fallback, rebuilt], ignore_index=True) if rows else fallback.reset_index(drop=True)
+    if not rows:
+        return fallback.reset_index(drop=True)
+    return pd.concat([fallback, rebuilt], ignore_index=True) if not fallback.empty else rebuilt
 
 
 def basis_table(record: dict, arms: Sequence[RebuiltArm]) -> pd.DataFrame:

@@ -209,7 +209,7 @@ class ChapterPage:
         table = survival.rmst_table(self.record)
         done = rebuilt_km.digitised_keys(self.rebuilt)
         if not table.empty and done:
-            table = table[[(e, a) not in done for e, a in zip(table["endpoint"], table["arm"])]]
+            table = table.loc[[(e, a) not in done for e, a in zip(table["endpoint"], table["arm"])]]
         if table.empty:
             return HTML("")
         html = tables.html_table(tables.rmst_wide(table, ["endpoint", "arm", "model"]))

@@ -308,7 +308,7 @@ def _study_rmst_rows(rec: dict, include_controls: bool, arms: tuple = (),
     if fallback_only:
         rmst = rmst[rmst["model"] != rebuilt_km.REBUILT_MODEL]
     if not include_controls:
-        rmst = rmst[[arm_role(rec, a) != "control" for a in rmst["arm"]]]
+        rmst = rmst.loc[[arm_role(rec, a) != "control" for a in rmst["arm"]]]
     return rmst.assign(modality=modality(rec))
 
 
@@ -321,6 +321,7 @@ def _rmst_rows(records: Sequence[dict], include_controls: bool, rebuilt: dict | 
         compute = lambda rec=rec, arms=arms: _study_rmst_rows(rec, include_controls, arms, fallback_only)
         frames.append(compute() if arms else
                       memo.cached("rmst-rows", (rec, include_controls, fallback_only), compute))
+    frames = [f for f in frames if not f.empty]  # a study with no survival numbers adds no bars
     if not frames:
         return pd.DataFrame()
     df = pd.concat(frames, ignore_index=True)
@@ -369,7 +370,7 @@ def _modality_rows(rec: dict, arms: tuple = ()) -> pd.DataFrame:
     """One study's curves on the modality chart: its local-therapy arms' rebuilt KM curve where a
     figure was digitised (`arms`), else their preferred model."""
     curves = rebuilt_km.preferred_curves(rec, arms, MODALITY_GRID)
-    curves = curves[[arm_role(rec, a) != "control" for a in curves["arm"]]]
+    curves = curves.loc[[arm_role(rec, a) != "control" for a in curves["arm"]]]
     return curves.assign(modality=modality(rec))
 
 
@@ -381,6 +382,7 @@ def modality_curves_chart(records: Iterable[dict], rebuilt: dict | None = None) 
         arms = tuple((rebuilt or {}).get(rec.get("id"), ()))
         compute = lambda rec=rec, arms=arms: _modality_rows(rec, arms)
         frames.append(compute() if arms else memo.cached("modality-curves", (rec, MODALITY_GRID), compute))
+    frames = [f for f in frames if not f.empty]  # a study with no survival numbers adds no curve
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if df.empty:
         return None
@@ -457,7 +459,7 @@ CHAPTER_CHARTS = ("medians", "ratios", "landmarks", "survival", "rmst", "respons
 def _without(df: pd.DataFrame, keys: frozenset) -> pd.DataFrame:
     if df.empty or not keys:
         return df
-    return df[[(e, a) not in keys for e, a in zip(df["endpoint"], df["arm"])]].reset_index(drop=True)
+    return df.loc[[(e, a) not in keys for e, a in zip(df["endpoint"], df["arm"])]].reset_index(drop=True)
 
 
 def charts_for(record: dict, rebuilt: Sequence = ()) -> list[tuple[str, alt.TopLevelMixin]]:

@@ -151,7 +151,7 @@ class SynthesisPage:
             arms = self.rebuilt.get(r["id"], ())
             fallback = memo.cached("rmst-table", (r,), lambda r=r: survival.rmst_table(r))
             done = rebuilt_km.digitised_keys(a for a in arms if a.matched)
-            fallback = fallback[[(e, a) not in done for e, a in zip(fallback["endpoint"], fallback["arm"])]]
+            fallback = fallback.loc[[(e, a) not in done for e, a in zip(fallback["endpoint"], fallback["arm"])]]
             own = rebuilt_km.preferred_rmst(r, arms)
             frames += [fallback, own[own["model"] == rebuilt_km.REBUILT_MODEL]]
         frames = [f for f in frames if not f.empty]
