@@ -39,6 +39,18 @@ _YEAR_LINES = (
     re.compile(rf"(?im)(?:^|\u00b7|\|)[ \t]*(?:\d{{1,2}}[ \t]+)?{_MONTH}\.?[ \t]+(?:\d{{1,2}},?[ \t]+)?{_YEAR}[ \t]*(?:$|\u00b7|\|)"),
 )
 _COPYRIGHT = re.compile(rf"(?i)(?:©|\(c\)|\bcopyright\b)[ \t]*(?:©[ \t]*)?{_YEAR}\b")
+
+
+def _may_hold_copyright(text: str) -> bool:
+    """Whether `text` could hold a _COPYRIGHT match: each starts with "©", "(c)" or "copyr" in
+    any case (no letter of these has another case form for the regex), so a text without them
+    need not be scanned."""
+    if "©" in text:
+        return True
+    low = text.lower()
+    return "(c)" in low or "copyr" in low
+
+
 _NOT_TITLE_EXACT = re.compile(r"(?i)^(?:abstract|summary|title|untitled|full text|article|home|pdf|"
                               r"research article|original article|review)\W*$")
 
@@ -153,7 +165,7 @@ def bibliographic(doc: Document) -> dict:
     if not (isinstance(year, int) and 1800 < year < 2200):
         year = publication_year(_head(doc))
         if year is None:
-            m = _COPYRIGHT.search(doc.text)
+            m = _COPYRIGHT.search(doc.text) if _may_hold_copyright(doc.text) else None
             year = int(m.group(1)) if m else None
     doi = fields.get("doi") or find_doi(doc.text[:spans[-1][1]] if spans else doc.text)
     return {"title": title, "authors": authors, "journal": journal, "year": year, "doi": doi}

@@ -178,6 +178,12 @@ _NCBI_STRONG = re.compile(
     r"PubMed Disclaimer|PMC Disclaimer|PMC Copyright notice|Europe PMC")
 _NCBI_WEAK = re.compile(r"(?m)^(?:PMID:|PMCID:|Similar articles$|LinkOut - more resources$|Cited by$|"
                         r"Full text links$|MeSH terms$)")
+# Literals one of which every match of the pattern above holds: a long text without any is
+# not searched (the same answer, without a regex scan of a whole full text).
+_NCBI_STRONG_CUES = ("An official website of the United States government", "National Library of Medicine", "NCBI",
+                     "PubMed Disclaimer", "PMC Disclaimer", "PMC Copyright notice", "Europe PMC")
+_NCBI_WEAK_CUES = ("PMID:", "PMCID:", "Similar articles", "LinkOut - more resources", "Cited by",
+                   "Full text links", "MeSH terms")
 _JOURNAL_MARKERS = tuple(re.compile(p) for p in (
     r"Download PDF", r"Download citation", r"Cite this article", r"Article metrics",
     r"(?m)^\s*[\d,.]+[kK]?\s+(?:Views|Citations|Downloads|Accesses)\s*$",
@@ -227,7 +233,7 @@ def detect_format(text: str) -> str:
         return "medline_nbib"
     if ris.LOOKS_LIKE.match(head):
         return "ris"
-    if _EMBEDDED_JSON.search(text):
+    if "{" in text and _EMBEDDED_JSON.search(text):
         docs = _embedded(text)
         if docs:
             return docs[0].format
@@ -235,7 +241,8 @@ def detect_format(text: str) -> str:
         return "markdown_summary"
     if _at_least((m.group(0) for m in CATALOGUE_LABELS.finditer(text)), 3):
         return "catalogue_record"
-    if _NCBI_STRONG.search(text) or len(set(_NCBI_WEAK.findall(text))) >= 2:
+    if (any(c in text for c in _NCBI_STRONG_CUES) and _NCBI_STRONG.search(text)) \
+            or (any(c in text for c in _NCBI_WEAK_CUES) and len(set(_NCBI_WEAK.findall(text))) >= 2):
         return "pubmed_page"
     markers = (p for p, cues in zip(_JOURNAL_MARKERS, _MARKER_CUES) if any(c in text for c in cues) and p.search(text))
     if sum(1 for _ in islice(markers, 2)) >= 2:

@@ -294,7 +294,8 @@ _DOI_SUFFIX = re.compile(r"(?i)(?:[.,;:)}]+|/full(?:text)?|/abstract|/pdf|\.pdf|
 def find_doi(text: str):
     """The first DOI in `text`, bare and lower case, with URL tails ("/full", ".pdf") and
     trailing punctuation removed; None if there is none."""
-    m = _DOI.search(text) if "10." in text else None  # every DOI holds "10."
+    at = text.find("10.")  # every DOI starts with "10.": search from the first one (\b still sees the character before)
+    m = _DOI.search(text, at) if at >= 0 else None
     if not m:
         return None
     doi = m.group(0)
