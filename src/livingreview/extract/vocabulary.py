@@ -239,12 +239,13 @@ def lowered(text: str) -> str | None:
 class _Class:
     """The terms of one label as one regex (a named group per term) and their cues."""
 
-    __slots__ = ("label", "terms", "rx", "cues", "_narrowed")
+    __slots__ = ("label", "terms", "rx", "cues", "cue_set", "_narrowed")
 
     def __init__(self, label: str, terms: list[Term]):
         self.label, self.terms = label, terms
         self.rx = re.compile("|".join(f"(?P<t{i}>{t.pattern})" for i, t in enumerate(terms)), re.IGNORECASE)
         self.cues = tuple(dict.fromkeys(c for t in terms for c in t.cues))
+        self.cue_set = frozenset(self.cues)
         self._narrowed: dict[frozenset, re.Pattern] = {}
 
     def narrowed(self, cues: frozenset) -> re.Pattern:
@@ -304,15 +305,12 @@ class Mention:
 #: between them, and only in the stretches that hold a cue of the class.
 STOPS = '.,;:%="'
 _STOP_RE = re.compile("[" + re.escape(STOPS) + "]")
-#: From this length on a text is searched by stretches (both ways give the same; stretches are
-#: faster even for one sentence).
-_STRETCHED = 0
 
 
-def _stretches(cues: tuple[str, ...], low: str, stops: list[int]) -> list[tuple[int, int, frozenset]]:
+def _stretches(cues: list[str], low: str, stops: list[int]) -> list[tuple[int, int, frozenset]]:
     """The stretches between stop characters (offsets in `stops`) where `low` holds one of
-    `cues`, in order, each with the cues it holds. A cue holds no stop, so each of its
-    occurrences lies in one stretch."""
+    `cues` (each present in `low`), in order, each with the cues it holds. A cue holds no stop,
+    so each of its occurrences lies in one stretch."""
     found: dict[int, set] = {}
     last = len(stops)
     for cue in cues:  # str.find per cue: far faster than one regex of all the cues
@@ -338,13 +336,43 @@ def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-def _places(group: _Class, text: str, low: str | None, stops: list[int] | None):
+def _places(group: _Class, text: str, low: str | None, stops: list[int], present: set | None):
     """Where `group`'s terms are to be searched, as (start, end, regex): the stretches holding
-    one of its cues, each with the class regex narrowed to the terms those cues allow; or (no
-    stops, or no cues known) the whole text with the full regex, if it holds a cue."""
-    if stops is not None and group.cues is not None:
-        return [(start, end, group.narrowed(cues)) for start, end, cues in _stretches(group.cues, low, stops)]
-    return ((0, len(text), group.rx),) if has_cue(group.cues, text, low) else ()
+    one of its cues (`present`: the cues of every class `low` holds), each with the class regex
+    narrowed to the terms those cues allow; or (`low` None: the text cannot be folded) the
+    whole text with the full regex."""
+    if present is None:
+        return ((0, len(text), group.rx),)
+    cues = [c for c in group.cues if c in present]
+    return [(start, end, group.narrowed(found)) for start, end, found in _stretches(cues, low, stops)] if cues else ()
+
+
+#: Every class's cues, once: a text is tested for each only once, whichever classes share it.
+_ALL_CUES = tuple(dict.fromkeys(c for group in _LOCAL + _SYSTEMIC for c in group.cues))
+
+
+def _gated(cues: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """`cues` as those tested one by one and groups behind a gate: long cues sharing a
+    three-letter ending ("-mab", "-ine") with two others are tested only where the ending is."""
+    ends: dict[str, list[str]] = {}
+    for c in cues:
+        if len(c) >= 6:
+            ends.setdefault(c[-3:], []).append(c)
+    gates = tuple((end, tuple(group)) for end, group in ends.items() if len(group) >= 3)
+    behind = {c for _, group in gates for c in group}
+    return tuple(c for c in cues if c not in behind), gates
+
+
+_UNGATED_CUES, _CUE_GATES = _gated(_ALL_CUES)
+
+
+def _present_cues(low: str) -> set[str]:
+    """The cues of _ALL_CUES that `low` holds (a cue behind a gate can only be where its gate is)."""
+    present = {c for c in _UNGATED_CUES if c in low}
+    for gate, group in _CUE_GATES:
+        if gate in low:
+            present.update(c for c in group if c in low)
+    return present
 
 
 @lru_cache(maxsize=8192)
@@ -352,12 +380,16 @@ def mentions(text: str) -> tuple[Mention, ...]:
     """Every therapy term in `text`, in masking order (local then systemic, each class's
     matches blanked before the next class is searched), then sorted by offset."""
     low = lowered(text)
-    # None: each class is searched over the whole text, if it holds one of the class's cues.
-    stops = None if low is None or len(text) < _STRETCHED else [m.start() for m in _STOP_RE.finditer(text)]
+    # None: each class is searched over the whole text. Otherwise only the cues the text holds
+    # are placed (most texts hold few or none: `in` rules the others out at the least cost).
+    present = None if low is None else _present_cues(low)
+    stops = [m.start() for m in _STOP_RE.finditer(text)] if present else []
     original, found = text, []
     for group in _LOCAL:
+        if present is not None and present.isdisjoint(group.cue_set):
+            continue  # none of its cues: no match (the common case, decided without a call)
         spans = []
-        for start, end, rx in _places(group, original, low, stops):
+        for start, end, rx in _places(group, original, low, stops, present):
             for m in rx.finditer(text, start, end):
                 found.append(Mention(m.start(), m.end(), group.label, group.name(m),
                                      not_given(original, m.start(), m.end())))
@@ -365,7 +397,9 @@ def mentions(text: str) -> tuple[Mention, ...]:
         if spans:
             text = _blanked(text, spans)
     for group in _SYSTEMIC:
-        for start, end, rx in _places(group, original, low, stops):
+        if present is not None and present.isdisjoint(group.cue_set):
+            continue
+        for start, end, rx in _places(group, original, low, stops, present):
             for m in rx.finditer(text, start, end):
                 found.append(Mention(m.start(), m.end(), group.label, group.name(m),
                                      not_given(original, m.start(), m.end())))
