@@ -582,8 +582,11 @@ def _groups(doc: Document) -> list[_Group]:
             low = sent.lower()
             # Cheap substring tests first: most sentences define no group.
             sub = ("sub" in low or "matched" in low) and bool(_SUBGROUP_RE.search(sent))
-            # Counts in a sentence about patients excluded or lost are not a group's size.
-            dropped = bool(_DROPPED_RE.search(sent))
+            # Counts in a sentence about patients excluded or lost are not a group's size
+            # (tested only where a count before a group word is looked for: None until then).
+            dropped = None
+            # Whether the sentence is about groups at all (_QUALIFY_RE), likewise tested once, when needed.
+            qualify = None
             listed_spans: list[tuple[int, int]] = []
             if "random" in low or "assign" in low or "allocat" in low:
                 for m in _ASSIGN_RE.finditer(sent):
@@ -624,6 +627,8 @@ def _groups(doc: Document) -> list[_Group]:
                     add(letter.group(), None, ss + kw.start(), sub, _LABELLED)
                 phrase, pstart = _phrase_before(sent, kw.start())
                 n_after = _N_AFTER_RE.match(sent, kw.end())
+                if dropped is None:
+                    dropped = bool(_DROPPED_RE.search(sent))
                 n_before = None if dropped else _N_IN_THE_RE.search(sent, max(0, pstart - 40), pstart)
                 n = n_after or n_before
                 if phrase and not plural:
@@ -648,7 +653,9 @@ def _groups(doc: Document) -> list[_Group]:
             if "(" in sent:
                 labelled: list = []
                 for m in _LABEL_N_RE.finditer(sent):
-                    if _QUALIFY_RE.search(sent):
+                    if qualify is None:
+                        qualify = bool(_QUALIFY_RE.search(sent))
+                    if qualify:
                         got = add(m["g"], int(m["n"]), ss + m.start(), sub, _ASSIGNED, apart=labelled)
                         if got is not None:
                             labelled.append(got)
@@ -661,7 +668,7 @@ def _groups(doc: Document) -> list[_Group]:
                         got = add(g, int(n), ss + m.start(), sub, _ASSIGNED, apart=listed)
                         if got is not None:
                             listed.append(got)
-            if ("n =" in low or "n=" in low) and _QUALIFY_RE.search(sent):
+            if ("n =" in low or "n=" in low) and (qualify if qualify is not None else _QUALIFY_RE.search(sent)):
                 # "SBRT plus sintilimab (n = 60) or sintilimab alone (n = 58)"
                 for m in _N_EQ_RE.finditer(sent):
                     if any(a <= m.start() < b for a, b in listed_spans):

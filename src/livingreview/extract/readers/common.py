@@ -94,13 +94,14 @@ def dedupe(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     lines = [(s, e) for span in spans for (s, e) in line_spans(text, *span)]
     seen: set[str] = set()
     kept = []
+    whole = []  # the kept lines' keys, each normalised once
     for s, e in lines:
         key = norm(text[s:e])
         if key in seen:
             continue
         seen.add(key)
         kept.append((s, e))
-    whole = [norm(text[s:e]) for s, e in kept]
+        whole.append(key)
     result = []
     for (s, e), key in zip(kept, whole):
         # = re.sub(r"(?:\.\.\.|\u2026)$", "", key).strip(): keys hold no newline
