@@ -135,3 +135,14 @@ def test_mentions_carry_the_drug_name_and_its_class():
 def test_the_vocabulary_uses_no_private_regex_internals():
     source = Path(V.__file__).read_text(encoding="utf-8")
     assert "_parser" not in source and "_constants" not in source
+
+
+def test_folding_is_refused_exactly_for_texts_with_a_case_unsafe_character():
+    # Dotted/dotless i, long s and the Kelvin sign move or change case-insensitive matches.
+    from livingreview.extract.numbers import folded
+    for text in ("Plain ASCII text", "Durvalumab – 12 months", "\u0130stanbul cohort", "\u0131", "pro\u017fpective",
+                 "5 \u212a", "caf\u00e9 \u2264 3", ""):
+        unsafe = any(c in text for c in "\u0130\u0131\u017f\u212a")
+        assert (folded(text) is None) == unsafe, text
+        if not unsafe:
+            assert folded(text) == text.lower()

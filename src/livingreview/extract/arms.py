@@ -34,6 +34,7 @@ import re
 from functools import lru_cache
 
 from livingreview.extract.document import Document
+from livingreview.extract.numbers import folded
 from livingreview.extract.sentences import split_sentences
 from livingreview.extract.vocabulary import (ABSENT_BEFORE, FIXED_NAMES, GENERIC_NAMES, LOCAL_LABELS, LOCAL_TERMS,
                                              SYSTEMIC_LABELS, label_of, mentions)
@@ -690,6 +691,9 @@ def _stated_count(doc: Document) -> int | None:
     """The number of arms the text states ("the two arms", "four treatment groups"), if any."""
     counts = []
     for bs, be in doc.body:
+        low = folded(doc.text[bs:be])
+        if low is not None and "arms" not in low and "groups" not in low:
+            continue  # every match names "arms" or "groups": a stretch without either is not searched
         for m in _COUNT_RE.finditer(doc.text, bs, be):
             before = doc.text[max(bs, m.start() - 30):m.start()].lower()
             if "sub" in m.group().lower() or "divided" in before or "according" in doc.text[m.end():m.end() + 20]:
