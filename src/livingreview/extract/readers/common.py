@@ -147,13 +147,20 @@ SKIP = re.compile(
     r"here.s how you know|official websites use \.gov.*|secure \.gov websites use https.*|"
     r"search pmc full-text archive|as a library, nlm provides access.*|learn more:.*|"
     r"article notes|copyright and license information|share this article|by [A-Z][^.]{0,60}|"
-    r"引用次数\s*[:：]\s*\d+|[^.;]{0,80}\.?\s*(?:19|20)\d{2}\b[^;]{0,30};.*|.*\bet\s+al\.\s+.*\.\s*\.?\s*)$")
+    r"引用次数\s*[:：]\s*\d+)$")
+# Two more kinds of skipped line, kept apart from SKIP because they scan the whole line: each is
+# tried only on a line holding its literal (";" for a citation line, "al." for an "et al." one).
+SKIP_CITATION = re.compile(r"(?i)^(?:[^.;]{0,80}\.?\s*(?:19|20)\d{2}\b[^;]{0,30};.*)$")
+SKIP_ET_AL = re.compile(r"(?i)^(?:.*\bet\s+al\.\s+.*\.\s*\.?\s*)$")
 NAV_PIPES = re.compile(r"^(?:[^|]{1,30}\|){2,}[^|]{0,30}$")
 ABSTRACT_HEAD = re.compile(r"(?i)^(?:abstract|summary|structured abstract)\s*[:.]?$")
 
 
 def is_skip(line: str) -> bool:
-    return bool(SKIP.match(line) or NAV_PIPES.match(line))
+    """Whether a line is page furniture left out of a body (SKIP, its two line-scanning kinds,
+    navigation pipes)."""
+    return bool(SKIP.match(line) or (";" in line and SKIP_CITATION.match(line))
+                or ("al." in line.lower() and SKIP_ET_AL.match(line)) or NAV_PIPES.match(line))
 
 
 # Lines that are never a title: site banners ("ASCO Meeting Library | Journal of ..."),
