@@ -95,6 +95,12 @@ def test_last_updated_is_the_committer_date_of_the_last_commit_touching_the_file
     assert history.last_updated(repo.root, "data/sources/never-committed.txt") is None
 
 
+def test_last_updated_of_several_files_is_the_date_of_the_last_commit_touching_any(repo):
+    assert history.last_updated(repo.root, "data/sources/beta2023_rt.txt", "data/registry.yaml") == "2026-02-10"
+    assert history.last_updated(repo.root, "data/sources/never-committed.txt",
+                                "data/sources/beta2023_rt.txt") == "2026-02-03"
+
+
 def test_outside_a_git_repository_there_is_no_history(tmp_path):
     assert history.changes(tmp_path) == []
     assert history.last_updated(tmp_path, "data/registry.yaml") is None

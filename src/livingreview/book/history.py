@@ -120,9 +120,10 @@ def file_at(root: Path, rev: str, path: str) -> str | None:
     return _git(root, "show", f"{rev}:./{path}")
 
 
-def last_updated(root: Path, path: str | Path) -> str | None:
-    """Commit date (YYYY-MM-DD) of the last commit touching `path`, or None."""
-    out = _git(root, "log", "-1", "--format=%cs", "--", str(path))
+def last_updated(root: Path, path: str | Path, *more: str | Path) -> str | None:
+    """Commit date (YYYY-MM-DD) of the last commit touching `path` (or any of `more`), or None.
+    One git call for all of them: the site asks for every page again after each add."""
+    out = _git(root, "log", "-1", "--format=%cs", "--", str(path), *map(str, more))
     return (out or "").strip() or None
 
 

@@ -174,9 +174,9 @@ def last_updated_hook(app, pagename, templatename, context, doctree) -> None:
     paths = [p for p in (root / "data" / "sources").glob(f"{study}.*")]
     paths.append(root / "data" / "appraisals" / f"{study}.md")
     paths.append(curation.path_for(root, study))
-    dates = [history.last_updated(root, p.relative_to(root)) for p in paths if p.exists()]
-    dates = [d for d in dates if d]
-    context["last_updated"] = max(dates) if dates else "not yet committed"
+    found = [p.relative_to(root) for p in paths if p.exists()]
+    date = history.last_updated(root, *found) if found else None
+    context["last_updated"] = date or "not yet committed"
 
 
 def navigation_digest(site_map: dict | None, titles: dict[str, str]) -> str:
