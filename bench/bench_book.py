@@ -212,6 +212,14 @@ def _cells(page, names: list[str], formatter) -> dict:
     return out
 
 
+def template_calls(template: Path) -> list[str]:
+    """The page methods a notebook template calls without arguments (`page.name()`), in order,
+    so the profile follows the template as it changes."""
+    cells = json.loads(template.read_text(encoding="utf-8"))["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    return list(dict.fromkeys(re.findall(r"\bpage\.(\w+)\(\)", code)))
+
+
 def profile(root: Path) -> dict:
     """Where the add-one rebuild's time goes, cell by cell, on the project as it now is."""
     from IPython.core.interactiveshell import InteractiveShell
@@ -222,8 +230,7 @@ def profile(root: Path) -> dict:
 
     formatter = InteractiveShell.instance().display_formatter
     figures = _kernel_costs(root)
-    cells = ["glue_numbers", "summary_table", "forest_chart", "within_study", "modality_curves",
-             "rmst_chart", "rmst_table", "certainty_table", "excluded", "plain_language"]
+    cells = template_calls(root / "templates" / "synthesis.ipynb")
     for label, switch in (("uncached", "off"), ("warm", "on")):  # without the store, then from it
         os.environ[cache.SWITCH] = switch
         started = time.perf_counter()
@@ -236,9 +243,8 @@ def profile(root: Path) -> dict:
     started = time.perf_counter()
     chapter = loading.chapter_page(newest)
     figures["chapter_load_s"] = round(time.perf_counter() - started, 3)
-    figures["chapter_cells"] = _cells(chapter, [
-        "citation", "document_kind", "study_card", "appraisal", "flags", "endpoint_table",
-        "rmst_table", "caveats"], formatter)
+    figures["chapter_cells"] = _cells(chapter, template_calls(root / "templates" / "chapter.ipynb"),
+                                      formatter)
     for group in (("medians", "ratios", "landmarks", "responses"), ("survival", "rmst")):
         figures["chapter_cells"].update(
             _cells(type("C", (), {"+".join(group): lambda self, g=group: chapter.charts(g)})(),
