@@ -923,3 +923,16 @@ def test_a_value_followed_by_longer_or_higher_is_a_difference_not_the_arms_value
     assert_well_formed(doc, eps)
     assert [(e["endpoint"], e["measure"], e["arm"], e["value"]) for e in eps] == [
         ("PFS", "median", "group A", 9.2), ("PFS", "median", "group B", 5.1)]
+
+
+def test_per_protocol_rates_and_plus_minus_errors_are_not_values():
+    text = ("In the per protocol analysis, the objective response rates were 52% and 38% in arms A and B, respectively. "
+            "The 3-year overall survival rates were 61.0 ± 6.2% and 48.5 ± 7.1% in arms A and B, respectively.")
+    eps = extract_endpoints(doc_of(text), [])
+    assert_well_formed(doc_of(text), eps)
+    assert not [e for e in eps if e["value"] in (52, 38, 6.2, 7.1)]
+
+
+def test_adverse_events_that_led_to_discontinuation_are_not_the_adverse_event_rate():
+    text = "Adverse events led to discontinuation in 6.0% of patients in arm A and 4.0% in arm B."
+    assert not [e for e in extract_endpoints(doc_of(text), []) if e["endpoint"] == "AE_any"]
