@@ -936,3 +936,17 @@ def test_per_protocol_rates_and_plus_minus_errors_are_not_values():
 def test_adverse_events_that_led_to_discontinuation_are_not_the_adverse_event_rate():
     text = "Adverse events led to discontinuation in 6.0% of patients in arm A and 4.0% in arm B."
     assert not [e for e in extract_endpoints(doc_of(text), []) if e["endpoint"] == "AE_any"]
+
+
+def test_captions_glued_to_their_titles_and_second_pfs_are_not_read_as_results():
+    text = ("Median overall survival was 14.0 months. Fig. 2Survival curves. a Median progression-free survival "
+            "was 6.0 months (95% CI, 4.1-7.9 months). b Median overall survival was 14.0 months. "
+            "Median second progression-free survival was 20.5 months.")
+    eps = extract_endpoints(doc_of(text), [])
+    assert rows(eps) == [("OS", "median", None, 14.0, None, None, None),
+                         ("other:second_PFS", "median", None, 20.5, None, None, None)]
+
+
+def test_an_unrecognised_name_listed_before_an_endpoint_takes_its_value():
+    text = "RR and DCR of the 40 patients were 45.0 and 80.0%, respectively."
+    assert extract_endpoints(doc_of(text), []) == []

@@ -159,7 +159,7 @@ def _time_to_event(name: str) -> bool:
 
 _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _MOD_RE = re.compile(r"(intra-?hepatic|extra-?hepatic|hepatic|liver|local|locoregional|distant"
-                     r"|in-field|out-of-field|lung|pulmonary|intracranial)[-\s]+$", re.IGNORECASE)
+                     r"|in-field|out-of-field|lung|pulmonary|intracranial|second|2nd)[-\s]+$", re.IGNORECASE)
 _NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$", re.IGNORECASE)
 _NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|best|molecular|metabolic"
                          r"|biochemical|virologic(?:al)?|serologic(?:al)?|clinical|symptom(?:atic)?|pain|survey)\s+$",
@@ -1008,6 +1008,8 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     single = all(len(it.vals) == 1 and not it.ratio for it in items)
     if k < m and _AND_NAME_RE.match(ctx.text, eps[-1].e, items[0].start):
         return  # "The median OS and SBP were a and b, respectively": one value is another endpoint's
+    if k < m and _NAME_AND_RE.search(ctx.text, max(ctx.sent[0], eps[0].s - 30), eps[0].s):
+        return  # "RR and DCR were a and b, respectively": the first value is an unrecognised name's
     plan = []  # (ep_tok, item, timepoint, arm_or_None)
     if len(tps) > 1:
         if k == 1 and m == len(tps):
@@ -1451,6 +1453,7 @@ _ONCO_WORDS = ("cancer", "carcinom", "tumor", "tumour", "neoplas", "oncolog", "m
 _TUMOUR_RESPONSE_RE = re.compile(r"ORR|objective|tumou?r|radiolog", re.IGNORECASE)
 _NO_PUNCT_RE = re.compile(r"[^,;:()\[\]]{0,40}")
 _EP_COLON_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?:")
+_NAME_AND_RE = re.compile(r"\b[A-Za-z][\w-]*\s*(?:\([^()]{1,12}\)\s*)?(?:and|&)\s*(?:the\s+)?$", re.IGNORECASE)
 _AND_NAME_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:and\b|&)\s*(?:the\s+)?[A-Za-z]", re.IGNORECASE)
 _POSTFIX_FOR_RE = re.compile(r"(?:%|months?|weeks?)\s+for\s+(?:the\s+)?$", re.IGNORECASE)
 _RATES_RE = re.compile(r"\brates?\b", re.IGNORECASE)
@@ -1607,6 +1610,10 @@ def _result_ranges(body, sections) -> list[tuple[int, int, bool]]:
     return sorted(set(out))
 
 
+# A caption label glued to its title as flattened full texts print it ("Fig. 2Survival outcomes").
+_CAPTION_RE = re.compile(r"\b(?:Fig(?:ure)?s?\.?|Table)[ \u00a0]?\d{1,2}[A-Z][a-z]")
+
+
 def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     """Contract endpoint dicts for every clearly stated result in the document's body."""
     text = doc.text
@@ -1626,6 +1633,11 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     skipping = False  # a label's state carries over the ranges that follow it ("ABSTRACT.METHODS:" alone)
     for bs, be, tables_only in ranges:
         for ss, se in split_sentences(text, bs, be):
+            cap = _CAPTION_RE.search(text, ss, se)
+            if cap is not None:  # a figure or table caption flattened into the text: restated, cut by panel
+                if cap.start() - ss < 12:
+                    continue
+                se = cap.start()
             head = text[ss:min(se, ss + 40)]
             if _LABEL_ANY_RE.match(head):
                 skipping = bool(_LABEL_SKIP_RE.match(head))
