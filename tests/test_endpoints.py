@@ -950,3 +950,21 @@ def test_captions_glued_to_their_titles_and_second_pfs_are_not_read_as_results()
 def test_an_unrecognised_name_listed_before_an_endpoint_takes_its_value():
     text = "RR and DCR of the 40 patients were 45.0 and 80.0%, respectively."
     assert extract_endpoints(doc_of(text), []) == []
+
+
+def test_an_adverse_event_abbreviation_keeps_the_grade_and_assessable_for_toxicity_is_no_rate():
+    text = ("Sixty patients were randomly assigned to sorafenib (n = 30) or placebo (n = 30). "
+            "The overall incidence of grade 3 or higher adverse events (AEs) was 40.0% (12 of 30) in the sorafenib "
+            "group and 30.0% (9 of 30) in the placebo group. "
+            "All patients were assessable for toxicity and 58 (96.7%) were assessable for response.")
+    doc = doc_of(text)
+    eps = extract_endpoints(doc, extract_arms(doc, 60))
+    assert_well_formed(doc, eps)
+    assert sorted((e["endpoint"], e["value"]) for e in eps) == [("AE_grade3plus", 30.0), ("AE_grade3plus", 40.0)]
+
+
+def test_a_number_after_a_slash_is_no_value_of_a_landmark_list():
+    text = ("The 6- and 12-month survival rates were 50% and 25% for patients receiving 16 Gy/2 fractions, "
+            "and 40% and 20% for patients receiving 20 Gy/5 fractions.")
+    eps = extract_endpoints(doc_of(text), [])
+    assert sorted((e["value"], e["timepoint_months"]) for e in eps) == [(20, 12), (25, 12), (40, 6), (50, 6)]

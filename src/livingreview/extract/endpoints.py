@@ -86,7 +86,7 @@ _ALTS = [
     # Non-values.
     r"(?P<nr>\bnot\s+(?:yet\s+)?(?:been\s+)?reached\b|\bNR\b|\bnot\s+estimable\b|\bNE\b)",
     rf"(?P<count>(?<![\w.·\-\u2011]){NUM}\s*(?:/|of\s)\s*\d+\b(?:\s+(?:patients|cases|subjects|participants))?)",
-    rf"(?<![\w.·\-\u2011±])(?<!± )(?P<val>{NUM})(?:{_SP}?(?P<unit>%|percent\b|months?\b|mos?\b|times\b|{_D}?fold\b|years?\b|yrs?\b"
+    rf"(?<![\w.·\-\u2011±/])(?<!± )(?P<val>{NUM})(?:{_SP}?(?P<unit>%|percent\b|months?\b|mos?\b|times\b|{_D}?fold\b|years?\b|yrs?\b"
     r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|[μµ]M\b|nM\b|[μµ]g\b|mcg\b|kg\b|patients\b|cases\b|subjects\b|participants\b"
     r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
     r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
@@ -234,7 +234,7 @@ _COUNT_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+){1,2}(?:patients|cases|subjects|p
 _RATIO_ENDPOINTS = frozenset(("ORR", "DCR", "other:complete_response", "local_control"))
 _ODDS_RE = re.compile(r"(?:adjusted\s+)?(?:odds|risk|relative|a?ORs?\b|RRs?\b)", re.IGNORECASE)
 _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
-_AE_LED_TO_RE = re.compile(r"(?:discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
+_AE_LED_TO_RE = re.compile(r"(?:assess\w*\s+for|evaluab\w*\s+for|evaluated\s+for|discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
                            r"|because|owing|result|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
                            re.IGNORECASE)
 _AE_LEADING_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:leading|(?:that\s+|which\s+)?led\s+to|resulting|requiring)\s",
@@ -347,7 +347,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
             if kind == "cr" and _NOT_CR_RE.search(before):
                 continue
             if kind in ("pfs", "os", "surv", "dfs", "rfs", "ttp") and (mod := _MOD_RE.search(before)):
-                name = f"other:{mod.group(1).lower()}_{name.split(':')[-1]}"
+                name = f"other:{mod.group(1).lower().replace('2nd', 'second')}_{name.split(':')[-1]}"
             if name and name.startswith("AE_") and not _IMMUNE_RE.search(g):
                 w = _AE_WORD_BEFORE_RE.search(text, max(ss, ms - 30), ms)
                 if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms) or _AE_LEADING_RE.match(text, me, se):
@@ -734,7 +734,8 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             # "progression-free survival (PFS)": one mention, not two.
             if not st.eps and not st.raw and (st.median or st.mean) and t.s - st.start > 40:
                 st = _Statement()  # "(mean age 59.8 years): ... mOS was": that mean was the age's
-            if not (prev and prev.data[0] == t.data[0] and _OPEN_GAP_RE.fullmatch(ctx.text[prev.e:t.s])):
+            same = prev and (prev.data[0] == t.data[0] or (prev.data[0] or "").startswith("AE_") and t.data[0] == "AE_any")
+            if not (same and _OPEN_GAP_RE.fullmatch(ctx.text[prev.e:t.s])):  # "grade >=3 adverse events (AEs)" too
                 st.eps.append(t)
             st.mark(t)
             ctx.sent_eps.append(t)
