@@ -968,3 +968,16 @@ def test_a_number_after_a_slash_is_no_value_of_a_landmark_list():
             "and 40% and 20% for patients receiving 20 Gy/5 fractions.")
     eps = extract_endpoints(doc_of(text), [])
     assert sorted((e["value"], e["timepoint_months"]) for e in eps) == [(20, 12), (25, 12), (40, 6), (50, 6)]
+
+
+def test_a_difference_stated_for_two_strata_gives_no_arm_rate():
+    text = ("The estimated difference in overall survival at 3 years (arm A minus arm B) was 1.5% (-2.0 to 5.0) "
+            "in centres of region one and 3.0% (-1.0 to 7.0) in centres of region two.")
+    assert extract_endpoints(doc_of(text), []) == []
+
+
+def test_no_difference_in_still_reads_the_arms_values_and_those_whose_is_a_subgroup():
+    text = ("There was no difference in progression-free survival among the arms, with a median PFS of 9.0 months "
+            "in arm A and 7.5 months in arm B. For those whose tumours grew, median OS was 12.0 versus 10.0 months.")
+    eps = extract_endpoints(doc_of(text), [])
+    assert sorted((e["endpoint"], e["value"]) for e in eps) == [("PFS", 7.5), ("PFS", 9.0)]

@@ -114,7 +114,7 @@ _ALTS = [
     rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
-    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\ba\s+(?:\w+\s+)?group\s+of\s+(?:patients|cases)\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
+    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\ba\s+(?:\w+\s+)?group\s+of\s+(?:patients|cases)\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who|whose)\b"
     r"|\b(?:older|younger)\s+than\b|\btumou?rs\s+(?:with|without)\b|\b(?:black|white|asian|hispanic|caucasian|african)\s+patients\b|\b(?:or|and)\s+(?:younger|older)\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
     r"|\bper[-\s]?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
@@ -201,7 +201,8 @@ _LABEL_ANY_RE = re.compile(
 # A sentence can only state an endpoint if it names one (cheap test first).
 _PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic|alive|death"
                            r"|complicat|ablation|\b[DRE]FS\b|TTP|DoR|progression|HR\b|hazard", re.IGNORECASE)
-_DIFFERENCE_RE = re.compile(r"\b(?:difference|increase|gain|reduction|decrease|improvement)\s+(?:in|of)\b[^;%]{0,50}?"
+_DIFFERENCE_RE = re.compile(r"(?<!no )(?<!no significant )(?<!no statistical )(?<!not a )"
+                            r"\b(?:difference|increase|gain|reduction|decrease|improvement)\s+(?:in|of)\b[^;%,]{0,80}?"
                             r"\b(?:was|were|of|by|is)\s*$", re.IGNORECASE)
 # "OS was 8 months longer in group A", "an ORR 20% higher than": the value is a difference.
 _DIFFERENCE_AFTER_RE = re.compile(r"\s+(?:longer|shorter|more|less|greater|fewer|higher|lower|better|worse)\b",
@@ -287,6 +288,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
     matches = _TOKEN_RE.finditer(text, ss, se) if low is None else _TOKEN_RE_FOLDED.finditer(low, ss, se)
     part = (low or text)[ss:se] if low is not None else text[ss:se].lower()
     counted = "patients" in part or "cases" in part or "subjects" in part or "participants" in part
+    diff_unit = None  # the unit of a difference stated, until the next endpoint: "... was 0.6% (...) in X and 2.5% in Y"
     for m in matches:
         ms, me = m.span()
         if ms > pos:
@@ -325,8 +327,11 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                          else _INEXACT_RE_FOLDED.search(low, max(ss, ms - 14), ms))
             if _VERSION_RE.search(text, max(ss, ms - 12), ms) or _CI_WORD_AFTER_RE.match(text, me, se):
                 continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
-            if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 70), ms):
+            if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 100), ms):
                 exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
+                diff_unit = unit or None
+            elif exact and diff_unit is not None and unit == diff_unit:
+                exact = False  # the same difference for another group or stratum
             if exact and _DIFFERENCE_AFTER_RE.match(text, me, se):
                 exact = False  # "median OS was 8 months longer in group A": a difference too
             unit = _UNITS.get(unit, unit or None)
@@ -338,6 +343,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
         elif kind == "ae":
             kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
         if kind in _EP_NAME:
+            diff_unit = None
             name = _EP_NAME[kind]
             before = text[max(ss, ms - 25):ms]
             if kind == "surv" and _NOT_BARE_SURV_RE.search(before):
