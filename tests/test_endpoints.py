@@ -981,3 +981,11 @@ def test_no_difference_in_still_reads_the_arms_values_and_those_whose_is_a_subgr
             "in arm A and 7.5 months in arm B. For those whose tumours grew, median OS was 12.0 versus 10.0 months.")
     eps = extract_endpoints(doc_of(text), [])
     assert sorted((e["endpoint"], e["value"]) for e in eps) == [("PFS", 7.5), ("PFS", 9.0)]
+
+
+def test_a_week_number_is_no_rate_and_a_toxicity_reported_as_an_adverse_event_is_named():
+    text = ("The objective response rate at week 24 was 40.0% in arm A and 35.0% in arm B. "
+            "Nausea was reported as an adverse event in 12.0% of patients.")
+    eps = extract_endpoints(doc_of(text), [])
+    assert sorted(e["value"] for e in eps) == [35.0, 40.0]
+    assert all(e["endpoint"] == "ORR" for e in eps)

@@ -86,7 +86,7 @@ _ALTS = [
     # Non-values.
     r"(?P<nr>\bnot\s+(?:yet\s+)?(?:been\s+)?reached\b|\bNR\b|\bnot\s+estimable\b|\bNE\b)",
     rf"(?P<count>(?<![\w.·\-\u2011]){NUM}\s*(?:/|of\s)\s*\d+\b(?:\s+(?:patients|cases|subjects|participants))?)",
-    rf"(?<![\w.·\-\u2011±/])(?<!± )(?P<val>{NUM})(?:{_SP}?(?P<unit>%|percent\b|months?\b|mos?\b|times\b|{_D}?fold\b|years?\b|yrs?\b"
+    rf"(?<![\w.·\-\u2011±/])(?<!± )(?<!week )(?<!Week )(?<!cycle )(?<!Cycle )(?<!day )(?<!Day )(?P<val>{NUM})(?:{_SP}?(?P<unit>%|percent\b|months?\b|mos?\b|times\b|{_D}?fold\b|years?\b|yrs?\b"
     r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|[μµ]M\b|nM\b|[μµ]g\b|mcg\b|kg\b|patients\b|cases\b|subjects\b|participants\b"
     r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
     r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
@@ -235,7 +235,7 @@ _COUNT_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+){1,2}(?:patients|cases|subjects|p
 _RATIO_ENDPOINTS = frozenset(("ORR", "DCR", "other:complete_response", "local_control"))
 _ODDS_RE = re.compile(r"(?:adjusted\s+)?(?:odds|risk|relative|a?ORs?\b|RRs?\b)", re.IGNORECASE)
 _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
-_AE_LED_TO_RE = re.compile(r"(?:assess\w*\s+for|evaluab\w*\s+for|evaluated\s+for|discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
+_AE_LED_TO_RE = re.compile(r"(?:reported\s+as|assess\w*\s+for|evaluab\w*\s+for|evaluated\s+for|discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
                            r"|because|owing|result|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
                            re.IGNORECASE)
 _AE_LEADING_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:leading|(?:that\s+|which\s+)?led\s+to|resulting|requiring)\s",
