@@ -335,6 +335,7 @@ def test_inline_all_caps_labels_and_a_second_background_after_results():
     ("RESULTS:", "results"), ("2. Materials and Methods", "methods"), ("## Discussion", "discussion"),
     ("Conclusions and Relevance", "conclusions"), ("Findings", "results"), ("References", "references"),
     ("Funding", "other"), ("Keywords", "other"), ("Objective", "background"), ("Lorem ipsum", None),
+    ("Strengths and limitations", "discussion"), ("Strengths and weaknesses of the study", "discussion"),
 ])
 def test_section_role_of_printed_headings(heading, role):
     assert section_role(heading) == role

@@ -32,7 +32,8 @@ _ROLE_NAMES = (
     ("conclusions", r"conclusions?|interpretation|conclusions? and relevance|meaning|implications|"
                     r"conclusions? and implications|significance|tl;dr|what this study adds|"
                     r"clinical relevance|why it matters|take-home message"),
-    ("discussion", r"discussion|comments?|limitations"),
+    ("discussion", r"discussion|comments?|limitations|(?:study )?limitations(?: of (?:the|this) study)?|"
+                   r"(?:strengths and (?:limitations|weaknesses)|limitations and strengths)(?: of (?:the|this|our) study)?"),
     ("references", r"references|bibliography|literature cited|works cited|reference list"),
     ("other", r"keywords?|key words|funding(?: sources| information)?|acknowledge?ments?|"
               r"competing interests|conflicts? of interest(?: statement)?|declaration of interests|"
