@@ -923,3 +923,69 @@ def test_a_value_followed_by_longer_or_higher_is_a_difference_not_the_arms_value
     assert_well_formed(doc, eps)
     assert [(e["endpoint"], e["measure"], e["arm"], e["value"]) for e in eps] == [
         ("PFS", "median", "group A", 9.2), ("PFS", "median", "group B", 5.1)]
+
+
+def test_per_protocol_rates_and_plus_minus_errors_are_not_values():
+    text = ("In the per protocol analysis, the objective response rates were 52% and 38% in arms A and B, respectively. "
+            "The 3-year overall survival rates were 61.0 ± 6.2% and 48.5 ± 7.1% in arms A and B, respectively.")
+    eps = extract_endpoints(doc_of(text), [])
+    assert_well_formed(doc_of(text), eps)
+    assert not [e for e in eps if e["value"] in (52, 38, 6.2, 7.1)]
+
+
+def test_adverse_events_that_led_to_discontinuation_are_not_the_adverse_event_rate():
+    text = "Adverse events led to discontinuation in 6.0% of patients in arm A and 4.0% in arm B."
+    assert not [e for e in extract_endpoints(doc_of(text), []) if e["endpoint"] == "AE_any"]
+
+
+def test_captions_glued_to_their_titles_and_second_pfs_are_not_read_as_results():
+    text = ("Median overall survival was 14.0 months. Fig. 2Survival curves. a Median progression-free survival "
+            "was 6.0 months (95% CI, 4.1-7.9 months). b Median overall survival was 14.0 months. "
+            "Median second progression-free survival was 20.5 months.")
+    eps = extract_endpoints(doc_of(text), [])
+    assert rows(eps) == [("OS", "median", None, 14.0, None, None, None),
+                         ("other:second_PFS", "median", None, 20.5, None, None, None)]
+
+
+def test_an_unrecognised_name_listed_before_an_endpoint_takes_its_value():
+    text = "RR and DCR of the 40 patients were 45.0 and 80.0%, respectively."
+    assert extract_endpoints(doc_of(text), []) == []
+
+
+def test_an_adverse_event_abbreviation_keeps_the_grade_and_assessable_for_toxicity_is_no_rate():
+    text = ("Sixty patients were randomly assigned to sorafenib (n = 30) or placebo (n = 30). "
+            "The overall incidence of grade 3 or higher adverse events (AEs) was 40.0% (12 of 30) in the sorafenib "
+            "group and 30.0% (9 of 30) in the placebo group. "
+            "All patients were assessable for toxicity and 58 (96.7%) were assessable for response.")
+    doc = doc_of(text)
+    eps = extract_endpoints(doc, extract_arms(doc, 60))
+    assert_well_formed(doc, eps)
+    assert sorted((e["endpoint"], e["value"]) for e in eps) == [("AE_grade3plus", 30.0), ("AE_grade3plus", 40.0)]
+
+
+def test_a_number_after_a_slash_is_no_value_of_a_landmark_list():
+    text = ("The 6- and 12-month survival rates were 50% and 25% for patients receiving 16 Gy/2 fractions, "
+            "and 40% and 20% for patients receiving 20 Gy/5 fractions.")
+    eps = extract_endpoints(doc_of(text), [])
+    assert sorted((e["value"], e["timepoint_months"]) for e in eps) == [(20, 12), (25, 12), (40, 6), (50, 6)]
+
+
+def test_a_difference_stated_for_two_strata_gives_no_arm_rate():
+    text = ("The estimated difference in overall survival at 3 years (arm A minus arm B) was 1.5% (-2.0 to 5.0) "
+            "in centres of region one and 3.0% (-1.0 to 7.0) in centres of region two.")
+    assert extract_endpoints(doc_of(text), []) == []
+
+
+def test_no_difference_in_still_reads_the_arms_values_and_those_whose_is_a_subgroup():
+    text = ("There was no difference in progression-free survival among the arms, with a median PFS of 9.0 months "
+            "in arm A and 7.5 months in arm B. For those whose tumours grew, median OS was 12.0 versus 10.0 months.")
+    eps = extract_endpoints(doc_of(text), [])
+    assert sorted((e["endpoint"], e["value"]) for e in eps) == [("PFS", 7.5), ("PFS", 9.0)]
+
+
+def test_a_week_number_is_no_rate_and_a_toxicity_reported_as_an_adverse_event_is_named():
+    text = ("The objective response rate at week 24 was 40.0% in arm A and 35.0% in arm B. "
+            "Nausea was reported as an adverse event in 12.0% of patients.")
+    eps = extract_endpoints(doc_of(text), [])
+    assert sorted(e["value"] for e in eps) == [35.0, 40.0]
+    assert all(e["endpoint"] == "ORR" for e in eps)

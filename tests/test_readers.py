@@ -335,6 +335,7 @@ def test_inline_all_caps_labels_and_a_second_background_after_results():
     ("RESULTS:", "results"), ("2. Materials and Methods", "methods"), ("## Discussion", "discussion"),
     ("Conclusions and Relevance", "conclusions"), ("Findings", "results"), ("References", "references"),
     ("Funding", "other"), ("Keywords", "other"), ("Objective", "background"), ("Lorem ipsum", None),
+    ("Strengths and limitations", "discussion"), ("Strengths and weaknesses of the study", "discussion"),
 ])
 def test_section_role_of_printed_headings(heading, role):
     assert section_role(heading) == role
@@ -348,3 +349,24 @@ def test_surrogate_character_references_in_xml_and_html_become_replacement_chara
         (doc,) = decode_bytes(raw, name)
         assert doc.fields["title"] == "Ablation \ufffd with nivolumab for liver tumours"
         doc.text.encode("utf-8")  # printable
+
+
+def test_corpus_full_text_layout_keeps_only_the_studys_own_results():
+    """A bare "BODY:" opens the introduction; "BODY.RESULTS.<anything>" is results even with no
+    bare "BODY.RESULTS:" line; "BODY.METHODS.OUTCOMES" stays methods; subgroup and limitation parts
+    are left out."""
+    from livingreview.extract.arms import extract_arms
+    from livingreview.extract.endpoints import extract_endpoints
+    text = (Path(__file__).parent / "fixtures" / "readers" / "fulltext_corpus_layout.txt").read_text(encoding="utf-8")
+    roles = [r for _, _, r in find_headings(text)]
+    assert roles == ["abstract", "introduction", "methods", "methods", "results", "results", "other", "discussion",
+                     "discussion"]
+    doc = decode_text(text, "trial.txt")
+    eps = extract_endpoints(doc, extract_arms(doc, None))
+    got = sorted((e["endpoint"], e["measure"], e["value"]) for e in eps)
+    assert got == [("OS", "HR", 0.7), ("OS", "median", 30.1), ("OS", "median", 38.2)]
+
+
+def test_a_bare_body_label_with_no_headed_part_after_it_is_no_heading():
+    text = "TITLE:\nA trial\n\nBODY:\nMedian overall survival was 12.0 months.\n"
+    assert [r for _, _, r in find_headings(text)] == ["title"]

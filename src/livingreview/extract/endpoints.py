@@ -86,7 +86,7 @@ _ALTS = [
     # Non-values.
     r"(?P<nr>\bnot\s+(?:yet\s+)?(?:been\s+)?reached\b|\bNR\b|\bnot\s+estimable\b|\bNE\b)",
     rf"(?P<count>(?<![\w.·\-\u2011]){NUM}\s*(?:/|of\s)\s*\d+\b(?:\s+(?:patients|cases|subjects|participants))?)",
-    rf"(?<![\w.·\-\u2011])(?P<val>{NUM})(?:{_SP}?(?P<unit>%|percent\b|months?\b|mos?\b|times\b|{_D}?fold\b|years?\b|yrs?\b"
+    rf"(?<![\w.·\-\u2011±/])(?<!± )(?<!week )(?<!Week )(?<!cycle )(?<!Cycle )(?<!day )(?<!Day )(?P<val>{NUM})(?:{_SP}?(?P<unit>%|percent\b|months?\b|mos?\b|times\b|{_D}?fold\b|years?\b|yrs?\b"
     r"|weeks?\b|days?\b|Gy\b|cm\b|mm\b|ml\b|mg\b|[μµ]M\b|nM\b|[μµ]g\b|mcg\b|kg\b|patients\b|cases\b|subjects\b|participants\b"
     r"|lesions\b|tumou?rs\b|nodules\b|sessions\b|cycles\b))?",
     r"(?P<vs>\b(?:vs\.?|versus|v\.)(?=\s)|\bcompared\s+(?:with|to)\b)",
@@ -114,9 +114,9 @@ _ALTS = [
     rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
-    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\ba\s+(?:\w+\s+)?group\s+of\s+(?:patients|cases)\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who)\b"
+    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\ba\s+(?:\w+\s+)?group\s+of\s+(?:patients|cases)\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who|whose)\b"
     r"|\b(?:older|younger)\s+than\b|\btumou?rs\s+(?:with|without)\b|\b(?:black|white|asian|hispanic|caucasian|african)\s+patients\b|\b(?:or|and)\s+(?:younger|older)\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
-    r"|\bper-?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
+    r"|\bper[-\s]?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
 ]
 
@@ -159,7 +159,7 @@ def _time_to_event(name: str) -> bool:
 
 _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _MOD_RE = re.compile(r"(intra-?hepatic|extra-?hepatic|hepatic|liver|local|locoregional|distant"
-                     r"|in-field|out-of-field|lung|pulmonary|intracranial)[-\s]+$", re.IGNORECASE)
+                     r"|in-field|out-of-field|lung|pulmonary|intracranial|second|2nd)[-\s]+$", re.IGNORECASE)
 _NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$", re.IGNORECASE)
 _NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|best|molecular|metabolic"
                          r"|biochemical|virologic(?:al)?|serologic(?:al)?|clinical|symptom(?:atic)?|pain|survey)\s+$",
@@ -201,7 +201,8 @@ _LABEL_ANY_RE = re.compile(
 # A sentence can only state an endpoint if it names one (cheap test first).
 _PREFILTER_RE = re.compile(r"surviv|PFS|OS\b|respon|ORR|DCR|control|technic|techniq|advers|AEs?\b|toxic|alive|death"
                            r"|complicat|ablation|\b[DRE]FS\b|TTP|DoR|progression|HR\b|hazard", re.IGNORECASE)
-_DIFFERENCE_RE = re.compile(r"\b(?:difference|increase|gain|reduction|decrease|improvement)\s+(?:in|of)\b[^;%]{0,50}?"
+_DIFFERENCE_RE = re.compile(r"(?<!no )(?<!no significant )(?<!no statistical )(?<!not a )"
+                            r"\b(?:difference|increase|gain|reduction|decrease|improvement)\s+(?:in|of)\b[^;%,]{0,80}?"
                             r"\b(?:was|were|of|by|is)\s*$", re.IGNORECASE)
 # "OS was 8 months longer in group A", "an ORR 20% higher than": the value is a difference.
 _DIFFERENCE_AFTER_RE = re.compile(r"\s+(?:longer|shorter|more|less|greater|fewer|higher|lower|better|worse)\b",
@@ -234,10 +235,10 @@ _COUNT_AFTER_RE = re.compile(r"\s+(?:[\w-]+\s+){1,2}(?:patients|cases|subjects|p
 _RATIO_ENDPOINTS = frozenset(("ORR", "DCR", "other:complete_response", "local_control"))
 _ODDS_RE = re.compile(r"(?:adjusted\s+)?(?:odds|risk|relative|a?ORs?\b|RRs?\b)", re.IGNORECASE)
 _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
-_AE_LED_TO_RE = re.compile(r"(?:discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
+_AE_LED_TO_RE = re.compile(r"(?:reported\s+as|assess\w*\s+for|evaluab\w*\s+for|evaluated\s+for|discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
                            r"|because|owing|result|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
                            re.IGNORECASE)
-_AE_LEADING_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:leading|that\s+led|which\s+led|resulting|requiring)\s",
+_AE_LEADING_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:leading|(?:that\s+|which\s+)?led\s+to|resulting|requiring)\s",
                             re.IGNORECASE)
 _AE_OF_RE = re.compile(r"\s+of\s+(?!(?:any|all|grade|severity|the\s+(?:study|trial)|patients|special)\b)[a-z]", re.IGNORECASE)
 _AE_WORD_BEFORE_RE = re.compile(r"([A-Za-z][\w-]*)\s+$")
@@ -287,6 +288,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
     matches = _TOKEN_RE.finditer(text, ss, se) if low is None else _TOKEN_RE_FOLDED.finditer(low, ss, se)
     part = (low or text)[ss:se] if low is not None else text[ss:se].lower()
     counted = "patients" in part or "cases" in part or "subjects" in part or "participants" in part
+    diff_unit = None  # the unit of a difference stated, until the next endpoint: "... was 0.6% (...) in X and 2.5% in Y"
     for m in matches:
         ms, me = m.span()
         if ms > pos:
@@ -325,8 +327,11 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                          else _INEXACT_RE_FOLDED.search(low, max(ss, ms - 14), ms))
             if _VERSION_RE.search(text, max(ss, ms - 12), ms) or _CI_WORD_AFTER_RE.match(text, me, se):
                 continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
-            if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 70), ms):
+            if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 100), ms):
                 exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
+                diff_unit = unit or None
+            elif exact and diff_unit is not None and unit == diff_unit:
+                exact = False  # the same difference for another group or stratum
             if exact and _DIFFERENCE_AFTER_RE.match(text, me, se):
                 exact = False  # "median OS was 8 months longer in group A": a difference too
             unit = _UNITS.get(unit, unit or None)
@@ -338,6 +343,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
         elif kind == "ae":
             kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
         if kind in _EP_NAME:
+            diff_unit = None
             name = _EP_NAME[kind]
             before = text[max(ss, ms - 25):ms]
             if kind == "surv" and _NOT_BARE_SURV_RE.search(before):
@@ -347,7 +353,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
             if kind == "cr" and _NOT_CR_RE.search(before):
                 continue
             if kind in ("pfs", "os", "surv", "dfs", "rfs", "ttp") and (mod := _MOD_RE.search(before)):
-                name = f"other:{mod.group(1).lower()}_{name.split(':')[-1]}"
+                name = f"other:{mod.group(1).lower().replace('2nd', 'second')}_{name.split(':')[-1]}"
             if name and name.startswith("AE_") and not _IMMUNE_RE.search(g):
                 w = _AE_WORD_BEFORE_RE.search(text, max(ss, ms - 30), ms)
                 if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms) or _AE_LEADING_RE.match(text, me, se):
@@ -734,7 +740,8 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             # "progression-free survival (PFS)": one mention, not two.
             if not st.eps and not st.raw and (st.median or st.mean) and t.s - st.start > 40:
                 st = _Statement()  # "(mean age 59.8 years): ... mOS was": that mean was the age's
-            if not (prev and prev.data[0] == t.data[0] and _OPEN_GAP_RE.fullmatch(ctx.text[prev.e:t.s])):
+            same = prev and (prev.data[0] == t.data[0] or (prev.data[0] or "").startswith("AE_") and t.data[0] == "AE_any")
+            if not (same and _OPEN_GAP_RE.fullmatch(ctx.text[prev.e:t.s])):  # "grade >=3 adverse events (AEs)" too
                 st.eps.append(t)
             st.mark(t)
             ctx.sent_eps.append(t)
@@ -1008,6 +1015,8 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     single = all(len(it.vals) == 1 and not it.ratio for it in items)
     if k < m and _AND_NAME_RE.match(ctx.text, eps[-1].e, items[0].start):
         return  # "The median OS and SBP were a and b, respectively": one value is another endpoint's
+    if k < m and _NAME_AND_RE.search(ctx.text, max(ctx.sent[0], eps[0].s - 30), eps[0].s):
+        return  # "RR and DCR were a and b, respectively": the first value is an unrecognised name's
     plan = []  # (ep_tok, item, timepoint, arm_or_None)
     if len(tps) > 1:
         if k == 1 and m == len(tps):
@@ -1451,6 +1460,7 @@ _ONCO_WORDS = ("cancer", "carcinom", "tumor", "tumour", "neoplas", "oncolog", "m
 _TUMOUR_RESPONSE_RE = re.compile(r"ORR|objective|tumou?r|radiolog", re.IGNORECASE)
 _NO_PUNCT_RE = re.compile(r"[^,;:()\[\]]{0,40}")
 _EP_COLON_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?:")
+_NAME_AND_RE = re.compile(r"\b[A-Za-z][\w-]*\s*(?:\([^()]{1,12}\)\s*)?(?:and|&)\s*(?:the\s+)?$", re.IGNORECASE)
 _AND_NAME_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:and\b|&)\s*(?:the\s+)?[A-Za-z]", re.IGNORECASE)
 _POSTFIX_FOR_RE = re.compile(r"(?:%|months?|weeks?)\s+for\s+(?:the\s+)?$", re.IGNORECASE)
 _RATES_RE = re.compile(r"\brates?\b", re.IGNORECASE)
@@ -1607,6 +1617,10 @@ def _result_ranges(body, sections) -> list[tuple[int, int, bool]]:
     return sorted(set(out))
 
 
+# A caption label glued to its title as flattened full texts print it ("Fig. 2Survival outcomes").
+_CAPTION_RE = re.compile(r"\b(?:Fig(?:ure)?s?\.?|Table)[ \u00a0]?\d{1,2}[A-Z][a-z]")
+
+
 def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     """Contract endpoint dicts for every clearly stated result in the document's body."""
     text = doc.text
@@ -1626,6 +1640,11 @@ def extract_endpoints(doc: Document, arms: list[dict]) -> list[dict]:
     skipping = False  # a label's state carries over the ranges that follow it ("ABSTRACT.METHODS:" alone)
     for bs, be, tables_only in ranges:
         for ss, se in split_sentences(text, bs, be):
+            cap = _CAPTION_RE.search(text, ss, se)
+            if cap is not None:  # a figure or table caption flattened into the text: restated, cut by panel
+                if cap.start() - ss < 12:
+                    continue
+                se = cap.start()
             head = text[ss:min(se, ss + 40)]
             if _LABEL_ANY_RE.match(head):
                 skipping = bool(_LABEL_SKIP_RE.match(head))

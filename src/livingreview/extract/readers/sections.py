@@ -32,7 +32,8 @@ _ROLE_NAMES = (
     ("conclusions", r"conclusions?|interpretation|conclusions? and relevance|meaning|implications|"
                     r"conclusions? and implications|significance|tl;dr|what this study adds|"
                     r"clinical relevance|why it matters|take-home message"),
-    ("discussion", r"discussion|comments?|limitations"),
+    ("discussion", r"discussion|comments?|limitations|(?:study )?limitations(?: of (?:the|this) study)?|"
+                   r"(?:strengths and (?:limitations|weaknesses)|limitations and strengths)(?: of (?:the|this|our) study)?"),
     ("references", r"references|bibliography|literature cited|works cited|reference list"),
     ("other", r"keywords?|key words|funding(?: sources| information)?|acknowledge?ments?|"
               r"competing interests|conflicts? of interest(?: statement)?|declaration of interests|"
@@ -81,13 +82,24 @@ def section_role(heading: str, full_text: bool = False) -> str | None:
     return None
 
 
+# A full-text heading part naming analyses other than the main population's comparison.
+_NOT_OWN_PART = re.compile(r"(?i)\bsub-?groups?\b|\bprognostic\b|\bpredictive\b|\bcorrelations?\b|\bassociat\w*"
+                           r"|\bbiomarkers?\b|\bexploratory\b|\bsensitivity\s+analys|\bper[-\s]?protocol\b|\bpost[-\s]?hoc\b")
+
+
 def _dotted_role(scope: str, heading: str | None) -> tuple[str | None, bool]:
     if scope == "TITLE":
         return "title", False
     if not heading:
-        return ("abstract", False) if scope == "ABSTRACT" else (None, True)
-    last = heading.split(".")[-1]
-    role = section_role(last, full_text=scope == "BODY")
+        # a bare "BODY:" opens the full text's unheaded first part, its introduction
+        return ("abstract", False) if scope == "ABSTRACT" else ("opening", True)
+    parts = heading.split(".")
+    role = section_role(parts[-1], full_text=scope == "BODY")
+    if scope == "BODY" and any(_NOT_OWN_PART.search(p) for p in parts):
+        return "other", True  # "BODY.RESULTS.SUBGROUP ANALYSES": not the main population's results
+    if scope == "BODY" and len(parts) > 1 and role not in NOT_BODY:
+        # the top-level part decides: "BODY.METHODS.OUTCOMES" is methods, "BODY.RESULTS.PATIENTS" results
+        role = section_role(parts[0], full_text=True) or role
     if role is None:
         role = "inherit" if scope == "BODY" else "abstract"
     return role, scope == "BODY"
@@ -130,7 +142,11 @@ def find_headings(text: str, start: int = 0, end: int | None = None) -> list[tup
     heads = sorted(found.values())
     # A second round of background/introduction after results or conclusions: the full text.
     out, seen_results = [], False
-    for pos, heading, role in heads:
+    for k, (pos, heading, role) in enumerate(heads):
+        if role == "opening":  # the introduction when headed parts follow, else no heading at all
+            if k + 1 == len(heads):
+                continue
+            role = "introduction"
         if role == "inherit":  # an unknown sub-heading of the full text: its parent's role
             role = out[-1][2] if out and out[-1][2] in ("methods", "results") else "other"
         if role in _INTRO_LIKE and seen_results:
