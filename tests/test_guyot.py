@@ -13,6 +13,8 @@ from lifelines import KaplanMeierFitter
 
 from livingreview.analysis import guyot, km
 
+import km_study
+
 SEEDS = (0, 1, 2, 3)
 N_PER_ARM = 250
 MEDIANS = (12.0, 17.0)
@@ -36,15 +38,9 @@ def _risk_table(time, step=3.0):
 
 
 def _corners(time, event):
-    """The points a digitiser clicks: both corners of every drop, and the curve's end."""
-    sf = KaplanMeierFitter().fit(time, event).survival_function_.iloc[:, 0]
-    points, before = [], 1.0
-    for t, s in zip(sf.index[1:], sf.to_numpy()[1:]):
-        if s < before:
-            points += [(t, before), (t, s)]
-        before = s
-    points.append((float(time.max()), before))
-    return np.array(points)
+    """The points a digitiser clicks: both corners of every drop, and the curve's end (the same
+    clicks the invented trial's figure is generated from)."""
+    return km_study.generator().corners(time, event)
 
 
 def _digitise(rng, time, event, time_sd=0.0, surv_sd=0.003, percent=False):
