@@ -257,26 +257,28 @@ def _contents_lines(text: str, lines: list[tuple[int, int]]) -> set[int]:
     return out
 
 
+def _title_above(text: str, lines: list[tuple[int, int]], k: int, most_authors: int):
+    """The title line just above line `k`, past at most `most_authors` author lines, or None."""
+    back = k - 1
+    while back >= 0 and k - 1 - back < most_authors and author_line(text[slice(*lines[back])]):
+        back -= 1
+    if back >= 0 and title_candidate(text[slice(*lines[back])]):
+        return _main_title(text, lines, back)
+    return None
+
+
 def find_title(text: str, lines: list[tuple[int, int]]):
     """The title line: the one before "Affiliations" if there is one, else the first title-like line."""
-    for k, (s, e) in enumerate(lines):
-        if _AFFILIATIONS.match(text[s:e]):
-            back = k - 1
-            while back >= 0 and author_line(text[slice(*lines[back])]):
-                back -= 1
-            if back >= 0 and title_candidate(text[slice(*lines[back])]):
-                return _main_title(text, lines, back)
-            break
-    # A publisher page: the title stands just before the "Abstract" heading, with at most
-    # an author line between (the first title-like line may be the journal's name).
-    for k, (s, e) in enumerate(lines):
-        if ABSTRACT_HEAD.match(text[s:e]):
-            back = k - 1
-            if back >= 0 and author_line(text[slice(*lines[back])]):
-                back -= 1
-            if back >= 0 and title_candidate(text[slice(*lines[back])]):
-                return _main_title(text, lines, back)
-            break
+    # Above "Affiliations" any number of author lines; on a publisher page the title stands just
+    # before the "Abstract" heading with at most one author line between (the first title-like
+    # line may be the journal's name).
+    for marker, most_authors in ((_AFFILIATIONS, len(lines)), (ABSTRACT_HEAD, 1)):
+        for k, (s, e) in enumerate(lines):
+            if marker.match(text[s:e]):
+                found = _title_above(text, lines, k, most_authors)
+                if found is not None:
+                    return found
+                break
     for k, (s, e) in enumerate(lines):
         if title_candidate(text[s:e]):
             return k
