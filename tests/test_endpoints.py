@@ -989,3 +989,47 @@ def test_a_week_number_is_no_rate_and_a_toxicity_reported_as_an_adverse_event_is
     eps = extract_endpoints(doc_of(text), [])
     assert sorted(e["value"] for e in eps) == [35.0, 40.0]
     assert all(e["endpoint"] == "ORR" for e in eps)
+
+
+@pytest.mark.parametrize("sentence", [
+    # survey participation, scale responses, device survival, concentrations and thresholds
+    "Of the 320 invited clinics, 290 participated, for a response rate of 90.6%.",
+    "The ACR20 response rates at week 12 were 61.0% and 58.5% for velamab and placebo, respectively.",
+    "Stent survival rates at 2 years, with survival of the stent as the endpoint, were 81.0% and 75.5% in arms A "
+    "and B, respectively.",
+    "Adverse events reported by 10% or more of the patients were fatigue and rash.",
+    "Treatment was stopped because of disease progression in 12 patients (40.0%) and adverse events in 3 (10.0%).",
+])
+def test_survey_scale_and_device_rates_concentrations_thresholds_and_reasons_for_stopping_give_nothing(sentence):
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    assert extract_sentence("Results: " + sentence + "\n", arms) == []
+
+
+def test_survival_after_progression_is_not_overall_survival():
+    text = ("Results: Median overall survival was 14.2 months. Median survival after progression was 6.1 months, "
+            "and median post-progression survival in arm B was 4.0 months.\n")
+    assert [(e["endpoint"], e["value"]) for e in extract_sentence(text, [])] == [
+        ("OS", 14.2), ("other:PPS", 6.1), ("other:PPS", 4.0)]
+
+
+def test_a_value_before_an_endpoint_that_has_its_own_value_belongs_to_neither():
+    text = ("Results: Adherence to the protocol was 97% and the objective response rate (CR + PR) was 41% "
+            "and survival at 3 years was 22%.\n")
+    assert [(e["endpoint"], e["value"], e["timepoint_months"]) for e in extract_sentence(text, [])] == [
+        ("ORR", 41, None), ("OS", 22, 36)]
+
+
+def test_a_subgroup_leading_a_sentence_scopes_its_later_clauses_and_a_biomarker_stratum_is_a_subgroup():
+    text = ("Results: Median PFS was 6.0 months. Among those who were marker-positive, median OS was 9.0 months; "
+            "median PFS was 4.0 months. Median OS was longer in the KRAS-mutant groups: 12.0 versus 8.0 months. "
+            "Those alive at 2 months numbered 30 (75.0%), and 40% were alive 3 months after the start.\n")
+    assert [(e["endpoint"], e["measure"], e["value"]) for e in extract_sentence(text, [])] == [
+        ("PFS", "median", 6.0)]
+
+
+def test_a_concentration_in_an_arms_name_is_not_its_rate():
+    arms = [{"name": "velamab 0.5%/urea 10%", "n": None}, {"name": "vehicle", "n": None}]
+    text = ("Results: The incidence of adverse events was higher in the velamab 0.5%/urea 10% arm than with vehicle "
+            "(90.1% vs. 80.5%, respectively).\n")
+    assert [(e["endpoint"], e["value"], e["arm"]) for e in extract_sentence(text, arms)] == [
+        ("AE_any", 90.1, "velamab 0.5%/urea 10%"), ("AE_any", 80.5, "vehicle")]

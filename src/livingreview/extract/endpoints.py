@@ -116,7 +116,9 @@ _ALTS = [
     # phrase names the study's own population: _study_population).
     r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\ba\s+(?:\w+\s+)?group\s+of\s+(?:patients|cases)\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who|whose)\b"
     r"|\b(?:older|younger)\s+than\b|\btumou?rs\s+(?:with|without)\b|\b(?:black|white|asian|hispanic|caucasian|african)\s+patients\b|\b(?:or|and)\s+(?:younger|older)\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
-    r"|\bper[-\s]?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b)",
+    r"|\bper[-\s]?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b"
+    # "the EGFR-mutant groups", "HER2-negative tumours": a biomarker stratum
+    r"|\b(?:mutant|mutated|wild[-\s]?type|positive|negative)\s+(?:sub-?)?(?:groups?|patients|tumou?rs|cases|cohorts?)\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
 ]
 
@@ -150,7 +152,7 @@ _EP_NAME = {"pfs": "PFS", "mpfs": "PFS", "os": "OS", "mos": "OS", "surv": "OS",
             "lc": "local_control", "ts": "technical_success", "te": "technical_efficacy",
             "cab": "other:complete_ablation", "cr": "other:complete_response", "mc": "other:major_complications",
             "ae3": "AE_grade3plus", "aeany": "AE_any", "aelow": None}
-_TIME_TO_EVENT = {"PFS", "OS", "other:DFS", "other:RFS", "other:EFS", "other:CSS", "other:TTP", "other:TTF", "other:DoR"}
+_TIME_TO_EVENT = {"PFS", "OS", "other:PPS", "other:DFS", "other:RFS", "other:EFS", "other:CSS", "other:TTP", "other:TTF", "other:DoR"}
 
 
 def _time_to_event(name: str) -> bool:
@@ -160,7 +162,13 @@ def _time_to_event(name: str) -> bool:
 _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _MOD_RE = re.compile(r"(intra-?hepatic|extra-?hepatic|hepatic|liver|local|locoregional|distant"
                      r"|in-field|out-of-field|lung|pulmonary|intracranial|second|2nd)[-\s]+$", re.IGNORECASE)
-_NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$", re.IGNORECASE)
+_DEVICE = (r"\b(?:implants?|grafts?|allografts?|prosthes[ie]s|prosthetic|device|catheters?|fistulae?|technique|flaps?"
+           r"|tooth|teeth|restorations?|stents?|valves?)")
+_NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$"
+                               # "implant survival", "graft survival": of a device or a transplant, not of patients
+                               r"|" + _DEVICE + r"\s+$", re.IGNORECASE)
+# A sentence about a device's survival: its other "survival" mentions are that too.
+_DEVICE_SURVIVAL_RE = re.compile(_DEVICE + r"\s+survival\b", re.IGNORECASE)
 _NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|best|molecular|metabolic"
                          r"|biochemical|virologic(?:al)?|serologic(?:al)?|clinical|symptom(?:atic)?|pain|survey)\s+$",
                          re.IGNORECASE)
@@ -179,6 +187,8 @@ _PROGNOSTIC_OTHER_RE = re.compile(r"independent|prognostic|risk\s+factor|predict
 _OTHER_ANALYSIS_RE = re.compile(r"\b(?:adjust\w*|sensitivity|per[-\s]?protocol|multivariat\w*|stratif\w*|covariat\w*)", re.IGNORECASE)
 # Between a rate and the landmark that follows it: "90.7% at 5 years", "45%, at 2 years".
 _TP_AFTER_RE = re.compile(r"[\s\u00a0]*,?[\s\u00a0]*(?:of\s+patients\s+)?")
+# "98% and the overall response rate (CR+CRi) was 68%": the endpoint has a value of its own.
+_OWN_VALUE_AFTER_RE = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:was|were|is|of|reached)\s+\d")
 _FILLER_RE = re.compile(r"(?:[\s\u00a0]|\b(?:of|the|patients|cases|lesions|tumou?rs|had|achieved|showed"
                         r"|an?|with|and|rate|in)\b)*", re.IGNORECASE)
 # Section labels of structured abstracts, also glued to the text ("BackgroundThe").
@@ -209,6 +219,20 @@ _DIFFERENCE_AFTER_RE = re.compile(r"\s+(?:longer|shorter|more|less|greater|fewer
                                   re.IGNORECASE)
 _CI_WORD_AFTER_RE = re.compile(r"\s*(?:CIs?\b|confidence|credible)", re.IGNORECASE)  # "(overlapping 95% CIs)"
 _VERSION_RE = re.compile(r"(?:RECIST|CTCAE|NCI-CTC|version|\bv\.?|WHO)\s*$", re.IGNORECASE)
+# "5-FU 0.5%/salicylic acid 10% arm", "1% cream": a concentration in a treatment's name, not a result.
+_STRENGTH_AFTER_RE = re.compile(r"\s?%\s*/\s*[A-Za-z]|\s?%\s+(?:(?:study|treatment)\s+)?(?:cream|gel|solution|ointment"
+                                r"|lotion|foam|spray|drops|w/w|w/v|arms?|groups?)\b", re.IGNORECASE)
+# "survival after progression", "survival from relapse": time from a later event, not overall survival.
+_AFTER_EVENT_RE = re.compile(r"\s+(?:after|from|following|post)\s+(?:the\s+)?(?:first\s+|disease\s+)?"
+                             r"(?:progression|PD|relapse|recurrence)\b", re.IGNORECASE)
+_POST_EVENT_BEFORE_RE = re.compile(r"\bpost[-\s]?(?:progression|relapse|recurrence)[-\s]+$", re.IGNORECASE)
+_OR_MORE_AFTER_RE = re.compile(r"\s+(?:or|and)\s+(?:more|greater|higher|above|over)\b", re.IGNORECASE)
+# A response on a symptom or disease-activity scale (ACR20, PASI 75, HAM-D) is not a tumour response.
+_SCALE_RESPONSE_RE = re.compile(r"\b(?:ACR\s?\d{2}|PASI\s?\d{2,3}|EASI(?:\s?\d{2})?|DAS28|HAM-?D|HDRS|MADRS|BDI|CES-D|"
+                                r"ASAS\s?\d{2}|SALT\s?\d{2})\b")
+# A "response rate" of those asked to take part is a survey's, not a tumour response.
+_SURVEY_SENTENCE_RE = re.compile(r"\b(?:participat(?:e|ed|ion)|respondents?|households?|eligibles|returned|refused)\b",
+                                 re.IGNORECASE)
 _INEXACT_RE_FOLDED = re.compile(fold_pattern(_INEXACT_RE.pattern))
 _PROGNOSTIC_RE_FOLDED = re.compile(fold_pattern(_PROGNOSTIC_RE.pattern))
 _PREFILTER_RE_FOLDED = re.compile(fold_pattern(_PREFILTER_RE.pattern))
@@ -238,6 +262,10 @@ _NUMW_RE = re.compile(_NUMW, re.IGNORECASE)
 _AE_LED_TO_RE = re.compile(r"(?:reported\s+as|assess\w*\s+for|evaluab\w*\s+for|evaluated\s+for|discontinu\w*|withdr[ae]w\w*|interrupt\w*|stop\w*|dropp?\w*|due|led|leading"
                            r"|because|owing|result|reduc\w*|delay\w*|death\w*|died|hospitali[sz]\w*)\s+(?:\w+\s+){0,2}$",
                            re.IGNORECASE)
+# "Treatment was discontinued because of disease progression in 20 patients (64.5%) and adverse
+# events in two": reasons for stopping, listed after the verb.
+_AE_REASON_RE = re.compile(r"\b(?:discontinu\w*|withdr[ae]w\w*|stopped)\s+(?:\w+\s+){0,3}?(?:because\s+of|due\s+to|owing\s+to)\b"
+                           r"(?:[^;.]|\.\d)*$", re.IGNORECASE)
 _AE_LEADING_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?(?:leading|(?:that\s+|which\s+)?led\s+to|resulting|requiring)\s",
                             re.IGNORECASE)
 _AE_OF_RE = re.compile(r"\s+of\s+(?!(?:any|all|grade|severity|the\s+(?:study|trial)|patients|special)\b)[a-z]", re.IGNORECASE)
@@ -327,11 +355,15 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                          else _INEXACT_RE_FOLDED.search(low, max(ss, ms - 14), ms))
             if _VERSION_RE.search(text, max(ss, ms - 12), ms) or _CI_WORD_AFTER_RE.match(text, me, se):
                 continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
+            if unit == "%" and _STRENGTH_AFTER_RE.match(text, m.end("val"), se):
+                continue
             if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 100), ms):
                 exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
                 diff_unit = unit or None
             elif exact and diff_unit is not None and unit == diff_unit:
                 exact = False  # the same difference for another group or stratum
+            if exact and _OR_MORE_AFTER_RE.match(text, me, se):
+                exact = False  # "reported by 10% or more of the patients": a threshold
             if exact and _DIFFERENCE_AFTER_RE.match(text, me, se):
                 exact = False  # "median OS was 8 months longer in group A": a difference too
             unit = _UNITS.get(unit, unit or None)
@@ -346,17 +378,22 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
             diff_unit = None
             name = _EP_NAME[kind]
             before = text[max(ss, ms - 25):ms]
-            if kind == "surv" and _NOT_BARE_SURV_RE.search(before):
+            if kind == "surv" and (_NOT_BARE_SURV_RE.search(before) or _DEVICE_SURVIVAL_RE.search(text, ss, se)):
                 continue
-            if kind == "orr" and _NOT_ORR_RE.search(before):
+            if kind == "orr" and (_NOT_ORR_RE.search(before) or (
+                    g.lower().startswith("response") and _SURVEY_SENTENCE_RE.search(text, ss, se))
+                    or _SCALE_RESPONSE_RE.search(text, ss, se)):
                 continue
+            if kind in ("os", "surv") and (_AFTER_EVENT_RE.match(text, me, se) or _POST_EVENT_BEFORE_RE.search(before)):
+                name = "other:PPS"
             if kind == "cr" and _NOT_CR_RE.search(before):
                 continue
             if kind in ("pfs", "os", "surv", "dfs", "rfs", "ttp") and (mod := _MOD_RE.search(before)):
                 name = f"other:{mod.group(1).lower().replace('2nd', 'second')}_{name.split(':')[-1]}"
             if name and name.startswith("AE_") and not _IMMUNE_RE.search(g):
                 w = _AE_WORD_BEFORE_RE.search(text, max(ss, ms - 30), ms)
-                if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms) or _AE_LEADING_RE.match(text, me, se):
+                if _AE_LED_TO_RE.search(text, max(ss, ms - 40), ms) or _AE_LEADING_RE.match(text, me, se) \
+                        or _AE_REASON_RE.search(text, max(ss, ms - 160), ms):
                     name = None  # "discontinuation due to adverse events": another endpoint
                 elif _AE_OF_RE.match(text, me, se):
                     name = None  # "an adverse event of bradycardia": a named toxicity
@@ -709,10 +746,15 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
     n = len(toks)
     consumed = set()
     carry = None  # the endpoint of a rate whose landmark followed it
+    # A subgroup named before the sentence's first endpoint ("Among those who were KRAS-positive,
+    # median OS was ...; median PFS was ...") is the subject of all its clauses.
+    leading_sub = False
+    seen_ep = False
     for i, t in enumerate(toks):
         if i in consumed:
             continue
         k = t.kind
+        seen_ep = seen_ep or k == "ep"
         if k in ("ep", "semi", "block", "sub", "fu"):
             carry = None
         if k == "ep":
@@ -794,6 +836,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
         elif k == "sub":
             st = _Statement()  # dropped, not closed
             skip = "hard"
+            leading_sub = leading_sub or not seen_ep
         elif k == "block":
             _close(ctx, st)
             st = _Statement()
@@ -804,7 +847,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 # "...; HR for OS was 0.93": an HR naming its endpoint starts a statement of its own
                 _close(ctx, st)
                 st = _Statement()
-                skip = None
+                skip = "hard" if leading_sub else None
         elif k == "resp":
             if st.raw and not skip:
                 st.resp_end = t.e
@@ -828,7 +871,8 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
                 continue
             if k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
                     and (not st.eps or t.depth == 0 and toks[i + 1].data[1] in ("alive", "pfree") and st.has_values()) \
-                    and _FILLER_RE.fullmatch(ctx.text, t.e, toks[i + 1].s):
+                    and _FILLER_RE.fullmatch(ctx.text, t.e, toks[i + 1].s) \
+                    and not _OWN_VALUE_AFTER_RE.match(ctx.text, toks[i + 1].e, ctx.sent[1]):
                 if st.eps:  # "the 2-year PFS was 57%, and 25% remained progression-free at 5 years"
                     _close(ctx, st)
                     st = _Statement()
@@ -1351,7 +1395,8 @@ def _emit(ctx, st, ep, it, tp, arm, mapped, arm_names, qs, qe, labels=None) -> N
         return  # a survey's or a depression scale's "response rate" is no tumour response
     labels = labels or {}
     median = st.median or ep.data[1] in ("mpfs", "mos")
-    bare_surv = ep.data[1] == "surv"
+    # "survival was 9 months" may be a median; "were alive 2 months after" never is (a landmark)
+    bare_surv = ep.data[1] in ("surv", "alive", "pfree")
     quote = ctx.text[qs:qe]
     span = [qs, qe]
 
