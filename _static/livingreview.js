@@ -62,7 +62,7 @@
       }
       ul.appendChild(li);
     });
-    if (holdsCurrent) { ul.classList.add("current"); }
+    if (holdsCurrent && !extraClass) { ul.classList.add("current"); }  // a part, not the home link
     return { ul: ul, holdsCurrent: holdsCurrent };
   }
   function navigation() {
