@@ -124,3 +124,14 @@ def test_the_navigation_file_is_written_only_when_it_changes(tmp_path):
     assert navigation.write_if_changed(path, "a") is False and path.stat().st_mtime_ns == stamp
     assert navigation.write_if_changed(path, "b") is True and path.read_text() == "b"
     assert [p.name for p in path.parent.iterdir()] == ["navigation.js"]
+
+
+def test_asset_digests_follow_the_static_folders_as_sphinx_copies_them(tmp_path):
+    for folder, text in (("theme", "old"), ("_static", "new")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "site.js").write_text(text)
+    digests = navigation.asset_digests(tmp_path, ["theme", "_static"], ["site.js", ("missing.css", {})])
+    only_ours = navigation.asset_digests(tmp_path, ["_static"], ["site.js"])
+    assert digests["site.js"] == only_ours["site.js"] and digests["missing.css"] is None
+    (tmp_path / "_static" / "site.js").write_text("changed")  # every page links it: all to be written
+    assert navigation.asset_digests(tmp_path, ["_static"], ["site.js"]) != only_ours

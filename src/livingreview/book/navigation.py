@@ -9,6 +9,7 @@ without JavaScript get a link to `contents.html`, the same list as plain HTML.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
@@ -161,16 +162,37 @@ def book_navigation(app) -> dict:
             "parts": parts(toctree, base)}
 
 
+def asset_digests(srcdir: Path, static_paths: list[str], names: list) -> dict[str, str | None]:
+    """A hash of each script and style sheet every page links with a checksum (`?v=`), looked up
+    in the static folders as Sphinx copies them (a later folder wins); None where not found."""
+    out = {}
+    for entry in names:
+        name = entry[0] if isinstance(entry, (tuple, list)) else str(entry)
+        found = None
+        for folder in static_paths:
+            candidate = srcdir / folder / name
+            if candidate.is_file():
+                found = hashlib.sha256(candidate.read_bytes()).hexdigest()
+        out[name] = found
+    return out
+
+
 def rewrite_neighbours(app, env) -> list[str]:
-    """Sphinx `env-updated` hook: the pages to write again because their previous/next links
-    changed (the neighbours of an added or removed page). The sidebar is no reason: it is drawn
-    from `_static/navigation.js`, written once per build."""
+    """Sphinx `env-updated` hook: the pages to write again though not read again, those whose
+    previous/next links changed (the neighbours of an added or removed page), or every page when
+    a script or style sheet they link with a checksum changed. The sidebar is no reason: it is
+    drawn from `_static/navigation.js`, written once per build."""
     relations = env.collect_relations()
     titles = {name: str(node) for name, node in env.titles.items()}
-    links = page_links(relations, titles)
+    config = app.config
+    state = {"links": page_links(relations, titles),
+             "assets": asset_digests(Path(app.srcdir), list(config.html_static_path),
+                                     list(config.html_js_files) + list(config.html_css_files))}
     previous = getattr(env, LINKS_ATTR, None)
-    setattr(env, LINKS_ATTR, links)
-    return links_changed(previous, links, env.found_docs)
+    setattr(env, LINKS_ATTR, state)
+    if not isinstance(previous, dict) or previous.get("assets") != state["assets"]:
+        return sorted(env.found_docs)
+    return links_changed(previous.get("links"), state["links"], env.found_docs)
 
 
 def page_uri(app, pagename, templatename, context, doctree) -> None:
