@@ -2,6 +2,7 @@
 together give the very notebooks one unsharded build gives, and a bad shard is one line."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_in
-from livingreview.book import build, fingerprints, registry
+from livingreview.book import build, fingerprints, navigation, registry
 
 NAMES = [f"study{i:03d}.ipynb" for i in range(200)] + ["synthesis.ipynb", "patients.ipynb"]
 
@@ -81,28 +82,56 @@ def test_shards_run_one_after_another_give_the_notebooks_of_one_unsharded_build(
 NEW_PAPER = Path(__file__).parent / "fixtures" / "new_paper" / "pubmed_sbrt_pd1.txt"
 
 
-def test_after_an_add_the_incremental_site_lists_the_new_chapter_in_an_untouched_chapters_sidebar(
+def test_after_an_add_every_sidebar_lists_the_new_chapter_yet_only_its_neighbours_are_rewritten(
         executed, tmp_path):
     root = tmp_path / "book"
     shutil.copytree(executed, root, ignore=shutil.ignore_patterns("_build"))
     assert run_in(root, "build", "--no-execute").returncode == 0  # the site as it stood
-    untouched = registry.load(root)[0].id
-    page = root / "_build" / "html" / "chapters" / f"{untouched}.html"
-    before = page.stat().st_mtime_ns
+    html = root / "_build" / "html"
+    pages = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in html.rglob("*.html")}
     assert run_in(root, "add", str(NEW_PAPER)).returncode == 0
     new = registry.load(root)[-1].id
-    assert f'href="{new}.html"' not in page.read_text(encoding="utf-8")
+    assert f"chapters/{new}.html" not in (html / navigation.SCRIPT).read_text(encoding="utf-8")
     done = run_in(root, "build")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "executed 3, reused 2" in done.stderr
-    # Sphinx read again only what changed (the untouched chapters were not among them) ...
+    # Sphinx read again only what changed (the other chapters were not among them) ...
     found = re.search(r"updating environment: .*?(\d+) added, (\d+) changed", _plain(done.stdout))
     assert found and found[1] == "1"
     read = re.findall(r"reading sources\.\.\. \[\s*\d+%\] (\S+)", _plain(done.stdout))
-    assert f"chapters/{new}" in read and f"chapters/{untouched}" not in read, read
-    # ... yet wrote every page again, so the untouched chapter's sidebar links the new one
-    assert page.stat().st_mtime_ns != before
-    assert f'href="{new}.html"' in page.read_text(encoding="utf-8")
+    order = _toc_order(html)
+    at = order.index(f"chapters/{new}.html")
+    before, after = order[at - 1], order[at + 1]  # the new chapter's neighbours in the toc
+    untouched = [e.id for e in registry.load(root)
+                 if f"chapters/{e.id}.html" not in (before, after, order[at]) and f"chapters/{e.id}" not in read]
+    assert untouched and before.startswith("chapters/") and before[:-5] not in read, (order, read)
+    # ... every sidebar is drawn from the one navigation file, which now lists the new chapter ...
+    for study in untouched:
+        page = html / "chapters" / f"{study}.html"
+        assert 'src="../_static/navigation.js"' in page.read_text(encoding="utf-8")
+        # ... so a chapter that neither changed nor borders the new one was not written again
+        assert (page.stat().st_mtime_ns, page.read_bytes()) == pages[page], study
+    # ... while the page before the new chapter was, for its "next" link
+    neighbour = html / before
+    assert neighbour.read_bytes() != pages[neighbour][1]
+    assert re.search(rf'class="right-next"\s+href="{new}\.html"', neighbour.read_text(encoding="utf-8"))
+    assert f'href="{new}.html"' not in pages[neighbour][1].decode("utf-8")
+
+
+def _toc_order(html: Path) -> list[str]:
+    """Every page of the built navigation file in the sidebar's order, from the site root."""
+    text = (html / navigation.SCRIPT).read_text(encoding="utf-8")
+    data = json.loads(text.split("window.livingreviewNavigation = ", 1)[1].split(";\n", 1)[0])
+    out = [data["home"]["href"]]
+
+    def walk(entries):
+        for entry in entries:
+            out.append(entry["href"])
+            walk(entry["children"])
+
+    for part in data["parts"]:
+        walk(part["entries"])
+    return out
 
 
 def _plain(text: str) -> str:

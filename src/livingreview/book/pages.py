@@ -7,8 +7,6 @@ new" on the git history, which a committed notebook could not keep up with.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from importlib import resources
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from livingreview.book import bibliography
 from livingreview.book import curation
 from livingreview.book import downloads
 from livingreview.book import history
+from livingreview.book import navigation
 from livingreview.book import registry
 from livingreview.book import screening
 from livingreview.extract.document import SourceError
@@ -179,31 +178,11 @@ def last_updated_hook(app, pagename, templatename, context, doctree) -> None:
     context["last_updated"] = date or "not yet committed"
 
 
-def navigation_digest(site_map: dict | None, titles: dict[str, str]) -> str:
-    """One hash of what every page's sidebar shows: the table of contents and each page's title."""
-    payload = json.dumps({"toc": site_map, "titles": sorted(titles.items())}, sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-NAVIGATION_ATTR = "livingreview_navigation"  # the digest kept in Sphinx's pickled environment
-
-
-def rewrite_when_navigation_changed(app, env) -> list[str]:
-    """Sphinx `env-updated` hook: every page to be written again (not read again) when the
-    sidebar changed, since each page carries the whole navigation. Sphinx by itself writes only
-    the pages it re-read, so after an add the untouched chapters' sidebars would miss the new one."""
-    site_map = getattr(app.config, "external_site_map", None)
-    toc = site_map.as_json() if hasattr(site_map, "as_json") else None
-    titles = {name: node.astext() for name, node in env.titles.items()}
-    digest = navigation_digest(toc, titles)
-    previous = getattr(env, NAVIGATION_ATTR, None)
-    setattr(env, NAVIGATION_ATTR, digest)
-    return [] if previous == digest else sorted(env.found_docs)
-
-
 def setup(app):
     """A Sphinx extension of its own, so the hooks run inside `jupyter-book build`."""
     app.connect("html-page-context", last_updated_hook)
-    app.connect("env-updated", rewrite_when_navigation_changed)
+    app.connect("html-page-context", navigation.page_uri)
+    app.connect("env-updated", navigation.rewrite_neighbours)
+    app.connect("html-collect-pages", navigation.write_navigation)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
