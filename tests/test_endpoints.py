@@ -998,6 +998,9 @@ def test_a_week_number_is_no_rate_and_a_toxicity_reported_as_an_adverse_event_is
     "Stent survival rates at 2 years, with survival of the stent as the endpoint, were 81.0% and 75.5% in arms A "
     "and B, respectively.",
     "Adverse events reported by 10% or more of the patients were fatigue and rash.",
+    "Of 410 clinics invited, 120 declined, giving an overall response rate of 70.7%.",
+    "A score above 0.5 had a true negative response rate of 88% (95% CI 70-96%).",
+    "In the velamab arm, 20.0% and 25.0% of the adverse events were judged probably and possibly related.",
     "Treatment was stopped because of disease progression in 12 patients (40.0%) and adverse events in 3 (10.0%).",
 ])
 def test_survey_scale_and_device_rates_concentrations_thresholds_and_reasons_for_stopping_give_nothing(sentence):
@@ -1033,3 +1036,10 @@ def test_a_concentration_in_an_arms_name_is_not_its_rate():
             "(90.1% vs. 80.5%, respectively).\n")
     assert [(e["endpoint"], e["value"], e["arm"]) for e in extract_sentence(text, arms)] == [
         ("AE_any", 90.1, "velamab 0.5%/urea 10%"), ("AE_any", 80.5, "vehicle")]
+
+
+def test_grade_3_or_grade_4_adverse_events_are_grade_3_or_higher():
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    text = "Results: Grade 3 or grade 4 adverse events occurred in 40.0% with velamab and 30.0% with placebo.\n"
+    assert [(e["endpoint"], e["value"]) for e in extract_sentence(text, arms)] == [
+        ("AE_grade3plus", 40.0), ("AE_grade3plus", 30.0)]

@@ -31,7 +31,7 @@ _AE = (r"(?:(?:treatment|immune|drug)[-\u2010\u2011 ](?:related|emergent|mediate
        r"(?:adverse\s+(?:events?|effects?|reactions?)|T?R?AEs?\b|irAEs?\b|imAEs?\b"
        r"|toxicit(?:y|ies)|complications?)")
 _G3 = (rf"(?:grade|G)\s?(?:(?:≥|>=|⩾|≧)\s?(?:3|III)\b"
-       rf"|(?:3|III)\s?(?:{_D}\s?(?:4|5|IV|V)\b|/\s?(?:4|5|IV|V)\b|\+|\s(?:or|and)\s+(?:higher|above|greater|more|worse|4|5|IV)\b))"
+       rf"|(?:3|III)\s?(?:{_D}\s?(?:4|5|IV|V)\b|/\s?(?:4|5|IV|V)\b|\+|\s(?:or|and)\s+(?:higher|above|greater|more|worse|(?:grade\s?)?(?:4|5|IV))\b))"
        rf"|(?:≥|>=)\s?grade\s?(?:3|III)\b")
 _GLOW = rf"(?:grade|G)\s?(?:1|I)\s?(?:{_D}|/|or|and|to)\s?(?:2|II)\b"
 _NUMW = r"(?:\d+|one|two|three|four|five|six)"
@@ -170,7 +170,7 @@ _NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{
 # A sentence about a device's survival: its other "survival" mentions are that too.
 _DEVICE_SURVIVAL_RE = re.compile(_DEVICE + r"\s+survival\b", re.IGNORECASE)
 _NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|best|molecular|metabolic"
-                         r"|biochemical|virologic(?:al)?|serologic(?:al)?|clinical|symptom(?:atic)?|pain|survey)\s+$",
+                         r"|biochemical|virologic(?:al)?|serologic(?:al)?|clinical|symptom(?:atic)?|pain|survey|negative|positive)\s+$",
                          re.IGNORECASE)
 # "Pathological complete response" is another endpoint (of resected tissue), left out.
 _NOT_CR_RE = re.compile(r"(?:patholog\w*|metabolic|histolog\w*|radiolog\w*|near|clinical|major)[-\s]+$", re.IGNORECASE)
@@ -187,6 +187,8 @@ _PROGNOSTIC_OTHER_RE = re.compile(r"independent|prognostic|risk\s+factor|predict
 _OTHER_ANALYSIS_RE = re.compile(r"\b(?:adjust\w*|sensitivity|per[-\s]?protocol|multivariat\w*|stratif\w*|covariat\w*)", re.IGNORECASE)
 # Between a rate and the landmark that follows it: "90.7% at 5 years", "45%, at 2 years".
 _TP_AFTER_RE = re.compile(r"[\s\u00a0]*,?[\s\u00a0]*(?:of\s+patients\s+)?")
+# "28.8% of the AEs were related": a share of the events, not of the patients.
+_OF_RE = re.compile(r"\bof\b", re.IGNORECASE)
 # "98% and the overall response rate (CR+CRi) was 68%": the endpoint has a value of its own.
 _OWN_VALUE_AFTER_RE = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:was|were|is|of|reached)\s+\d")
 _FILLER_RE = re.compile(r"(?:[\s\u00a0]|\b(?:of|the|patients|cases|lesions|tumou?rs|had|achieved|showed"
@@ -227,11 +229,13 @@ _AFTER_EVENT_RE = re.compile(r"\s+(?:after|from|following|post)\s+(?:the\s+)?(?:
                              r"(?:progression|PD|relapse|recurrence)\b", re.IGNORECASE)
 _POST_EVENT_BEFORE_RE = re.compile(r"\bpost[-\s]?(?:progression|relapse|recurrence)[-\s]+$", re.IGNORECASE)
 _OR_MORE_AFTER_RE = re.compile(r"\s+(?:or|and)\s+(?:more|greater|higher|above|over)\b", re.IGNORECASE)
+_TUMOUR_RESPONSE_RE = re.compile(r"objective|tumou?r|\bORR\b|responders", re.IGNORECASE)
 # A response on a symptom or disease-activity scale (ACR20, PASI 75, HAM-D) is not a tumour response.
 _SCALE_RESPONSE_RE = re.compile(r"\b(?:ACR\s?\d{2}|PASI\s?\d{2,3}|EASI(?:\s?\d{2})?|DAS28|HAM-?D|HDRS|MADRS|BDI|CES-D|"
                                 r"ASAS\s?\d{2}|SALT\s?\d{2})\b")
 # A "response rate" of those asked to take part is a survey's, not a tumour response.
-_SURVEY_SENTENCE_RE = re.compile(r"\b(?:participat(?:e|ed|ion)|respondents?|households?|eligibles|returned|refused)\b",
+_SURVEY_SENTENCE_RE = re.compile(r"\b(?:participat(?:e|ed|ion)|respondents?|households?|eligibles|returned|refused|declined"
+                                 r"|replied|repl(?:y|ies)|invited|mailed)\b",
                                  re.IGNORECASE)
 _INEXACT_RE_FOLDED = re.compile(fold_pattern(_INEXACT_RE.pattern))
 _PROGNOSTIC_RE_FOLDED = re.compile(fold_pattern(_PROGNOSTIC_RE.pattern))
@@ -381,7 +385,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
             if kind == "surv" and (_NOT_BARE_SURV_RE.search(before) or _DEVICE_SURVIVAL_RE.search(text, ss, se)):
                 continue
             if kind == "orr" and (_NOT_ORR_RE.search(before) or (
-                    g.lower().startswith("response") and _SURVEY_SENTENCE_RE.search(text, ss, se))
+                    not _TUMOUR_RESPONSE_RE.search(g) and _SURVEY_SENTENCE_RE.search(text, ss, se))
                     or _SCALE_RESPONSE_RE.search(text, ss, se)):
                 continue
             if kind in ("os", "surv") and (_AFTER_EVENT_RE.match(text, me, se) or _POST_EVENT_BEFORE_RE.search(before)):
@@ -872,6 +876,7 @@ def _sentence(ctx: _Ctx, toks: list[_Tok]) -> None:
             if k == "val" and t.data[1] == "%" and i + 1 < n and toks[i + 1].kind == "ep" \
                     and (not st.eps or t.depth == 0 and toks[i + 1].data[1] in ("alive", "pfree") and st.has_values()) \
                     and _FILLER_RE.fullmatch(ctx.text, t.e, toks[i + 1].s) \
+                    and not (toks[i + 1].data[1] in ("ae3", "aeany") and _OF_RE.search(ctx.text, t.e, toks[i + 1].s)) \
                     and not _OWN_VALUE_AFTER_RE.match(ctx.text, toks[i + 1].e, ctx.sent[1]):
                 if st.eps:  # "the 2-year PFS was 57%, and 25% remained progression-free at 5 years"
                     _close(ctx, st)
