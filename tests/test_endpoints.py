@@ -1043,3 +1043,10 @@ def test_grade_3_or_grade_4_adverse_events_are_grade_3_or_higher():
     text = "Results: Grade 3 or grade 4 adverse events occurred in 40.0% with velamab and 30.0% with placebo.\n"
     assert [(e["endpoint"], e["value"]) for e in extract_sentence(text, arms)] == [
         ("AE_grade3plus", 40.0), ("AE_grade3plus", 30.0)]
+
+
+def test_subjects_or_participants_with_a_condition_are_a_subgroup_unless_it_is_the_studys_own():
+    text = ("Results: In participants with invented carcinoma, the objective response rate was 30.0%. "
+            "Subjects with a high marker level had shorter survival (median 5.0 months).\n")
+    eps = extract_sentence(text, [], title="Velamab for invented carcinoma")
+    assert [(e["endpoint"], e["value"]) for e in eps] == [("ORR", 30.0)]

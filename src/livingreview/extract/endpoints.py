@@ -114,7 +114,7 @@ _ALTS = [
     rf"(?P<bci>[(\[]\s*(?P<blo>{NUM})\s*(?:{_D}|\bto\b)\s*(?P<bhi>{NUM})\s*[)\]])",
     # A subgroup qualifier anywhere in a clause makes its numbers a subgroup's (unless the
     # phrase names the study's own population: _study_population).
-    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\ba\s+(?:\w+\s+)?group\s+of\s+(?:patients|cases)\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those)\s+(?:with|without|who|whose)\b"
+    r"(?P<sub>\bsub-?groups?\b|\bsubsets?\b|\ba\s+(?:\w+\s+)?group\s+of\s+(?:patients|cases)\b|\b(?:(?:in|among|for)\s+(?:the\s+)?)?(?:patients|those|subjects|participants|individuals|cases|dogs|cats)\s+(?:with|without|who|whose)\b"
     r"|\b(?:older|younger)\s+than\b|\btumou?rs\s+(?:with|without)\b|\b(?:black|white|asian|hispanic|caucasian|african)\s+patients\b|\b(?:or|and)\s+(?:younger|older)\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
     r"|\bper[-\s]?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b"
     # "the EGFR-mutant groups", "HER2-negative tumours": a biomarker stratum
@@ -674,11 +674,14 @@ class _PopulationWords:
         return word in self.words
 
 
+_PEOPLE = ("patients", "subjects", "participants", "individuals")
+
+
 def _study_population(ctx: _Ctx, t: _Tok) -> bool:
     """True when an "in/among/for patients with/who ..." phrase names the study population."""
     text = ctx.text
     g = text[t.s:t.e].lower()
-    if "patients" not in g or g.endswith("without"):
+    if not any(w in g for w in _PEOPLE) or g.endswith("without"):
         return False
     end = t.e
     while end < ctx.sent[1] and text[end] not in ",;:()[]":
