@@ -1050,3 +1050,9 @@ def test_subjects_or_participants_with_a_condition_are_a_subgroup_unless_it_is_t
             "Subjects with a high marker level had shorter survival (median 5.0 months).\n")
     eps = extract_sentence(text, [], title="Velamab for invented carcinoma")
     assert [(e["endpoint"], e["value"]) for e in eps] == [("ORR", 30.0)]
+
+
+def test_a_simulations_rates_and_other_regions_rates_are_not_the_trials():
+    text = ("Results: The simulation compared a 40% versus a 20% response rate. The response rate in one region was "
+            "higher (55.0%) than in the other regions (30.0% and 25.0%). The objective response rate was 35.0%.\n")
+    assert [(e["endpoint"], e["value"]) for e in extract_sentence(text, [])] == [("ORR", 35.0)]

@@ -103,10 +103,11 @@ _ALTS = [
     r"|\b(?:an?|the)\s+(?:previous|prior|earlier|landmark|pivotal)\s+(?:[\w/-]+\s+){0,3}?(?:trials?|stud(?:y|ies)|reports?"
     r"|series|analys[ie]s)\b"
     r"|\b(?:previous|prior|earlier|other|published)\s+(?:[\w/-]+\s+){0,2}?(?:trials|studies|reports|series)\b"
-    r"|\bpowered\s+to\b|\bsample\s+size\b|\bassum(?:ed|ing|ption)\b|\bhypothesi[sz]ed\b|\bto\s+detect\b"
+    r"|\bpowered\s+to\b|\bsample\s+size\b|\bassum(?:ed|ing|ption)\b|\bhypothesi[sz]ed\b|\bhypothes[ie]s\b|\bto\s+detect\b"
     r"|\bwas\s+expected\b|\bpooled\s+(?:analys[ie]s|data)\b|\bmeta-?analys[ie]s\b|\bsystematic\s+review\b"
     r"|\breported\s+(?:by|in)\s+(?:others|[A-Z]\w+\s+et\s+al)\b|\bet\s+al\b|\bmargin\b"
     r"|\bsurveys?\b|\bquestionnaires?\b|\bmailings?\b|\bdefined\s+as\b|\bwas\s+defined\b"
+    r"|\bsimulat(?:ion|ions|ed|es)\b"
     r"|\banother\s+(?:[\w-]+\s+){0,2}?(?:study|trial|series|report|analysis)\b"
     # a cited reference ("[46]", "[12, 14]"; never a range, which may be a CI): the literature's figure
     r"|\[\d{1,3}(?:\s*,\s*\d{1,3})*\])",
@@ -118,7 +119,8 @@ _ALTS = [
     r"|\b(?:older|younger)\s+than\b|\btumou?rs\s+(?:with|without)\b|\b(?:black|white|asian|hispanic|caucasian|african)\s+patients\b|\b(?:or|and)\s+(?:younger|older)\b|\baged\s+(?:[<>≤≥]|over\b|under\b|\d)|\b(?:non-?)?responders\b"
     r"|\bper[-\s]?protocol\b|\bexcept\s+(?:for|in|among)\b|\bonly\s+(?:in|among)\b|\b(?:high|low|intermediate|poor|good)[-\s]risk\b"
     # "the EGFR-mutant groups", "HER2-negative tumours": a biomarker stratum
-    r"|\b(?:mutant|mutated|wild[-\s]?type|positive|negative)\s+(?:sub-?)?(?:groups?|patients|tumou?rs|cases|cohorts?)\b)",
+    r"|\b(?:mutant|mutated|wild[-\s]?type|positive|negative)\s+(?:sub-?)?(?:groups?|patients|tumou?rs|cases|cohorts?)\b"
+    r"|\b(?:other|geographic(?:al)?)\s+regions?\b)",
     r"(?P<group>\b(?:groups?|arms?|cohorts?)\b|(?<=-)only\b|\balone\b|\bmonotherapy\b)",
 ]
 
