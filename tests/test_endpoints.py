@@ -1056,3 +1056,11 @@ def test_a_simulations_rates_and_other_regions_rates_are_not_the_trials():
     text = ("Results: The simulation compared a 40% versus a 20% response rate. The response rate in one region was "
             "higher (55.0%) than in the other regions (30.0% and 25.0%). The objective response rate was 35.0%.\n")
     assert [(e["endpoint"], e["value"]) for e in extract_sentence(text, [])] == [("ORR", 35.0)]
+
+
+@pytest.mark.parametrize("phrase", ["grades 3 to 5 adverse events", "treatment-related 3/4 grade adverse events"])
+def test_grades_3_to_5_and_3_4_grade_adverse_events_are_grade_3_or_higher(phrase):
+    arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
+    text = f"Results: {phrase.capitalize()} occurred in 40.0% and 30.0% of patients receiving velamab and placebo, respectively.\n"
+    assert [(e["endpoint"], e["value"]) for e in extract_sentence(text, arms)] == [
+        ("AE_grade3plus", 40.0), ("AE_grade3plus", 30.0)]

@@ -30,9 +30,11 @@ _SP = r"[\s\u00a0\u2009\u202f]"
 _AE = (r"(?:(?:treatment|immune|drug)[-\u2010\u2011 ](?:related|emergent|mediated)\s+)?"
        r"(?:adverse\s+(?:events?|effects?|reactions?)|T?R?AEs?\b|irAEs?\b|imAEs?\b"
        r"|toxicit(?:y|ies)|complications?)")
-_G3 = (rf"(?:grade|G)\s?(?:(?:≥|>=|⩾|≧)\s?(?:3|III)\b"
-       rf"|(?:3|III)\s?(?:{_D}\s?(?:4|5|IV|V)\b|/\s?(?:4|5|IV|V)\b|\+|\s(?:or|and)\s+(?:higher|above|greater|more|worse|(?:grade\s?)?(?:4|5|IV))\b))"
+_G3 = (rf"(?:grades?|G)\s?(?:(?:≥|>=|⩾|≧)\s?(?:3|III)\b"
+       rf"|(?:3|III)\s?(?:{_D}\s?(?:4|5|IV|V)\b|/\s?(?:4|5|IV|V)\b|\+|\s(?:or|and|to)\s+(?:higher|above|greater|more|worse|(?:grade\s?)?(?:4|5|IV|V))\b))"
        rf"|(?:≥|>=)\s?grade\s?(?:3|III)\b")
+# "3/4 grade adverse events": the grades before the word (a number first, which the scanner reads apart).
+_G3_BEFORE_RE = re.compile(rf"(?<![\d.])(?:3|III)\s?(?:/|{_D}|\s(?:or|and|to)\s)\s?(?:4|5|IV|V)\s+grades?\s+$", re.IGNORECASE)
 _GLOW = rf"(?:grade|G)\s?(?:1|I)\s?(?:{_D}|/|or|and|to)\s?(?:2|II)\b"
 _NUMW = r"(?:\d+|one|two|three|four|five|six)"
 _TPU = r"(?P<{}>years?|yrs?|months?|mos?|weeks?|wks?)\b"
@@ -379,7 +381,8 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 unit = "patients"  # "for 52 PM01183-treated patients": a count of patients
             data = (_printed(text, m, "val"), unit, exact)
         elif kind == "ae":
-            kind = "ae3" if m["g3a"] or m["g3b"] else "aelow" if m["glowa"] or m["glowb"] else "aeany"
+            kind = "ae3" if m["g3a"] or m["g3b"] or _G3_BEFORE_RE.search(text, max(ss, ms - 16), ms) \
+                else "aelow" if m["glowa"] or m["glowb"] else "aeany"
         if kind in _EP_NAME:
             diff_unit = None
             name = _EP_NAME[kind]
