@@ -27,9 +27,10 @@ def _page_outputs(records):
     page = SynthesisPage([], records)
     out = {}
     for name in ("forest_chart", "modality_curves", "rmst_chart"):
-        chart = getattr(page, name)()
-        out[name] = render.render_mimebundle(chart.to_dict())["text/html"]
+        figure = getattr(page, name)()
+        out[name] = render.render_mimebundle(figure.spec)["text/html"]
     out["rmst_table"] = page.rmst_table().data
+    out["curve_basis"] = page.curve_basis().data
     return out
 
 
