@@ -101,3 +101,25 @@ def test_long_axis_labels_are_cut_before_vega_measures_them():
     axis = spec["spec"]["layer"][0]["encoding"]["y"]["axis"]
     assert axis["labelLimit"] == charts.LABEL_LIMIT
     assert f"length(datum.label) > {charts.LABEL_CHARS}" in axis["labelExpr"] and "…" in axis["labelExpr"]
+
+
+def test_a_stored_record_is_the_extracted_one_and_a_changed_curation_is_applied_anew(store, tmp_path):
+    from livingreview.book import curation, registry
+    from projects import make_project
+    from seeds import seed
+
+    root = make_project(tmp_path / "book", [seed("000")])
+    (entry,) = registry.load(root)
+    memo.install(None)
+    fresh = curation.curated_record(root, entry)
+    memo.install(store)
+    assert curation.curated_record(root, entry) == fresh == curation.curated_record(root, entry)
+    stored = sorted(p.name for p in store.folder.rglob("*") if p.is_file())
+    path = curation.path_for(root, entry.id)
+    path.parent.mkdir(parents=True)
+    path.write_text(curation.template_text(entry.id, fresh, "A. Reviewer", "2026-12-01"), encoding="utf-8")
+    memo.install(None)
+    curated = curation.curated_record(root, entry)
+    memo.install(store)
+    assert curation.curated_record(root, entry) == curated != fresh  # not the stored uncurated record
+    assert len(list(p for p in store.folder.rglob("*") if p.is_file())) == len(stored) + 1

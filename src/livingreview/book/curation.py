@@ -10,12 +10,14 @@ writes anything.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from pathlib import Path
 
 import yaml
 
 from livingreview.book import registry
-from livingreview.book.sources import read_source
+from livingreview.analysis import memo
+from livingreview.book.sources import one_document, read_bytes, read_source
 from livingreview.curate import apply as curate
 from livingreview.curate.unclaimed import unclaimed_numbers
 from livingreview.extract.document import Document
@@ -97,9 +99,23 @@ def curated_record(root: Path, entry: registry.Entry) -> dict:
     """The record the book shows for `entry`: extracted from its source, then curated.
 
     SourceError when the source cannot be read; CurationFileError when its curation does not apply.
+    With a results store installed (`book/cache.py`), a record whose source bytes, shown name and
+    curation file are unchanged is not extracted again (the synthesis reads every study's).
     """
-    doc = read_source(entry.source_path(root), entry.shown)
-    return curated(build_record(doc), load(root, entry.id), doc)
+    raw = read_bytes(entry.source_path(root), entry.shown)
+
+    def compute() -> dict:
+        doc = one_document(raw, entry.shown)
+        return curated(build_record(doc), load(root, entry.id), doc)
+
+    path = path_for(root, entry.id)
+    try:
+        curation_text = path.read_bytes() if path.exists() else None
+    except OSError:  # `load` says why, in its one line
+        return compute()
+    inputs = (hashlib.sha256(raw).hexdigest(), entry.shown,
+              None if curation_text is None else hashlib.sha256(curation_text).hexdigest())
+    return memo.cached("curated-record", inputs, compute)
 
 
 def check_folder(root: Path, entries: list[registry.Entry]) -> None:
