@@ -268,8 +268,10 @@ def survival_chart(curves: pd.DataFrame, landmarks) -> alt.LayerChart | None:
                                   f"Study {study}", *RECONSTRUCTED_NOTE, FALLBACK_NOTE))
 
 
-def _study_arm_label(row) -> str:
-    return f"{row['study']} · {row['arm']}"
+def _study_arm_labels(df: pd.DataFrame) -> list[str]:
+    """"study · arm" for every row (a list comprehension: a row-wise `apply` over a 60-study
+    curve frame took a tenth of a second)."""
+    return [f"{study} · {arm}" for study, arm in zip(df["study"], df["arm"])]
 
 
 def forest_chart(records: Iterable[dict]) -> alt.FacetChart | None:
@@ -278,7 +280,7 @@ def forest_chart(records: Iterable[dict]) -> alt.FacetChart | None:
     df = df[df["measure"] == "median"]
     if df.empty:
         return None
-    df = df.assign(label=df.apply(_study_arm_label, axis=1))
+    df = df.assign(label=_study_arm_labels(df))
     order = list(dict.fromkeys(df["label"]))
     tooltip = [alt.Tooltip("study:N", title="Study"), alt.Tooltip("arm:N", title="Arm"),
                alt.Tooltip("modality:N", title="Modality"), alt.Tooltip("ICI:N", title="ICI"),
@@ -329,7 +331,7 @@ def _rmst_rows(records: Sequence[dict], include_controls: bool, rebuilt: dict | 
     df = pd.concat(frames, ignore_index=True)
     if df.empty:
         return df
-    return df.assign(label=df.apply(_study_arm_label, axis=1), tau=df["tau_months"].map(lambda t: f"{t} months"))
+    return df.assign(label=_study_arm_labels(df), tau=df["tau_months"].map(lambda t: f"{t} months"))
 
 
 def _opacities(n: int) -> list[float]:
@@ -388,7 +390,7 @@ def modality_curves_chart(records: Iterable[dict], rebuilt: dict | None = None) 
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if df.empty:
         return None
-    df = df.assign(series=df.apply(_study_arm_label, axis=1))[
+    df = df.assign(series=_study_arm_labels(df))[
         ["series", "endpoint", "model", "time_months", "survival", "modality", "quote", "source"]]
     mixed = bool((df["model"] == rebuilt_km.REBUILT_MODEL).any())
     chart = _with_lookup(alt.Chart(), df, ["series", "endpoint", "model"], ["modality", "quote", "source"])
