@@ -123,3 +123,32 @@ def test_a_stored_record_is_the_extracted_one_and_a_changed_curation_is_applied_
     memo.install(store)
     assert curation.curated_record(root, entry) == curated != fresh  # not the stored uncurated record
     assert len(list(p for p in store.folder.rglob("*") if p.is_file())) == len(stored) + 1
+
+
+def test_a_build_stores_every_curated_record_before_its_kernels_start(tmp_path, monkeypatch):
+    from livingreview.book import build, curation, registry
+    from projects import make_project
+    from seeds import seed
+
+    root = make_project(tmp_path / "book", [seed("000"), seed("001")])
+    monkeypatch.delenv(cache.SWITCH, raising=False)
+    seen = {}
+
+    def kernels(root_, prepared, scratch, **kw):  # stands in for the kernels: what they would find
+        store = cache.DiskStore(cache.folder_for(root_))
+        seen["entries"] = len([p for p in store.folder.rglob("*") if p.is_file()])
+        memo.install(store)
+        try:
+            computed = []
+            for entry in prepared.entries:
+                monkeypatch.setattr(curation, "one_document", lambda *a: computed.append(a))
+                assert curation.curated_record(root_, entry) == prepared.records[entry.id]
+            seen["computed"] = computed
+        finally:
+            memo.install(None)
+        return []
+
+    monkeypatch.setattr(build, "execute_stale", kernels)
+    build.build_project(root)
+    assert seen == {"entries": 2, "computed": []}  # both records were read from the store
+    assert memo.installed() is None  # the build process keeps no store installed

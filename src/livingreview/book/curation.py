@@ -21,7 +21,6 @@ from livingreview.book.sources import one_document, read_bytes, read_source
 from livingreview.curate import apply as curate
 from livingreview.curate.unclaimed import unclaimed_numbers
 from livingreview.extract.document import Document
-from livingreview.extract.record import build_record
 
 CURATIONS = registry.DATA / "curation"
 SUFFIX = ".yaml"
@@ -105,6 +104,8 @@ def curated_record(root: Path, entry: registry.Entry) -> dict:
     raw = read_bytes(entry.source_path(root), entry.shown)
 
     def compute() -> dict:
+        from livingreview.extract.record import build_record  # here: see `sources.one_document`
+
         doc = one_document(raw, entry.shown)
         return curated(build_record(doc), load(root, entry.id), doc)
 
@@ -136,6 +137,8 @@ def check_folder(root: Path, entries: list[registry.Entry]) -> None:
 
 def review(root: Path, entry: registry.Entry) -> dict:
     """What a reviewer checks: {"record": the curated record, "unclaimed": numbers no endpoint uses}."""
+    from livingreview.extract.record import build_record
+
     doc = read_source(entry.source_path(root), entry.shown)
     record = curated(build_record(doc), load(root, entry.id), doc)
     return {"record": record, "unclaimed": unclaimed_numbers(doc, record)}
