@@ -264,3 +264,31 @@ def test_a_study_without_os_or_pfs_numbers_gets_no_survival_charts_and_breaks_no
     # beside a study that has survival numbers, the synthesis charts draw that study alone
     assert Ch.rmst_chart([record, liao()]) is not None
     assert Ch.modality_curves_chart([record, liao()]) is not None
+
+
+@pytest.mark.parametrize("name,chart", ALL[:3] + ALL[-4:])
+def test_a_figure_holds_the_spec_altair_validates_and_renders_it_the_same(name, chart):
+    figure = render.figure(chart)
+    assert figure.spec == chart.to_dict(context={"pre_transform": False})
+    assert figure._repr_mimebundle_() == render.render_mimebundle(chart.to_dict())
+
+
+def test_a_figure_still_refuses_a_spec_the_vega_lite_schema_refuses():
+    chart = alt.Chart(alt.Data(values=render.Rows([{"a": 1}]))).mark_point().encode(x="a:Q")
+    chart.mark = {"type": "point", "no_such_property": 1}
+    with pytest.raises(Exception):
+        render.figure(chart)
+
+
+def test_chart_rows_are_carried_by_reference_not_copied_into_every_layer():
+    rows = render.Rows([{"a": 1, "quote": "q"}])
+    base = alt.Chart(alt.Data(values=rows)).encode(x="a:Q")
+    layered = alt.layer(base.mark_point(), base.mark_rule()).properties(width=100).facet(
+        column=alt.Column("quote:N"))
+    assert layered.data.values is rows  # through the layer, its copy and the facet
+    assert render.figure(layered).spec["data"] == {"values": [{"a": 1, "quote": "q"}]}
+
+
+def test_anything_but_a_chart_passes_through_figure_unchanged():
+    note = object()
+    assert render.figure(note) is note and render.figure(None) is None

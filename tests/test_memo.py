@@ -27,9 +27,10 @@ def _page_outputs(records):
     page = SynthesisPage([], records)
     out = {}
     for name in ("forest_chart", "modality_curves", "rmst_chart"):
-        chart = getattr(page, name)()
-        out[name] = render.render_mimebundle(chart.to_dict())["text/html"]
+        figure = getattr(page, name)()
+        out[name] = render.render_mimebundle(figure.spec)["text/html"]
     out["rmst_table"] = page.rmst_table().data
+    out["curve_basis"] = page.curve_basis().data
     return out
 
 
@@ -100,3 +101,54 @@ def test_long_axis_labels_are_cut_before_vega_measures_them():
     axis = spec["spec"]["layer"][0]["encoding"]["y"]["axis"]
     assert axis["labelLimit"] == charts.LABEL_LIMIT
     assert f"length(datum.label) > {charts.LABEL_CHARS}" in axis["labelExpr"] and "…" in axis["labelExpr"]
+
+
+def test_a_stored_record_is_the_extracted_one_and_a_changed_curation_is_applied_anew(store, tmp_path):
+    from livingreview.book import curation, registry
+    from projects import make_project
+    from seeds import seed
+
+    root = make_project(tmp_path / "book", [seed("000")])
+    (entry,) = registry.load(root)
+    memo.install(None)
+    fresh = curation.curated_record(root, entry)
+    memo.install(store)
+    assert curation.curated_record(root, entry) == fresh == curation.curated_record(root, entry)
+    stored = sorted(p.name for p in store.folder.rglob("*") if p.is_file())
+    path = curation.path_for(root, entry.id)
+    path.parent.mkdir(parents=True)
+    path.write_text(curation.template_text(entry.id, fresh, "A. Reviewer", "2026-12-01"), encoding="utf-8")
+    memo.install(None)
+    curated = curation.curated_record(root, entry)
+    memo.install(store)
+    assert curation.curated_record(root, entry) == curated != fresh  # not the stored uncurated record
+    assert len(list(p for p in store.folder.rglob("*") if p.is_file())) == len(stored) + 1
+
+
+def test_a_build_stores_every_curated_record_before_its_kernels_start(tmp_path, monkeypatch):
+    from livingreview.book import build, curation, registry
+    from projects import make_project
+    from seeds import seed
+
+    root = make_project(tmp_path / "book", [seed("000"), seed("001")])
+    monkeypatch.delenv(cache.SWITCH, raising=False)
+    seen = {}
+
+    def kernels(root_, prepared, scratch, **kw):  # stands in for the kernels: what they would find
+        store = cache.DiskStore(cache.folder_for(root_))
+        seen["entries"] = len([p for p in store.folder.rglob("*") if p.is_file()])
+        memo.install(store)
+        try:
+            computed = []
+            for entry in prepared.entries:
+                monkeypatch.setattr(curation, "one_document", lambda *a: computed.append(a))
+                assert curation.curated_record(root_, entry) == prepared.records[entry.id]
+            seen["computed"] = computed
+        finally:
+            memo.install(None)
+        return []
+
+    monkeypatch.setattr(build, "execute_stale", kernels)
+    build.build_project(root)
+    assert seen == {"entries": 2, "computed": []}  # both records were read from the store
+    assert memo.installed() is None  # the build process keeps no store installed

@@ -133,7 +133,7 @@ def test_an_rmst_horizon_past_the_figures_follow_up_is_left_blank(record, arms):
 def test_the_chapter_shows_the_km_chart_the_fit_medians_hr_and_rmst(record, arms, monkeypatch):
     outputs = _shown(ChapterPage(_entry(), record, None, rebuilt=arms), monkeypatch)
     kinds = [type(o).__name__ for o in outputs]
-    assert kinds == ["LayerChart", "HTML", "HTML", "HTML", "HTML"]
+    assert kinds == ["Figure", "HTML", "HTML", "HTML", "HTML"]  # a KM chart, then tables
     html = _html(outputs)
     for text in ("19.98 (15.67–26.61)", "14.95 (13.35–17.04)", "0.64 (0.47–0.89)", "0.65 (0.47–0.89)",
                  "RMST to 36 months", "S(36 months)", "largest gap", "Test Reviewer",

@@ -142,3 +142,23 @@ def test_rmst_wide_gives_one_column_per_horizon():
     wide = T.rmst_wide(rmst_table(liao()), ["endpoint", "arm", "model"])
     assert list(wide.columns) == ["endpoint", "arm", "model", "RMST to 12 months", "RMST to 24 months"]
     assert len(wide) == 4
+
+
+def test_styled_table_colours_every_cell_of_a_flagged_row_and_escapes_quotes_in_cells():
+    rec = liao()
+    rec["endpoints"][0]["quote"] = rec["endpoints"][0]["quote"] + ' "so-called" \'cure\''
+    out = T.styled_endpoint_table(rec)
+    assert out.startswith('<style type="text/css">\n#T_endpoints_liao2025_hifu_ici td.lr-flag-error {\n'
+                          '  background-color: #fde2e1;\n}\n')
+    assert "&#34;so-called&#34; &#39;cure&#39;" in out
+    row = re.findall(r"<tr>(.*?)</tr>", out, re.S)[6]
+    cells = re.findall(r'<td class="data row5 col(\d+) lr-flag-warning" >', row)
+    assert cells == [str(j) for j in range(len(T.ENDPOINT_COLUMNS) + 1)]  # every column, flags last
+
+
+def test_styled_table_of_a_record_without_endpoints_has_the_header_and_an_empty_body():
+    rec = liao()
+    rec["endpoints"], rec["flags"] = [], []
+    out = T.styled_endpoint_table(rec)
+    assert '<th class="col_heading level0 col9" >flags</th>' in out
+    assert "<tbody>\n  </tbody>\n</table>\n" in out

@@ -45,7 +45,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
 
 from livingreview.analysis import risk_of_bias as rob
 from livingreview.analysis.meta import Effect, MetaResult
@@ -375,6 +374,8 @@ def rate_imprecision(evidence: OutcomeEvidence) -> Rating:
 
 def egger_test(effects: Sequence[Effect]) -> tuple[float, float]:
     """Egger's regression test: intercept of yi/se on 1/se, and its two-sided p (t, k−2 df)."""
+    from scipy import stats  # here, not at the top: most pages never run the test
+
     y = np.array([e.yi for e in effects])
     se = np.sqrt([e.vi for e in effects])
     k = len(y)

@@ -11,11 +11,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter, KaplanMeierFitter
-from lifelines.statistics import logrank_test
-from lifelines.utils import median_survival_times, restricted_mean_survival_time
+
+if TYPE_CHECKING:
+    from lifelines import KaplanMeierFitter
+
+# lifelines is imported inside the functions that fit: importing it (with its scipy, autograd
+# and formulaic) costs about a second, which every notebook kernel paid, most of them for a
+# study with no digitised figure to fit.
 
 LANDMARKS = (12, 24, 36)
 MEDIAN_REL_TOLERANCE = 0.05  # the reconstruction's validated accuracy for medians (tests/test_guyot.py)
@@ -41,6 +47,8 @@ def _num(x: float | None) -> float | None:
 
 def fit_km(ipd: IPD, label: str = "KM_estimate", alpha: float = 0.05) -> KaplanMeierFitter:
     """The lifelines Kaplan–Meier fit of the data (Greenwood / exponential-Greenwood CI)."""
+    from lifelines import KaplanMeierFitter
+
     durations, events = _arrays(ipd)
     return KaplanMeierFitter(alpha=alpha).fit(durations, events, label=label)
 
@@ -86,6 +94,8 @@ def median_differs(rebuilt: float | None, reported: float, decimals: int = 1,
 def km_summary(ipd: IPD, *, landmarks: Sequence[float] = LANDMARKS,
                horizons: Sequence[float] = RMST_HORIZONS, alpha: float = 0.05) -> dict:
     """n, events, median with its CI, survival at landmarks and RMST at horizons of one arm."""
+    from lifelines.utils import median_survival_times, restricted_mean_survival_time
+
     kmf = fit_km(ipd, alpha=alpha)
     durations, events = _arrays(ipd)
     follow_up = float(durations.max())
@@ -106,6 +116,9 @@ def km_summary(ipd: IPD, *, landmarks: Sequence[float] = LANDMARKS,
 
 def compare_arms(control: IPD, experimental: IPD, alpha: float = 0.05) -> dict:
     """Cox HR (experimental vs control) with CI and Wald p, and the log-rank test, from two arms' data."""
+    from lifelines import CoxPHFitter
+    from lifelines.statistics import logrank_test
+
     t0, e0 = _arrays(control)
     t1, e1 = _arrays(experimental)
     df = pd.DataFrame({

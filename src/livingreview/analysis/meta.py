@@ -23,7 +23,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy import optimize, stats
 
 METHODS = ("reml", "dl")
 CI_METHODS = ("hksj", "wald")
@@ -227,6 +226,8 @@ def reml_score(y: np.ndarray, v: np.ndarray, tau2: float) -> float:
 
 def _tau2_reml_bracketed(y: np.ndarray, v: np.ndarray, tol: float) -> float:
     """REML tau² as the root of the score by Brent's method (0 when the score is negative at 0)."""
+    from scipy import optimize  # here, not at the top: see `fit`
+
     if reml_score(y, v, 0.0) <= 0:
         return 0.0
     hi = max(float(np.var(y)), float(np.max(v)), 1e-8)
@@ -269,6 +270,9 @@ def fit(yi: Sequence[float], vi: Sequence[float], *, method: str = "reml", ci: s
         studies: Sequence[str] | None = None, measure: str = "generic",
         hksj_guard: bool = True, notes: Iterable[str] = ()) -> MetaResult:
     """Fit the random-effects model to effects ``yi`` with sampling variances ``vi`` (k >= 2)."""
+    from scipy import stats  # here, not at the top: importing it costs a kernel about 0.4 s
+
+
     if method not in METHODS:
         raise MetaError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
     if ci not in CI_METHODS:

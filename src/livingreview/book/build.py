@@ -19,7 +19,9 @@ from typing import Callable
 import nbformat
 import yaml
 
+from livingreview.analysis import memo
 from livingreview.book import bibliography
+from livingreview.book import cache
 from livingreview.book import toc
 from livingreview.book import fingerprints
 from livingreview.book import pages
@@ -180,6 +182,18 @@ def shard_listing(root: Path, outcomes: list[Outcome], scratch: Path) -> str:
     return "".join(f"{path}\n" for path in done)
 
 
+def _prepare_into_store(root: Path) -> Prepared:
+    """`prepare`, with the project's results store installed meanwhile: every curated record is
+    then in the store before the kernels start, so a page kernel reads its records from there and
+    never imports the extractor (unless $LIVINGREVIEW_CACHE is off)."""
+    saved = memo.installed()
+    cache.install(root)
+    try:
+        return prepare(root)
+    finally:
+        memo.install(saved)
+
+
 def build_project(
     root: Path, *, execute: bool = True, force: bool = False, jobs: int | None = None,
     report: Callable[[str], None] | None = None, prepared: Prepared | None = None,
@@ -190,7 +204,7 @@ def build_project(
     With `shard`, only that shard's share of the stale notebooks runs, and the list of those
     that executed is written to `shard.listing` in the same transaction.
     """
-    prepared = prepared or prepare(root)
+    prepared = prepared or (_prepare_into_store(root) if execute else prepare(root))
     built = Built(prepared)
     with tempfile.TemporaryDirectory(prefix="livingreview-build-") as tmp:
         scratch = Path(tmp)

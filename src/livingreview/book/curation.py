@@ -10,16 +10,17 @@ writes anything.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from pathlib import Path
 
 import yaml
 
 from livingreview.book import registry
-from livingreview.book.sources import read_source
+from livingreview.analysis import memo
+from livingreview.book.sources import one_document, read_bytes, read_source
 from livingreview.curate import apply as curate
 from livingreview.curate.unclaimed import unclaimed_numbers
 from livingreview.extract.document import Document
-from livingreview.extract.record import build_record
 
 CURATIONS = registry.DATA / "curation"
 SUFFIX = ".yaml"
@@ -97,9 +98,25 @@ def curated_record(root: Path, entry: registry.Entry) -> dict:
     """The record the book shows for `entry`: extracted from its source, then curated.
 
     SourceError when the source cannot be read; CurationFileError when its curation does not apply.
+    With a results store installed (`book/cache.py`), a record whose source bytes, shown name and
+    curation file are unchanged is not extracted again (the synthesis reads every study's).
     """
-    doc = read_source(entry.source_path(root), entry.shown)
-    return curated(build_record(doc), load(root, entry.id), doc)
+    raw = read_bytes(entry.source_path(root), entry.shown)
+
+    def compute() -> dict:
+        from livingreview.extract.record import build_record  # here: see `sources.one_document`
+
+        doc = one_document(raw, entry.shown)
+        return curated(build_record(doc), load(root, entry.id), doc)
+
+    path = path_for(root, entry.id)
+    try:
+        curation_text = path.read_bytes() if path.exists() else None
+    except OSError:  # `load` says why, in its one line
+        return compute()
+    inputs = (hashlib.sha256(raw).hexdigest(), entry.shown,
+              None if curation_text is None else hashlib.sha256(curation_text).hexdigest())
+    return memo.cached("curated-record", inputs, compute)
 
 
 def check_folder(root: Path, entries: list[registry.Entry]) -> None:
@@ -120,6 +137,8 @@ def check_folder(root: Path, entries: list[registry.Entry]) -> None:
 
 def review(root: Path, entry: registry.Entry) -> dict:
     """What a reviewer checks: {"record": the curated record, "unclaimed": numbers no endpoint uses}."""
+    from livingreview.extract.record import build_record
+
     doc = read_source(entry.source_path(root), entry.shown)
     record = curated(build_record(doc), load(root, entry.id), doc)
     return {"record": record, "unclaimed": unclaimed_numbers(doc, record)}

@@ -116,6 +116,10 @@ def run(job: Job, kernel=None) -> Outcome:
                 kernel_name="python3",
                 progress_bar=False,
                 log_output=False,
+                # Saved once at the end, not before and after every cell: each save serialises
+                # the whole notebook so far (the synthesis's is megabytes and grows with the
+                # review), about a second of the synthesis page at 60 papers.
+                request_save_on_cell_execute=False,
                 **({"km": kernel} if kernel is not None else {}),
             )
         except Exception as err:  # papermill wraps the cell's exception

@@ -7,8 +7,6 @@ import stat
 from pathlib import Path
 
 from livingreview.extract.document import Document, SourceError
-from livingreview.extract.readers import decode_bytes
-from livingreview.extract.record import build_record
 
 
 def read_bytes(path: str | os.PathLike, shown: str | None = None) -> bytes:
@@ -38,12 +36,18 @@ def read_bytes(path: str | os.PathLike, shown: str | None = None) -> bytes:
 
 def read_documents(path: str | os.PathLike, shown: str | None = None) -> list[Document]:
     """Every document the file holds (one, or one per entry of a search export)."""
+    from livingreview.extract.readers import decode_bytes  # see `one_document`
+
     name = shown if shown is not None else str(path)
     return decode_bytes(read_bytes(path, name), name)
 
 
 def one_document(raw: bytes, shown: str) -> Document:
     """The one document in a file's bytes (SourceError when it holds several, as an export does)."""
+    # The readers and the extractor are imported where used: a page kernel whose records all come
+    # from the results store (book/cache.py) never loads them, a third of a second of its start.
+    from livingreview.extract.readers import decode_bytes
+
     docs = decode_bytes(raw, shown)
     if len(docs) != 1:
         raise SourceError(docs[0].path, f"holds {len(docs)} records; give them one file each")
@@ -58,9 +62,13 @@ def read_source(path: str | os.PathLike, shown: str | None = None) -> Document:
 
 def extract_file(path: str | os.PathLike, shown: str | None = None) -> list[dict]:
     """The study record of every document in the file."""
+    from livingreview.extract.record import build_record
+
     return [build_record(doc) for doc in read_documents(path, shown)]
 
 
 def extract(path: str | os.PathLike, shown: str | None = None) -> dict:
     """The study record of a one-document file."""
+    from livingreview.extract.record import build_record
+
     return build_record(read_source(path, shown))

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from livingreview.extract.checks import check_record
 from livingreview.extract.numbers import numbers_in
 from livingreview.extract.printed import as_printed
-from livingreview.extract.record import schema_errors
 
 #: The keys a curation file may hold (outside checks write these files: keep the names).
 KEYS = ("reviewer", "date", "confirm", "correct", "reject", "add", "metadata")
@@ -214,6 +213,14 @@ def _span(text: str, quote, file: str, label: str) -> list[int]:
     return [start, start + len(quote)]
 
 
+def _schema_errors(record: dict) -> list[str]:
+    """The contract's schema errors of `record`. The extractor's record module is imported here,
+    not at the top: a page kernel that finds its records in the results store never loads it."""
+    from livingreview.extract.record import schema_errors
+
+    return schema_errors(record)
+
+
 def _valid_endpoint(record: dict, ep: dict, file: str, label: str) -> None:
     if not _is_number(ep.get("value")):
         raise CurationError(file, label, f"value {ep.get('value')!r} is not a number")
@@ -223,7 +230,7 @@ def _valid_endpoint(record: dict, ep: dict, file: str, label: str) -> None:
     if isinstance(ep.get("p"), (int, float)):
         raise CurationError(file, label, "p must be a string with its comparator, e.g. \"<0.001\"")
     probe = {**record, "endpoints": [{k: v for k, v in ep.items() if k != "provenance"}], "flags": []}
-    problems = schema_errors(probe)
+    problems = _schema_errors(probe)
     if problems:
         raise CurationError(file, label, "breaks the record schema: " + problems[0].split(": ", 1)[-1])
 
@@ -308,7 +315,7 @@ def apply(record: dict, curation: Curation, text: str) -> dict:
         "rejected": rejected,
         "metadata": changed_meta,
     }
-    problems = schema_errors(curated)
+    problems = _schema_errors(curated)
     if problems:
         where = problems[0].split(": ", 1)[0]
         raise CurationError(file, "metadata" if where.split("/")[0] in METADATA_KEYS else None,

@@ -129,7 +129,7 @@ class ChapterPage:
                          "warning"))
             return
         for tool in dict.fromkeys(a.tool for a in found):
-            display(charts.traffic_light_chart(found, tool, f"Risk of bias of this study ({tool})"))
+            display(render.figure(charts.traffic_light_chart(found, tool, f"Risk of bias of this study ({tool})")))
         display(HTML(appraisal_html.supports_html(found)))
 
     def flags(self) -> HTML:
@@ -191,7 +191,7 @@ class ChapterPage:
                    for n in names if n not in drawn]
         for name in names:
             if name in drawn:
-                display(drawn[name])
+                display(render.figure(drawn[name]))
         if missing and self.primary:
             display(note("Not drawn: " + "; ".join(missing) + ".", "info"))
         elif not self.primary:
@@ -241,7 +241,7 @@ class ChapterPage:
         for endpoint in dict.fromkeys(a.endpoint for a in arms):
             chart = charts.km_chart(frames, endpoint, table, str(self.record.get("id")), names)
             if chart is not None:
-                display(chart)
+                display(render.figure(chart))
             display(HTML(self._fit_table(table[table["endpoint"] == endpoint])))
         display(self._median_table(table))
         display(self._hr_table(rebuilt_km.hr_table(self.record, arms)))

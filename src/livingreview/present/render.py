@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import altair as alt
@@ -116,6 +117,81 @@ def spec_html(spec: dict) -> str:
         f'<script type="application/json" class="lr-chart-spec">{payload}</script>\n'
         "<script>window.livingreview && window.livingreview.render();</script>"
     )
+
+
+class Rows:
+    """A chart's inline data rows (JSON objects), carried by Altair by reference.
+
+    Altair deep-copies, converts and validates every row of a list it holds, at every layer,
+    facet and `to_dict` (seconds for a 60-study synthesis chart); it hands an object with
+    `_schema` and `to_dict` (its `SchemaLike`) through untouched, and the spec gets the list."""
+
+    _schema = {"type": "array"}
+
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+
+    def to_dict(self, *_args, **_kwargs) -> list[dict]:
+        return self.rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+
+def _rows_left_out(node):
+    """A spec with every inline dataset's rows left out (`"values": []`), for validation: the
+    Vega-Lite schema asks of inline rows only that they be objects, which `Rows` always are."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "data" and isinstance(value, dict) and isinstance(value.get("values"), list):
+                value = {**value, "values": []}
+            out[key] = _rows_left_out(value)
+        return out
+    if isinstance(node, list):
+        return [_rows_left_out(v) for v in node]
+    return node
+
+
+def chart_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec as `chart.to_dict()` gives it, checked against the schema with
+    its data rows left out (Altair's own check walks every row; that was most of the time)."""
+    spec = chart.to_dict(validate=False, context={"pre_transform": False})
+    type(chart).validate(_rows_left_out(spec))
+    return spec
+
+
+class Figure:
+    """A chart ready for a notebook output: its (checked) spec, shown by this module's renderer."""
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return render_mimebundle(self.spec)
+
+
+def figure(chart):
+    """`chart` as a `Figure` (anything else, e.g. a note saying there is nothing to draw, as is)."""
+    return Figure(chart_spec(chart)) if isinstance(chart, alt.TopLevelMixin) else chart
+
+
+def cached_figure(kind: str, inputs: tuple, build: Callable[[], alt.TopLevelMixin | None]):
+    """`figure(build())`, its spec reused from the store when the same `kind` of chart was built
+    from the same `inputs` (everything `build` reads): building a chart through Altair's objects
+    costs far more than drawing it again from a stored spec. None when `build` draws nothing."""
+    def spec():
+        chart = build()
+        return None if chart is None else chart_spec(chart)
+
+    found = memo.cached("chart-spec:" + kind, (*inputs, VEGALITE_VERSION), spec)
+    return None if found is None else Figure(found)
 
 
 def render_mimebundle(spec: dict, **_ignored) -> dict:

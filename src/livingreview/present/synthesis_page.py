@@ -67,9 +67,12 @@ class SynthesisPage:
             items = [a for a in found if a.tool == tool]
             if not items:
                 continue
-            display(charts.traffic_light_chart(items, tool))
+            display(render.cached_figure("traffic-light", (items, tool),
+                                         lambda: charts.traffic_light_chart(items, tool)))
             if len(items) >= 2:
-                display(charts.risk_summary_chart(items, tool, weights if len(weights) == len(self.primary) else None))
+                shares = weights if len(weights) == len(self.primary) else None
+                display(render.cached_figure("risk-summary", (items, tool, shares),
+                                             lambda: charts.risk_summary_chart(items, tool, shares)))
         missing = [r["id"] for r in self.primary if not self.appraisals.get(r["id"]) or
                    not self.appraisals[r["id"]].risk_of_bias]
         if missing:
@@ -83,8 +86,9 @@ class SynthesisPage:
         """A forest plot for every group of two or more studies reporting a hazard ratio for the
         same endpoint and comparison, then why each other group or result was not pooled."""
         pooled = [f for f in self.findings if f.group is not None and f.group.pooled]
-        for f in pooled:
-            display(charts.pooled_forest_chart(f))
+        for f in pooled:  # a group the newest study is not in keeps its stored plot
+            parts = charts.pooled_forest_parts(f)
+            display(render.cached_figure("pooled-forest", parts, lambda: charts.draw_pooled_forest(*parts)))
         if not pooled:
             display(note("Nothing is pooled: no two studies report a hazard ratio with its 95 % CI "
                          "for the same endpoint and comparison."))
@@ -116,7 +120,7 @@ class SynthesisPage:
         return html_table(table[[c for c in SUMMARY_SHOWN if c in table.columns]])
 
     def forest_chart(self):
-        return charts.forest_chart(self.records) or note("No study reports a median OS or PFS.")
+        return render.figure(charts.forest_chart(self.records)) or note("No study reports a median OS or PFS.")
 
     def within_study(self) -> HTML:
         table = synthesis.within_study_comparisons(self.records)
@@ -125,12 +129,15 @@ class SynthesisPage:
         return html_table(table[[c for c in WITHIN_SHOWN if c in table.columns]])
 
     def modality_curves(self):
-        return (charts.modality_curves_chart(self.records, self.rebuilt)
+        return (render.figure(charts.modality_curves_chart(self.records, self.rebuilt))
                 or note("No curve could be reconstructed."))
 
     def curve_basis(self) -> HTML:
         """Which curve the synthesis used for every study arm: the rebuilt figure, or which model."""
-        frames = [rebuilt_km.basis_table(r, self.rebuilt.get(r["id"], ())) for r in self.primary]
+        # A study without a digitised figure: its rows depend on its record alone, so they are reused.
+        frames = [rebuilt_km.basis_table(r, self.rebuilt[r["id"]]) if self.rebuilt.get(r["id"]) else
+                  memo.cached("curve-basis", (r,), lambda r=r: rebuilt_km.basis_table(r, ()))
+                  for r in self.primary]
         frames = [f for f in frames if not f.empty]
         if not frames:
             return note("No study has a curve to draw.")
@@ -142,7 +149,8 @@ class SynthesisPage:
         return HTML(f"<p>{escape(text)}</p>{html_table(table).data}")
 
     def rmst_chart(self):
-        return charts.rmst_chart(self.records, rebuilt=self.rebuilt) or note("No curve to compute an RMST from.")
+        return (render.figure(charts.rmst_chart(self.records, rebuilt=self.rebuilt))
+                or note("No curve to compute an RMST from."))
 
     def rmst_table(self) -> HTML:
         """RMST of every study arm: of the rebuilt curve where a figure was digitised, else of each model."""
@@ -150,6 +158,9 @@ class SynthesisPage:
         for r in self.primary:
             arms = self.rebuilt.get(r["id"], ())
             fallback = memo.cached("rmst-table", (r,), lambda r=r: survival.rmst_table(r))
+            if not arms:  # no digitised figure: the models' RMST is the whole of the study's rows
+                frames.append(fallback)
+                continue
             done = rebuilt_km.digitised_keys(a for a in arms if a.matched)
             fallback = fallback.loc[[(e, a) not in done for e, a in zip(fallback["endpoint"], fallback["arm"])]]
             own = rebuilt_km.preferred_rmst(r, arms)

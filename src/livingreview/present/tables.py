@@ -10,7 +10,6 @@ import html
 import re
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from livingreview.analysis.survival import arm_label
 from livingreview.curate.apply import describe, provenance_text
@@ -155,30 +154,45 @@ def _safe_id(record: dict, prefix: str) -> str:
 def styled_endpoint_table(record: dict) -> str:
     """HTML table of the endpoints with consistency flags beside the rows they concern.
 
-    Every cell is HTML-escaped (``format(escape="html")``); the Styler uuid derives from the record
-    id so the markup is identical across runs. Flags that match no row follow in an escaped list.
+    Every cell is HTML-escaped; the table's id derives from the record id so the markup is
+    identical across runs. The markup is the one pandas' Styler gave this table (same ids, classes
+    and style block), written here directly: the Styler's import pulls in matplotlib's pyplot, most
+    of a chapter kernel's start. Flags that match no row follow in an escaped list.
     """
     table = endpoint_table(record)
     per_row, unmatched = flags_by_row(record)
-    table["flags"] = ["; ".join(_flag_label(f) for f in flags) for flags in per_row]
-    worst = [_worst(flags) for flags in per_row]
-
-    classes = pd.DataFrame([[f"lr-flag-{w}" if w else ""] * table.shape[1] for w in worst],
-                           index=table.index, columns=table.columns)
-    styler = Styler(table, uuid=_safe_id(record, "endpoints"), cell_ids=False)
-    styler = (styler.format(escape="html", na_rep="")
-              .hide(axis="index")
-              .set_td_classes(classes)
-              .set_table_styles([{"selector": f"td.lr-flag-{sev}", "props": css}
-                                 for sev, css in SEVERITY_STYLE.items() if css])
-              .set_table_attributes('class="lr-endpoints"'))
-    out = styler.to_html()
+    columns = [*ENDPOINT_COLUMNS, "flags"]
+    uuid = "T_" + _safe_id(record, "endpoints")
+    style = "".join(f"#{uuid} td.lr-flag-{sev} {{\n  {css}\n}}\n" for sev, css in SEVERITY_STYLE.items() if css)
+    head = "".join(f'      <th class="col_heading level0 col{j}" >{_cell(name)}</th>\n'
+                   for j, name in enumerate(columns))
+    body = []
+    for i, (row, flags) in enumerate(zip(table.itertuples(index=False), per_row)):
+        worst = _worst(flags)
+        extra = f" lr-flag-{worst}" if worst else ""
+        cells = [*row, "; ".join(_flag_label(f) for f in flags)]
+        body.append("    <tr>\n" + "".join(
+            f'      <td class="data row{i} col{j}{extra}" >{_cell(value)}</td>\n'
+            for j, value in enumerate(cells)) + "    </tr>\n")
+    out = (f'<style type="text/css">\n{style}</style>\n<table id="{uuid}" class="lr-endpoints">\n'
+           f"  <thead>\n    <tr>\n{head}    </tr>\n  </thead>\n  <tbody>\n{''.join(body)}  </tbody>\n</table>\n")
     if unmatched:
         items = "".join(f"<li>{html.escape(_flag_text(f))}"
                         + (f" — <q>{html.escape(f['quote'])}</q>" if f.get("quote") else "")
                         + "</li>" for f in unmatched)
         out += f'<ul class="lr-flags">{items}</ul>\n'
     return out
+
+
+_STYLER_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
+def _cell(value) -> str:
+    """A table cell's text, escaped as the Styler escaped it (&#34; and &#39; for quotes); a
+    missing value is an empty cell."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).translate(_STYLER_ESCAPES)
 
 
 def _arms_text(record: dict) -> str:
