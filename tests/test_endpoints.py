@@ -1064,3 +1064,10 @@ def test_grades_3_to_5_and_3_4_grade_adverse_events_are_grade_3_or_higher(phrase
     text = f"Results: {phrase.capitalize()} occurred in 40.0% and 30.0% of patients receiving velamab and placebo, respectively.\n"
     assert [(e["endpoint"], e["value"]) for e in extract_sentence(text, arms)] == [
         ("AE_grade3plus", 40.0), ("AE_grade3plus", 30.0)]
+
+
+def test_trials_initiated_objectives_and_periods_of_treatment_are_not_results():
+    text = ("Results: Two trials have been initiated, one giving velamab for 1 year with RFS as its endpoint and one "
+            "for 3 years with OS as its endpoint. The primary objective is to investigate RFS within the first 5 years. "
+            "Median RFS was 4.5 years.\n")
+    assert [(e["endpoint"], e["value"], e["unit"]) for e in extract_sentence(text, [])] == [("other:RFS", 4.5, "years")]

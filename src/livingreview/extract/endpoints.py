@@ -106,7 +106,8 @@ _ALTS = [
     r"|series|analys[ie]s)\b"
     r"|\b(?:previous|prior|earlier|other|published)\s+(?:[\w/-]+\s+){0,2}?(?:trials|studies|reports|series)\b"
     r"|\bpowered\s+to\b|\bsample\s+size\b|\bassum(?:ed|ing|ption)\b|\bhypothesi[sz]ed\b|\bhypothes[ie]s\b|\bto\s+detect\b"
-    r"|\bwas\s+expected\b|\bpooled\s+(?:analys[ie]s|data)\b|\bmeta-?analys[ie]s\b|\bsystematic\s+review\b"
+    r"|\bwas\s+expected\b|\b(?:have|has)\s+been\s+initiated\b|\b(?:is|are)\s+(?:currently\s+)?ongoing\b"
+    r"|\b(?:primary\s+)?objective\s+is\s+to\b|\bpooled\s+(?:analys[ie]s|data)\b|\bmeta-?analys[ie]s\b|\bsystematic\s+review\b"
     r"|\breported\s+(?:by|in)\s+(?:others|[A-Z]\w+\s+et\s+al)\b|\bet\s+al\b|\bmargin\b"
     r"|\bsurveys?\b|\bquestionnaires?\b|\bmailings?\b|\bdefined\s+as\b|\bwas\s+defined\b"
     r"|\bsimulat(?:ion|ions|ed|es)\b"
@@ -228,6 +229,7 @@ _VERSION_RE = re.compile(r"(?:RECIST|CTCAE|NCI-CTC|version|\bv\.?|WHO)\s*$", re.
 # "5-FU 0.5%/salicylic acid 10% arm", "1% cream": a concentration in a treatment's name, not a result.
 _STRENGTH_AFTER_RE = re.compile(r"\s?%\s*/\s*[A-Za-z]|\s?%\s+(?:(?:study|treatment)\s+)?(?:cream|gel|solution|ointment"
                                 r"|lotion|foam|spray|drops|w/w|w/v|arms?|groups?)\b", re.IGNORECASE)
+_PERIOD_BEFORE_RE = re.compile(r"\b(?:for|within|during|every|each|per)\s+(?:the\s+)?(?:first\s+|next\s+|last\s+)?$", re.IGNORECASE)
 # "survival after progression", "survival from relapse": time from a later event, not overall survival.
 _AFTER_EVENT_RE = re.compile(r"\s+(?:after|from|following|post)\s+(?:the\s+)?(?:first\s+|disease\s+)?"
                              r"(?:progression|PD|relapse|recurrence)\b", re.IGNORECASE)
@@ -239,7 +241,7 @@ _SCALE_RESPONSE_RE = re.compile(r"\b(?:ACR\s?\d{2}|PASI\s?\d{2,3}|EASI(?:\s?\d{2
                                 r"ASAS\s?\d{2}|SALT\s?\d{2})\b")
 # A "response rate" of those asked to take part is a survey's, not a tumour response.
 _SURVEY_SENTENCE_RE = re.compile(r"\b(?:participat(?:e|ed|ion)|respondents?|households?|eligibles|returned|refused|declined"
-                                 r"|replied|repl(?:y|ies)|invited|mailed)\b",
+                                 r"|replied|repl(?:y|ies)|invited|mailed|reminders?)\b",
                                  re.IGNORECASE)
 _INEXACT_RE_FOLDED = re.compile(fold_pattern(_INEXACT_RE.pattern))
 _PROGNOSTIC_RE_FOLDED = re.compile(fold_pattern(_PROGNOSTIC_RE.pattern))
@@ -365,6 +367,8 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
             if unit == "%" and _STRENGTH_AFTER_RE.match(text, m.end("val"), se):
                 continue
+            if unit and unit[0] in "mwdy" and _PERIOD_BEFORE_RE.search(text, max(ss, ms - 16), ms):
+                continue  # "given for 1 year", "within the first 5 years": a period, not a survival time
             if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 100), ms):
                 exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
                 diff_unit = unit or None
