@@ -235,7 +235,6 @@ _AFTER_EVENT_RE = re.compile(r"\s+(?:after|from|following|post)\s+(?:the\s+)?(?:
                              r"(?:progression|PD|relapse|recurrence)\b", re.IGNORECASE)
 _POST_EVENT_BEFORE_RE = re.compile(r"\bpost[-\s]?(?:progression|relapse|recurrence)[-\s]+$", re.IGNORECASE)
 _OR_MORE_AFTER_RE = re.compile(r"\s+(?:or|and)\s+(?:more|greater|higher|above|over)\b", re.IGNORECASE)
-_TUMOUR_RESPONSE_RE = re.compile(r"objective|tumou?r|\bORR\b|responders", re.IGNORECASE)
 # A response on a symptom or disease-activity scale (ACR20, PASI 75, HAM-D) is not a tumour response.
 _SCALE_RESPONSE_RE = re.compile(r"\b(?:ACR\s?\d{2}|PASI\s?\d{2,3}|EASI(?:\s?\d{2})?|DAS28|HAM-?D|HDRS|MADRS|BDI|CES-D|"
                                 r"ASAS\s?\d{2}|SALT\s?\d{2})\b")
