@@ -1003,7 +1003,7 @@ def test_a_week_number_is_no_rate_and_a_toxicity_reported_as_an_adverse_event_is
     "In the velamab arm, 20.0% and 25.0% of the adverse events were judged probably and possibly related.",
     "Treatment was stopped because of disease progression in 12 patients (40.0%) and adverse events in 3 (10.0%).",
 ])
-def test_survey_scale_and_device_rates_concentrations_thresholds_and_reasons_for_stopping_give_nothing(sentence):
+def test_survey_scale_and_device_rates_thresholds_shares_of_events_and_reasons_for_stopping_give_nothing(sentence):
     arms = [{"name": "velamab", "n": None}, {"name": "placebo", "n": None}]
     assert extract_sentence("Results: " + sentence + "\n", arms) == []
 

@@ -167,13 +167,11 @@ def _time_to_event(name: str) -> bool:
 _WORDNUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _MOD_RE = re.compile(r"(intra-?hepatic|extra-?hepatic|hepatic|liver|local|locoregional|distant"
                      r"|in-field|out-of-field|lung|pulmonary|intracranial|second|2nd)[-\s]+$", re.IGNORECASE)
-_DEVICE = (r"\b(?:implants?|grafts?|allografts?|prosthes[ie]s|prosthetic|device|catheters?|fistulae?|technique|flaps?"
-           r"|tooth|teeth|restorations?|stents?|valves?)")
-_NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$"
-                               # "implant survival", "graft survival": of a device or a transplant, not of patients
-                               r"|" + _DEVICE + r"\s+$", re.IGNORECASE)
-# A sentence about a device's survival: its other "survival" mentions are that too.
-_DEVICE_SURVIVAL_RE = re.compile(_DEVICE + r"\s+survival\b", re.IGNORECASE)
+_NOT_BARE_SURV_RE = re.compile(r"(?:free|specific|related)[-\s]+$|\bsurvival\b.{0,3}$", re.IGNORECASE)
+# "Implant survival", "graft survival": of a device or a transplant, not of patients; in such a
+# sentence its other "survival" mentions are that too.
+_DEVICE_SURVIVAL_RE = re.compile(r"\b(?:implants?|grafts?|allografts?|prosthes[ie]s|prosthetic|device|catheters?|fistulae?"
+                                 r"|technique|flaps?|tooth|teeth|restorations?|stents?|valves?)\s+survival\b", re.IGNORECASE)
 _NOT_ORR_RE = re.compile(r"(?:complete|partial|pathologic(?:al)?|major|best|molecular|metabolic"
                          r"|biochemical|virologic(?:al)?|serologic(?:al)?|clinical|symptom(?:atic)?|pain|survey|negative|positive)\s+$",
                          re.IGNORECASE)
@@ -366,7 +364,7 @@ def _tokens(text: str, ss: int, se: int, low: str | None = None) -> list[_Tok]:
                 continue  # "RECIST 1.1", "CTCAE v4.03": a version, not a number of the study
             if unit == "%" and _STRENGTH_AFTER_RE.match(text, m.end("val"), se):
                 continue
-            if unit and unit[0] in "mwdy" and _PERIOD_BEFORE_RE.search(text, max(ss, ms - 16), ms):
+            if _UNITS.get(unit, unit) in _TIME_UNITS and _PERIOD_BEFORE_RE.search(text, max(ss, ms - 16), ms):
                 continue  # "given for 1 year", "within the first 5 years": a period, not a survival time
             if exact and _DIFFERENCE_RE.search(text, max(ss, ms - 100), ms):
                 exact = False  # "the absolute increase in PFS at 3 years was 7.3%": a difference
