@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import posixpath
 from pathlib import Path
+
+from livingreview.book.execute import write_atomically
 
 SCRIPT = Path("_static") / "navigation.js"  # under the HTML output folder
 CONTENTS_PAGE = "contents"  # the plain-HTML list for readers without JavaScript
@@ -134,13 +135,9 @@ def links_changed(before: dict[str, list] | None, after: dict[str, list], docs) 
 def write_if_changed(path: Path, text: str) -> bool:
     """Write `text` to `path` (a build output) unless it already holds it; True if written. The
     rename makes a reader see the old file or the new one, never half of it."""
-    data = text.encode("utf-8")
-    if path.is_file() and path.read_bytes() == data:
+    if path.is_file() and path.read_bytes() == text.encode("utf-8"):
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    os.replace(partial, path)
+    write_atomically(path, text)
     return True
 
 
