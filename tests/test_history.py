@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from livingreview.book import history
+from livingreview.book import pages
 from livingreview.book import registry
 
 import records
@@ -109,7 +110,7 @@ def test_outside_a_git_repository_there_is_no_history(tmp_path):
 def test_delta_names_what_adding_a_study_moved_in_the_synthesis():
     before = [records.liao(), records.wang(), records.qa_page()]
     after = [*before, records.hou()]
-    assert history.synthesis_delta(before, after) == [
+    assert pages.synthesis_delta(before, after) == [
         "primary studies: 2 → 3",
         "patients: 158 → 220",
         "thermal ablation studies: 0 → 1",
@@ -121,9 +122,9 @@ def test_delta_names_what_adding_a_study_moved_in_the_synthesis():
 
 
 def test_delta_is_empty_when_the_records_did_not_change_the_synthesis():
-    assert history.synthesis_delta(records.all_records(), records.all_records()) == []
+    assert pages.synthesis_delta(records.all_records(), records.all_records()) == []
     # A non-study page moves no synthesis number.
-    assert history.synthesis_delta(records.all_records()[:4], records.all_records()) == []
+    assert pages.synthesis_delta(records.all_records()[:4], records.all_records()) == []
 
 
 def _hr_record(study, value, ci, n):
@@ -139,7 +140,7 @@ def _hr_record(study, value, ci, n):
 def test_delta_reports_a_new_pooled_estimate_and_its_certainty():
     one = [_hr_record("alpha2030", 0.62, [0.45, 0.85], 140)]
     two = [*one, _hr_record("beta2031", 0.70, [0.50, 0.98], 90)]
-    lines = history.synthesis_delta(one, two)
+    lines = pages.synthesis_delta(one, two)
     assert "pooled HIFU · OS (HIFU + ICI vs ICI alone): none → HR 0.66 (95 % CI 0.15 to 2.94), 2 studies" \
         in lines
     # by hand: Q = 0.264 < 1, tau² = 0, guarded HKSJ SE = sqrt(1 / sum w), t(0.975, 1) = 12.706
@@ -154,7 +155,7 @@ def test_delta_reports_a_certainty_rating_changed_by_an_appraisal_alone():
     override = evidence.read_overrides("alpha2030", {"outcome": "OS", "level": "low",
                                                      "reason": "invented reason"})
     after = {"alpha2030": evidence.Appraisal("alpha2030", certainty=override)}
-    assert history.synthesis_delta(records, records, {}, after) == [
+    assert pages.synthesis_delta(records, records, {}, after) == [
         "certainty of HIFU · OS (HIFU + ICI vs ICI alone): very low → low (reviewer's rating)"]
 
 
@@ -170,7 +171,6 @@ def test_a_curation_commit_lists_its_study_as_curated_not_changed(repo):
 
 
 def test_whats_new_says_who_curated_a_study_and_what_they_did(repo):
-    from livingreview.book import pages
 
     repo.write("data/curation/beta2023_rt.yaml", "reviewer: A. Reviewer\ndate: 2026-02-12\n"
                "confirm: [{endpoint: ORR, measure: rate, value: 41}]\n")

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from livingreview.analysis import distributions
 from livingreview.analysis import risk_of_bias as rob
 from livingreview.analysis.meta import Effect, MetaResult
 
@@ -374,7 +375,6 @@ def rate_imprecision(evidence: OutcomeEvidence) -> Rating:
 
 def egger_test(effects: Sequence[Effect]) -> tuple[float, float]:
     """Egger's regression test: intercept of yi/se on 1/se, and its two-sided p (t, k−2 df)."""
-    from scipy import stats  # here, not at the top: most pages never run the test
 
     y = np.array([e.yi for e in effects])
     se = np.sqrt([e.vi for e in effects])
@@ -390,7 +390,7 @@ def egger_test(effects: Sequence[Effect]) -> tuple[float, float]:
     if cov[0, 0] <= 0:  # a perfect line: the intercept is exact
         return float(beta[0]), 1.0 if abs(beta[0]) < 1e-12 else 0.0
     t = beta[0] / math.sqrt(cov[0, 0])
-    return float(beta[0]), float(2 * stats.t.sf(abs(t), k - 2))
+    return float(beta[0]), 2 * distributions.t_sf(abs(t), k - 2)
 
 
 def rate_publication_bias(evidence: OutcomeEvidence) -> Rating:

@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from livingreview.analysis import distributions
+
 METHODS = ("reml", "dl")
 CI_METHODS = ("hksj", "wald")
 MEASURES = ("generic", "ratio", "proportion")
@@ -270,8 +272,6 @@ def fit(yi: Sequence[float], vi: Sequence[float], *, method: str = "reml", ci: s
         studies: Sequence[str] | None = None, measure: str = "generic",
         hksj_guard: bool = True, notes: Iterable[str] = ()) -> MetaResult:
     """Fit the random-effects model to effects ``yi`` with sampling variances ``vi`` (k >= 2)."""
-    from scipy import stats  # here, not at the top: importing it costs a kernel about 0.4 s
-
 
     if method not in METHODS:
         raise MetaError(f"unknown method {method!r} (choose from {', '.join(METHODS)})")
@@ -318,25 +318,24 @@ def fit(yi: Sequence[float], vi: Sequence[float], *, method: str = "reml", ci: s
     if ci == "hksj":
         hk_q = float(np.sum(w * (y - mu) ** 2) / df)
         se = math.sqrt((max(1.0, hk_q) if hksj_guard else hk_q) / sw)
-        crit = float(stats.t.ppf(1 - alpha / 2, df))
-        distribution = stats.t(df)
+        crit = distributions.t_ppf(1 - alpha / 2, df)
     else:
         se = se_wald
-        crit = float(stats.norm.ppf(1 - alpha / 2))
-        distribution = stats.norm()
+        crit = distributions.norm_ppf(1 - alpha / 2)
     # Unguarded HKSJ gives se = 0 when every study agrees exactly: an infinite statistic.
     statistic = mu / se if se > 0 else (math.copysign(math.inf, mu) if mu else 0.0)
-    pval = float(2 * distribution.sf(abs(statistic)))
+    tail = distributions.t_sf(abs(statistic), df) if ci == "hksj" else distributions.norm_sf(abs(statistic))
+    pval = 2 * tail
     interval = (mu - crit * se, mu + crit * se)
 
     pi = None
     if k >= 3:
-        half = float(stats.t.ppf(1 - alpha / 2, k - 2)) * math.sqrt(tau2 + se_wald ** 2)
+        half = distributions.t_ppf(1 - alpha / 2, k - 2) * math.sqrt(tau2 + se_wald ** 2)
         pi = (mu - half, mu + half)
 
     return MetaResult(
         k=k, estimate=mu, se=se, ci=interval, tau2=tau2, I2=float(i2), H2=float(h2), Q=q, Q_df=df,
-        Q_p=float(stats.chi2.sf(q, df)), prediction_interval=pi, method=method,
+        Q_p=distributions.chi2_sf(q, df), prediction_interval=pi, method=method,
         ci_method=ci if (ci != "hksj" or hksj_guard) else "knha", measure=measure, pval=pval,
         statistic=statistic,
         se_wald=se_wald, hksj_q=hk_q, tau2_se=tau2_se, weights=tuple(float(x) for x in 100 * w / sw),

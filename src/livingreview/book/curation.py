@@ -22,8 +22,8 @@ from livingreview.curate import apply as curate
 from livingreview.curate.unclaimed import unclaimed_numbers
 from livingreview.extract.document import Document
 
-CURATIONS = registry.DATA / "curation"
-SUFFIX = ".yaml"
+CURATIONS = registry.CURATIONS
+SUFFIX = registry.CURATION_SUFFIX
 
 
 class CurationFileError(registry.ProjectError):
@@ -54,7 +54,7 @@ def shown(study_id: str) -> str:
 
 
 def path_for(root: Path, study_id: str) -> Path:
-    return Path(root) / CURATIONS / f"{study_id}{SUFFIX}"
+    return registry.curation_path(root, study_id)
 
 
 def parse_text(text: str, name: str) -> curate.Curation:

@@ -7,11 +7,12 @@ notebook, so a failed run never leaves a half-written chapter.
 """
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from livingreview.book.transaction import write_atomically
 
 if TYPE_CHECKING:  # the kernels import this module (loading -> toc -> Job) and never execute
     import nbformat
@@ -70,20 +71,6 @@ def normalise(nb: nbformat.NotebookNode, heading: str | None = None) -> nbformat
         first.source = f"# {heading}"
     nb.nbformat_minor = 4  # cell ids (4.5) are random per execution; 4.4 has none
     return nb
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are ordinary project files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _error_line(err: Exception) -> str:

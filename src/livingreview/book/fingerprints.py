@@ -136,7 +136,7 @@ def stamp_file(notebook_path: Path, fingerprint_: str) -> None:
     """Stamp an already written notebook, atomically (for executors that cannot stamp in memory)."""
     import nbformat
 
-    from livingreview.book.execute import write_atomically
+    from livingreview.book.transaction import write_atomically
 
     nb = nbformat.read(notebook_path, as_version=4)
     write_atomically(Path(notebook_path), nbformat.writes(stamp(nb, fingerprint_)) + "\n")

@@ -1,7 +1,7 @@
 """The book's navigation, written once per build instead of into every page.
 
 Every page's sidebar lists the whole book, so with the theme's own sidebar a new chapter meant
-writing every page again. Instead the Sphinx extension (book/pages.py) writes the table of
+writing every page again. Instead the Sphinx extension (book/sphinx_extension.py) writes the table of
 contents once per build to `_static/navigation.js`, our sidebar template
 (`_templates/livingreview-navigation.html`) holds an empty nav that `_static/livingreview.js` fills
 from it, and a page is written again only when its own previous/next links changed. Readers
@@ -15,7 +15,7 @@ import json
 import posixpath
 from pathlib import Path
 
-from livingreview.book.execute import write_atomically
+from livingreview.book.transaction import write_atomically
 
 SCRIPT = Path("_static") / "navigation.js"  # under the HTML output folder
 CONTENTS_PAGE = "contents"  # the plain-HTML list for readers without JavaScript
@@ -141,7 +141,7 @@ def write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-# --- Sphinx hooks (connected in book/pages.py's setup) --------------------------------------
+# --- Sphinx hooks (connected in book/sphinx_extension.py) --------------------------------------
 
 
 def book_navigation(app) -> dict:

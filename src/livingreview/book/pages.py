@@ -118,6 +118,54 @@ def curation_summary(root: Path, rev: str, study: str) -> str:
             + (f" ({'; '.join(counts)})" if counts else "") + f", `{name}`")
 
 
+def synthesis_delta(before_records: list[dict], after_records: list[dict],
+                    before_appraisals: dict | None = None, after_appraisals: dict | None = None,
+                    ) -> list[str]:
+    """How the synthesis's headline numbers moved between two sets of records, one line each.
+
+    Uses the synthesis page's own numbers (`synthesis.prose_numbers`): primary
+    studies and patients, overall and per modality, and the range of median OS
+    and PFS across local-therapy arms; then every pooled estimate and GRADE
+    certainty rating of the summary of findings (`evidence.headline`), which also
+    move when only an appraisal file changed. Unchanged numbers give no line.
+    """
+    from livingreview.analysis.synthesis import MODALITIES, prose_numbers, slug  # pandas: only when asked
+
+    before, after = prose_numbers(before_records), prose_numbers(after_records)
+    wanted = [("primary studies", "n_primary_studies"), ("patients", "n_patients_total")]
+    for m in MODALITIES:
+        wanted += [(f"{m} studies", f"n_studies_{slug(m)}"), (f"{m} patients", f"n_patients_{slug(m)}")]
+    wanted += [
+        ("range of median OS across local-therapy arms", "os_median_range_text"),
+        ("range of median PFS across local-therapy arms", "pfs_median_range_text"),
+    ]
+    lines = [
+        f"{label}: {before[key]} → {after[key]}" for label, key in wanted if before[key] != after[key]
+    ]
+    old, new = _headline(before_records, before_appraisals), _headline(after_records, after_appraisals)
+    for key in sorted(set(old) | set(new), key=_headline_order):
+        if old.get(key) != new.get(key):
+            lines.append(f"{key}: {old.get(key, 'none')} → {new.get(key, 'none')}")
+    return lines
+
+
+def _headline_order(key: str) -> tuple[str, int]:
+    """A finding's pooled estimate, then its certainty, findings by name."""
+    if key.startswith("pooled "):
+        return key.removeprefix("pooled "), 0
+    return key.removeprefix("certainty of "), 1
+
+
+def _headline(records: list[dict], appraisals: dict | None) -> dict[str, str]:
+    """Pooled estimates and certainty ratings of these records (empty when they cannot be rated)."""
+    from livingreview.analysis import evidence, grade
+
+    try:
+        return evidence.headline(evidence.summary_of_findings(records, appraisals or {}))
+    except grade.GradeError:
+        return {}
+
+
 def whats_new_page(root: Path) -> str:
     lines = [
         "# What's new",
@@ -140,7 +188,7 @@ def whats_new_page(root: Path) -> str:
                 extra = f": {_md_cell(curation_summary(root, change['commit'], study))}" if verb == "curated" else ""
                 lines.append(f"- {verb}: {name}{extra}")
         parent, commit = f"{change['commit']}^", change["commit"]
-        delta = history.synthesis_delta(records_at(root, parent), records_at(root, commit),
+        delta = synthesis_delta(records_at(root, parent), records_at(root, commit),
                                         appraisals_at(root, parent), appraisals_at(root, commit))
         lines += [f"- synthesis: {_md_cell(line)}" for line in delta] or ["- synthesis: unchanged"]
         lines.append("")
@@ -159,30 +207,4 @@ def generated(root: Path, records: list[dict]) -> dict[Path, str]:
         registry.WHATS_NEW_PAGE: whats_new_page(root),
         registry.SEARCH_PAGE: screening.search_page(root, records),
     }
-
-
-def last_updated_hook(app, pagename, templatename, context, doctree) -> None:
-    """Sphinx hook: a chapter's "last updated" is the last commit of its source, appraisal or curation."""
-    if not pagename.startswith(f"{registry.CHAPTERS.as_posix()}/"):
-        return
-    root = Path(app.srcdir)
-    study = pagename.split("/", 1)[1]
-    if study in registry.SYNTHESIS_NAMES:
-        context["last_updated"] = history.last_updated(root, "data") or "not yet committed"
-        return
-    paths = [p for p in (root / "data" / "sources").glob(f"{study}.*")]
-    paths.append(root / "data" / "appraisals" / f"{study}.md")
-    paths.append(curation.path_for(root, study))
-    found = [p.relative_to(root) for p in paths if p.exists()]
-    date = history.last_updated(root, *found) if found else None
-    context["last_updated"] = date or "not yet committed"
-
-
-def setup(app):
-    """A Sphinx extension of its own, so the hooks run inside `jupyter-book build`."""
-    app.connect("html-page-context", last_updated_hook)
-    app.connect("html-page-context", navigation.page_uri)
-    app.connect("env-updated", navigation.rewrite_neighbours)
-    app.connect("html-collect-pages", navigation.write_navigation)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
 

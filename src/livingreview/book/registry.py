@@ -14,6 +14,8 @@ REGISTRY_FILE = Path("data") / "registry.yaml"
 DATA = Path("data")
 SOURCES = DATA / "sources"
 APPRAISALS = DATA / "appraisals"
+CURATIONS = DATA / "curation"  # one reviewer-curation file per study (see book/curation.py)
+CURATION_SUFFIX = ".yaml"
 BIBLIOGRAPHY = DATA / "references.bib"
 CHAPTERS = Path("chapters")
 PAGES = Path("pages")
@@ -57,6 +59,12 @@ SYNTHESIS_PAGES = tuple(p.template for p in FIXED_PAGES if p.template is not Non
 SYNTHESIS_NAMES = tuple(p.template.stem for p in FIXED_PAGES if p.template is not None)
 
 # A study id names files (chapters/<id>.ipynb, data/appraisals/<id>.md): no separators, no dots first.
+
+def curation_path(root: Path, study_id: str) -> Path:
+    """Where a study's reviewer-curation file lives."""
+    return Path(root) / CURATIONS / f"{study_id}{CURATION_SUFFIX}"
+
+
 _SAFE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 
 

@@ -24,6 +24,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,21 @@ def _write_synced(path: Path, data: bytes, mode: int = 0o644) -> None:
     finally:
         os.close(fd)
     os.chmod(path, mode)  # the umask may have narrowed it
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename over it: one file, all or nothing,
+    for files outside a transaction (scratch notebooks, the site's navigation)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are ordinary project files
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _relative(root: Path, path: str | os.PathLike) -> str:
