@@ -112,3 +112,29 @@ def test_warm_and_fresh_kernels_give_identical_notebooks(tmp_path):
     fresh = tmp_path / "fresh" / "2.ipynb"
     assert execute.run(Job(second, fresh, {})).ok
     assert (warm / "2.ipynb").read_bytes() == fresh.read_bytes()
+
+
+def test_a_prompt_client_is_ready_only_once_iopub_is_subscribed_so_no_output_is_lost(tmp_path):
+    """Ready means answered on shell and on IOPub: the first cell's output after it always arrives
+    (a client that declared itself ready before IOPub was subscribed would lose it)."""
+    from jupyter_client.manager import KernelManager
+
+    kernel = KernelManager(kernel_name="python3", client_class="livingreview.book.runner.PromptClient")
+    kernel.start_kernel(cwd=str(tmp_path), env=runner.kernel_environment())
+    try:
+        for attempt in range(8):  # fresh sockets each time: a lost subscription would show
+            client = kernel.client()
+            assert isinstance(client, runner.PromptClient)
+            client.start_channels()
+            try:
+                client.wait_for_ready(timeout=60)
+                seen = []
+                reply = client.execute_interactive(
+                    f"print('hello {attempt}')", timeout=60, output_hook=seen.append)
+                assert reply["content"]["status"] == "ok"
+                streams = [m["content"]["text"] for m in seen if m["msg_type"] == "stream"]
+                assert streams == [f"hello {attempt}\n"]
+            finally:
+                client.stop_channels()
+    finally:
+        kernel.shutdown_kernel(now=True)

@@ -24,12 +24,59 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
+from queue import Empty
+
+from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from tqdm import tqdm
 
 from livingreview.book import fingerprints
 from livingreview.book import execute
 from livingreview.book.execute import Job, Outcome
+
+
+class PromptClient(BlockingKernelClient):
+    """A kernel client that is ready as soon as the kernel has answered on both channels.
+
+    jupyter_client's `wait_for_ready` ends by reading IOPub until it has been silent for 0.2 s;
+    every notebook waits for that twice (once to clear the namespace, once in nbclient), which
+    was a third of a warm kernel's time per chapter. Here the kernel_info request's own closing
+    `idle` status on IOPub is the sign instead: it is the last message the kernel sends for the
+    request, and seeing it proves IOPub is subscribed (a missed one means not yet: ask again).
+    """
+
+    def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while True:
+            request = self.kernel_info()
+            if self._answered(request, deadline):
+                return
+            if not self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    def _answered(self, request: str, deadline: float) -> bool:
+        """True once the reply to `request` has come on shell and its idle status on IOPub."""
+        replied = idle = False
+        wait_until = min(deadline, time.monotonic() + 1.0)
+        while not (replied and idle):
+            left = wait_until - time.monotonic()
+            if left <= 0:
+                return False
+            channel = self.iopub_channel if replied else self.shell_channel
+            try:
+                msg = channel.get_msg(timeout=left)
+            except Empty:
+                return False
+            if msg.get("parent_header", {}).get("msg_id") != request:
+                continue
+            if msg["msg_type"] == "kernel_info_reply":
+                self._handle_kernel_info_reply(msg)
+                replied = True
+            elif msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle":
+                idle = True
+        return True
 
 
 _KERNELS: dict[str, KernelManager] = {}  # this worker's warm kernels, by working directory
@@ -93,7 +140,7 @@ def _kernel_for(cwd: Path) -> KernelManager:
     if kernel is not None and kernel.is_alive():
         _clear(kernel)
         return kernel
-    kernel = KernelManager(kernel_name="python3")
+    kernel = KernelManager(kernel_name="python3", client_class=f"{__name__}.PromptClient")
     kernel.start_kernel(cwd=str(cwd), env=kernel_environment())
     _KERNELS[str(cwd)] = kernel
     return kernel
