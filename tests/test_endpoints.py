@@ -373,6 +373,35 @@ def test_hazard_ratio_arms_follow_the_arms_named_in_the_sentence():
     assert rows([e]) == [("OS", "HR", "TACE plus ICI vs TACE alone", 0.62, (0.45, 0.85), None, "=0.003")]
 
 
+_HCC_TITLE = "HAIC plus an immune checkpoint inhibitor versus lenvatinib for advanced hepatocellular carcinoma"
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # the sentence names the combination by its abbreviation, first: its value is the first one
+    ("At 6 months the response rate favoured HAIC-ICI (41.5% vs 12.0%).",
+     [("ORR", "rate", "HAIC plus ICI", 41.5), ("ORR", "rate", "lenvatinib", 12.0)]),
+    ("Median PFS was 7.9 months with HAIC-ICI and 4.1 months with lenvatinib, and median OS was "
+     "18.3 and 11.6 months, respectively.",
+     [("PFS", "median", "HAIC plus ICI", 7.9), ("PFS", "median", "lenvatinib", 4.1),
+      ("OS", "median", "HAIC plus ICI", 18.3), ("OS", "median", "lenvatinib", 11.6)]),
+])
+def test_a_combination_named_by_its_abbreviation_sets_the_order_of_the_values(sentence, expected):
+    # The arms in the order the methods named them, the control first: the values must follow
+    # the sentence, not this order.
+    arms = [{"name": "lenvatinib", "n": 40}, {"name": "HAIC plus ICI", "n": 41}]
+    doc = doc_of(f"{_HCC_TITLE}\n\n{sentence}", _HCC_TITLE)
+    assert [r[:4] for r in rows(extract_endpoints(doc, arms))] == expected
+
+
+def test_two_groups_each_named_in_its_own_clause_are_not_both_given_to_the_combination():
+    sentence = ("At 6 months, HAIC-ICI gave an ORR of 41.5% (17/41), whereas the response rate with "
+                "lenvatinib was 12.0% (5/40).")
+    arms = [{"name": "lenvatinib group", "n": 40}, {"name": "HAIC-ICI group", "n": 41}]
+    eps = extract_endpoints(doc_of(f"{_HCC_TITLE}\n\n{sentence}", _HCC_TITLE), arms)
+    assert [e["value"] for e in eps] == [41.5, 12.0]
+    assert [e["arm"] for e in eps].count("HAIC-ICI group") <= 1
+
+
 # ------------------------------------------------- unseen-abstract phrasings
 
 def test_survival_time_without_median_is_its_median_but_responders_and_per_protocol_are_left_out():

@@ -24,6 +24,7 @@ from livingreview.extract.arms import fits_arm, match_arm, treatment_labels
 from livingreview.extract.document import Document
 from livingreview.extract.numbers import CI_RE, DASHES, NUM, P_RE, fold_pattern, folded, normalise_p, to_number
 from livingreview.extract.sentences import split_sentences
+from livingreview.extract.vocabulary import mentions
 
 _D = f"[{DASHES}]"
 _SP = r"[\s\u00a0\u2009\u202f]"
@@ -1063,7 +1064,8 @@ def _close(ctx: _Ctx, st: _Statement, end: int | None = None) -> None:
     # Arms named in the sentence as printed ("TACE plus ICI compared with TACE
     # alone") count as mentions too, at the place they are named.
     low = ctx.text[ctx.sent[0]:ctx.sent[1]].lower()
-    named = _named_arms(low, arm_names, ctx.sent[0]) if len(arm_names) > 1 and not st.local else []
+    named = (_named_arms(low, arm_names, ctx.sent[0]) + _combinations_named(ctx.text, ctx.sent, arm_names)
+             if len(arm_names) > 1 and not st.local else [])
     mapped = _mapped_arms(st.groups + named + ([] if st.local else ctx.pop_groups), arm_names)
     labels = _value_labels(ctx, st.raw)
     names = {ctx.text[e.s:e.e].lower() for e in eps}
@@ -1113,6 +1115,31 @@ def _named_arms(low: str, arm_names: list[str], base: int) -> list[tuple[int, st
         if i >= 0:
             spans.append((i, i + len(key), a))
     return [(base + s, a) for s, _, a in sorted(spans)]
+
+
+# Therapies joined into one combination's name: "TACE-RT", "TACE plus RT", "lenvatinib + TACE".
+_COMBINED_BY_RE = re.compile(r"\s*(?:[-+\u2013]|plus|combined with|with)\s*", re.IGNORECASE)
+
+
+def _combinations_named(text: str, sent: tuple[int, int], arm_names: list[str]) -> list[tuple[int, str]]:
+    """(offset, arm) of the arms a sentence names in a form other than their own names, when it
+    names a combination of therapies so ("with TACE-RT" for the arm "TACE plus RT"): then its
+    single therapies ("with sorafenib" for "sorafenib group") are matched to arms too, so that
+    "a vs b" values follow the order the sentence names its groups in. A sentence naming no
+    combination keeps to the arms' own names (a lone "resection" may be a population's)."""
+    sentence = text[sent[0]:sent[1]]
+    found = [x for x in mentions(sentence) if not x.not_given]
+    out, combined, i = [], False, 0
+    while i < len(found):
+        j = i
+        while j + 1 < len(found) and _COMBINED_BY_RE.fullmatch(sentence, found[j].end, found[j + 1].start):
+            j += 1
+        arm = match_arm(sentence[found[i].start:found[j].end], arm_names)
+        if arm is not None:
+            out.append((sent[0] + found[i].start, arm))
+            combined = combined or j > i
+        i = j + 1
+    return out if combined else []
 
 
 # A group label printed after a value: "25 weeks for patients in the bolus arm", "9 months in the
